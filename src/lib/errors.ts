@@ -1,0 +1,80 @@
+/**
+ * Typed failures shared by every layer. Services throw these; each surface
+ * (git text, API JSON, HTML) maps them to a status and a body exactly once.
+ */
+
+/** Base class: `status` is the HTTP status the failure naturally maps to. */
+export abstract class AppError extends Error {
+  abstract readonly status: number;
+  override readonly name: string = this.constructor.name;
+}
+
+/** Why credentials were refused; surfaces choose their own wording from it. */
+export type UnauthorizedReason =
+  | 'missing'
+  | 'invalid'
+  | 'expired'
+  | 'revoked'
+  | 'blocked'
+  | 'two_factor_required';
+
+/** No, unknown, or unusable credentials (401). */
+export class UnauthorizedError extends AppError {
+  readonly status = 401;
+  constructor(
+    readonly reason: UnauthorizedReason,
+    message = 'Unauthorized',
+  ) {
+    super(message);
+  }
+}
+
+/** Authenticated, but this action is not allowed (403). */
+export class ForbiddenError extends AppError {
+  readonly status = 403;
+}
+
+/** The token lacks every scope that would allow the action (403). */
+export class InsufficientScopeError extends AppError {
+  readonly status = 403;
+  constructor(readonly required: readonly string[]) {
+    super('The request requires higher privileges than provided by the access token.');
+  }
+}
+
+/** Unknown resource, or one the principal may not know exists (404). */
+export class NotFoundError extends AppError {
+  readonly status = 404;
+  constructor(readonly resource: string) {
+    super(`${resource} Not Found`);
+  }
+}
+
+/** Input that fails validation; `field` names the offending parameter (400). */
+export class ValidationError extends AppError {
+  readonly status = 400;
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A uniqueness or state conflict, e.g. a username already taken (409). */
+export class ConflictError extends AppError {
+  readonly status = 409;
+}
+
+/** The client IP is banned after repeated failed authentication (403). */
+export class BannedError extends AppError {
+  readonly status = 403;
+  constructor() {
+    super('Too many failed authentication attempts from this IP');
+  }
+}
+
+/** A dependency (database, git) is unavailable; never the client's fault (503). */
+export class UnavailableError extends AppError {
+  readonly status = 503;
+}

@@ -1,0 +1,42 @@
+/** Who may see a project without membership. */
+export type Visibility = 'private' | 'internal' | 'public';
+
+export const VISIBILITIES: readonly Visibility[] = ['private', 'internal', 'public'];
+
+/** GitLab's numeric access levels. */
+export const AccessLevel = {
+  none: 0,
+  guest: 10,
+  reporter: 20,
+  developer: 30,
+  maintainer: 40,
+  owner: 50,
+} as const;
+
+export type AccessLevelName = keyof typeof AccessLevel;
+export type AccessLevelValue = (typeof AccessLevel)[AccessLevelName];
+
+/** A project: one bare repository at `<namespace>/<path>.git`. */
+export interface Project {
+  id: number;
+  /** The owner's username; the owner has `owner` access. */
+  namespace: string;
+  path: string;
+  name: string;
+  description: string | null;
+  visibility: Visibility;
+  creatorId: number;
+  createdAt: Date;
+}
+
+export type NewProject = Omit<Project, 'id'>;
+
+export type ProjectPatch = Partial<Pick<Project, 'name' | 'description' | 'visibility'>>;
+
+/** A user's membership of a project. */
+export interface Member {
+  projectId: number;
+  userId: number;
+  accessLevel: number;
+  createdAt: Date;
+}

@@ -1,0 +1,17 @@
+/**
+ * Every migration, in order. Listed statically (not globbed from disk) so the
+ * set is fixed at build time and works from any working directory.
+ * Names sort lexically; never rename or edit one that has shipped.
+ */
+import type { Migration } from 'kysely';
+import type { DialectHelper } from '../dialects/dialect.js';
+import { initialSchema } from './0001-initial.js';
+import { accountLockouts } from './0002-account-lockouts.js';
+
+/** The migrations for `dialect`, keyed by their permanent names. */
+export function allMigrations(dialect: DialectHelper): Record<string, Migration> {
+  return {
+    '0001_initial': initialSchema(dialect),
+    '0002_account_lockouts': accountLockouts(dialect),
+  };
+}

@@ -1,0 +1,108 @@
+/**
+ * Kysely table types: the shape of every table as the database returns it.
+ *
+ * Two column kinds differ by dialect and are converted by the dialect helper
+ * (`dialects/*.ts`), never by hand in a store:
+ * - timestamps: ISO-8601 text on SQLite, `timestamptz` (a `Date`) on PostgreSQL;
+ * - booleans: 0/1 integers on SQLite, `boolean` on PostgreSQL.
+ * Lists (scopes, IPs, recovery codes, session data) are JSON text on both.
+ */
+import type { Generated, Selectable } from 'kysely';
+
+/** A timestamp as stored: ISO text (SQLite) or Date (PostgreSQL). */
+export type DbTimestamp = Date | string;
+
+/** A boolean as stored: 0/1 (SQLite) or true/false (PostgreSQL). */
+export type DbBoolean = boolean | number;
+
+/** Accounts; username and email are unique case-insensitively. */
+export interface UsersTable {
+  id: Generated<number>;
+  username: string;
+  email: string;
+  name: string;
+  password_hash: string | null;
+  is_admin: DbBoolean;
+  state: string;
+  otp_secret: string | null;
+  two_factor_enabled: DbBoolean;
+  /** JSON array of strings. */
+  otp_backup_codes: string;
+  created_at: DbTimestamp;
+}
+
+/** Personal access tokens; `digest` is unique. */
+export interface PersonalAccessTokensTable {
+  id: Generated<number>;
+  user_id: number;
+  name: string;
+  description: string | null;
+  /** JSON array of scope names. */
+  scopes: string;
+  digest: string;
+  last_four: string;
+  /** `YYYY-MM-DD` text on both dialects, so string comparison orders dates. */
+  expires_at: string | null;
+  revoked: DbBoolean;
+  created_at: DbTimestamp;
+  last_used_at: DbTimestamp | null;
+  /** JSON array of IP strings, newest first. */
+  last_used_ips: string;
+  previous_token_id: number | null;
+}
+
+/** Projects; (namespace, path) is unique case-insensitively. */
+export interface ProjectsTable {
+  id: Generated<number>;
+  namespace: string;
+  path: string;
+  name: string;
+  description: string | null;
+  visibility: string;
+  /** Not a foreign key: the project outlives the account that created it. */
+  creator_id: number;
+  created_at: DbTimestamp;
+}
+
+/** Memberships; primary key (project_id, user_id), cascading on both sides. */
+export interface ProjectMembersTable {
+  project_id: number;
+  user_id: number;
+  access_level: number;
+  created_at: DbTimestamp;
+}
+
+/** Browser sessions; `id` is the SHA-256 of the cookie value. */
+export interface WebSessionsTable {
+  id: string;
+  user_id: number;
+  /** JSON object. */
+  data: string;
+  created_at: DbTimestamp;
+  expires_at: DbTimestamp;
+  last_seen_at: DbTimestamp;
+}
+
+/** Failed sign-in counts and locks; one row per account that has failed. */
+export interface AccountLockoutsTable {
+  user_id: number;
+  failed_attempts: number;
+  locked_until: DbTimestamp | null;
+  updated_at: DbTimestamp;
+}
+
+/** The whole database, as Kysely sees it. */
+export interface Schema {
+  users: UsersTable;
+  personal_access_tokens: PersonalAccessTokensTable;
+  projects: ProjectsTable;
+  project_members: ProjectMembersTable;
+  web_sessions: WebSessionsTable;
+  account_lockouts: AccountLockoutsTable;
+}
+
+export type UserRow = Selectable<UsersTable>;
+export type TokenRow = Selectable<PersonalAccessTokensTable>;
+export type ProjectRow = Selectable<ProjectsTable>;
+export type MemberRow = Selectable<ProjectMembersTable>;
+export type WebSessionRow = Selectable<WebSessionsTable>;

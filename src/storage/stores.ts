@@ -1,0 +1,79 @@
+/**
+ * The composition point of the storage layer: opens the configured database,
+ * migrates it, and hands back the store implementations. Only `main.ts` (and
+ * tests) import this; everything else depends on the store interfaces.
+ */
+import { sql } from 'kysely';
+import { UnavailableError } from '../lib/errors.js';
+import type { ProjectStore } from '../projects/project.store.js';
+import type { LockoutStore } from '../sessions/lockout.store.js';
+import type { SessionStore } from '../sessions/session.store.js';
+import type { TokenStore } from '../tokens/token.store.js';
+import type { UserStore } from '../users/user.store.js';
+import { openDatabase } from './database.js';
+import type { Database, DatabaseConfig, OpenDatabaseOptions } from './database.js';
+import type { DatabaseKind } from './dialects/dialect.js';
+import { migrateToLatest } from './migrator.js';
+import { SqlLockoutStore } from './sql-lockout.store.js';
+import { SqlProjectStore } from './sql-project.store.js';
+import { SqlSessionStore } from './sql-session.store.js';
+import { SqlTokenStore } from './sql-token.store.js';
+import { SqlUserStore } from './sql-user.store.js';
+
+export type { DatabaseConfig, OpenDatabaseOptions } from './database.js';
+
+/** Every store over one database connection (pool). */
+export interface Stores {
+  users: UserStore;
+  tokens: TokenStore;
+  projects: ProjectStore;
+  /** Browser sessions (`web_sessions`). */
+  sessions: SessionStore;
+  /** Per-account failed sign-in counts and locks. */
+  lockouts: LockoutStore;
+  /** See Database.externalChanges: SQLite's foreign-commit counter, else null. */
+  externalChanges: (() => number) | null;
+  /** Resolves when the database answers a trivial query (readiness probe). */
+  ping(): Promise<void>;
+  /** Closes the database; idempotent. */
+  close(): Promise<void>;
+  kind: DatabaseKind;
+}
+
+/**
+ * Opens the database, checks it answers, applies pending migrations and
+ * returns the stores. An unreachable database rejects with UnavailableError
+ * within the connect timeout (5 s by default) instead of hanging.
+ *
+ * @example
+ * const stores = await openStores({ kind: 'postgres', url: process.env.DATABASE_URL });
+ * const root = await stores.users.findByUsername('root');
+ */
+export async function openStores(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Stores> {
+  const database = await openDatabase(config, options);
+  try {
+    await ping(database).catch((error: unknown) => {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new UnavailableError(`${config.kind} database unavailable: ${reason}`, { cause: error });
+    });
+    await migrateToLatest(database);
+  } catch (error) {
+    await database.close().catch(() => undefined);
+    throw error;
+  }
+  return {
+    kind: database.kind,
+    users: new SqlUserStore(database.db, database.dialect),
+    tokens: new SqlTokenStore(database.db, database.dialect),
+    projects: new SqlProjectStore(database.db, database.dialect),
+    sessions: new SqlSessionStore(database.db, database.dialect),
+    lockouts: new SqlLockoutStore(database.db, database.dialect),
+    externalChanges: database.externalChanges,
+    ping: () => ping(database),
+    close: () => database.close(),
+  };
+}
+
+async function ping(database: Database): Promise<void> {
+  await sql`select 1`.execute(database.db);
+}

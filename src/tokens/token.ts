@@ -1,0 +1,29 @@
+import type { Scope } from '../auth/scopes.js';
+
+/** A personal access token as stored: never the plaintext, only its digest. */
+export interface PersonalAccessToken {
+  id: number;
+  userId: number;
+  name: string;
+  description: string | null;
+  scopes: Scope[];
+  /** Hex HMAC-SHA-256 of the plaintext under the server secret. */
+  digest: string;
+  /** Last characters of the plaintext, for display only. */
+  lastFour: string;
+  /** Calendar date (YYYY-MM-DD, UTC) at whose first instant the token stops working. */
+  expiresAt: string | null;
+  revoked: boolean;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  /** Most recent distinct client IPs, newest first. */
+  lastUsedIps: string[];
+  /** The token this one replaced by rotation; links a token family. */
+  previousTokenId: number | null;
+}
+
+/** Fields a new token is stored with. */
+export type NewPersonalAccessToken = Omit<
+  PersonalAccessToken,
+  'id' | 'revoked' | 'lastUsedAt' | 'lastUsedIps'
+>;

@@ -1,0 +1,38 @@
+import type { NewUser, User, UserPatch, UserState } from './user.js';
+
+/** Filters for listing users; all optional, combined with AND. */
+export interface UserQuery {
+  /** Case-insensitive substring of username, name or email. */
+  search?: string;
+  /** Exact username, case-insensitive. */
+  username?: string;
+  state?: UserState;
+  isAdmin?: boolean;
+  limit?: number;
+  offset?: number;
+}
+
+/** Persistence of users. Implementations: SQLite and PostgreSQL. */
+export interface UserStore {
+  /** Inserts a user; throws ConflictError when username or email is taken. */
+  create(user: NewUser): Promise<User>;
+  findById(id: number): Promise<User | null>;
+  /** Case-insensitive username match. */
+  findByUsername(username: string): Promise<User | null>;
+  /** Case-insensitive match on username or email; a username match wins. */
+  findByLogin(login: string): Promise<User | null>;
+  /** Ordered by id ascending. */
+  list(query: UserQuery): Promise<User[]>;
+  /** Counts what `list` would return without limit/offset. */
+  count(query: UserQuery): Promise<number>;
+  /**
+   * Applies `patch`; returns the updated user or null when it does not exist.
+   * Throws ConflictError when the new email is taken.
+   */
+  update(id: number, patch: UserPatch): Promise<User | null>;
+  /**
+   * Deletes the user with their tokens, memberships and web sessions; false
+   * when absent. Projects they created remain.
+   */
+  delete(id: number): Promise<boolean>;
+}

@@ -1,0 +1,35 @@
+/** A gitgate account, as the services see it (never serialized directly). */
+export interface User {
+  id: number;
+  username: string;
+  email: string;
+  name: string;
+  /** argon2id PHC string; null for accounts that may only use tokens. */
+  passwordHash: string | null;
+  isAdmin: boolean;
+  state: UserState;
+  /** Base32 TOTP secret, set once 2FA setup has started. */
+  otpSecret: string | null;
+  /** True once 2FA is enabled; such users must use a token for git. */
+  twoFactorEnabled: boolean;
+  /** Keyed digests of unused recovery codes. */
+  otpBackupCodes: string[];
+  createdAt: Date;
+}
+
+export type UserState = 'active' | 'blocked';
+
+/** Fields a new user is created with. */
+export interface NewUser {
+  username: string;
+  email: string;
+  name: string;
+  passwordHash: string | null;
+  isAdmin: boolean;
+  createdAt: Date;
+}
+
+/** Fields that may change after creation. */
+export type UserPatch = Partial<
+  Pick<User, 'email' | 'name' | 'passwordHash' | 'isAdmin' | 'state' | 'otpSecret' | 'twoFactorEnabled' | 'otpBackupCodes'>
+>;
