@@ -1,0 +1,61 @@
+/**
+ * What every verb handler shares: its dependencies, the parsed target, and
+ * the authorization step that must precede any spawn.
+ */
+import type { Request, Response } from 'express';
+import type { Logger } from 'pino';
+import { AppError } from '../lib/errors.js';
+import { requestState } from '../http/request-state.js';
+import type { GitAuthorizer, GitGrant, GitService } from './git-authorizer.js';
+import { parseBasicCredentials } from './basic-credentials.js';
+import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
+import type { GitProcessContext } from './git-process.js';
+
+/** The repository a request names, already validated and decoded. */
+export interface GitTarget {
+  namespace: string;
+  project: string;
+}
+
+/** Dependencies of the verb handlers. */
+export interface GitHandlerContext {
+  authorizer: GitAuthorizer;
+  logger: Logger;
+  process: GitProcessContext;
+  wording: GitErrorWording;
+}
+
+/** A verb handler: answers the request completely and never rejects. */
+export type GitHandler = (req: Request, res: Response, target: GitTarget) => Promise<void>;
+
+/**
+ * Asks the authorizer whether `service` may run on `target`. On refusal the
+ * git text answer is sent and null returned; the caller must then stop.
+ */
+export async function authorizeGit(
+  ctx: GitHandlerContext,
+  req: Request,
+  res: Response,
+  target: GitTarget,
+  service: GitService,
+): Promise<GitGrant | null> {
+  const state = requestState(res);
+  state.repo = `${target.namespace}/${target.project}`;
+  state.service = service;
+  try {
+    const grant = await ctx.authorizer.authorize({
+      ...target,
+      service,
+      credentials: parseBasicCredentials(req.get('authorization')),
+      ip: req.ip ?? req.socket.remoteAddress ?? '',
+    });
+    state.principal = grant.principal;
+    return grant;
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) {
+      ctx.logger.error({ err, service, repo: state.repo }, 'git authorization failed');
+    }
+    sendGitText(res, gitErrorAnswer(err, ctx.wording));
+    return null;
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Git pkt-line framing (gitprotocol-common(5)): a 4-hex-digit length that
+ * counts itself, then the payload; `0000` is a flush packet.
+ */
+import type { GitService } from './git-authorizer.js';
+
+/** The flush packet. */
+export const FLUSH_PKT = Buffer.from('0000', 'ascii');
+
+/** Largest payload one pkt-line can carry (65520 minus the 4-byte header). */
+export const MAX_PKT_PAYLOAD = 65516;
+
+/**
+ * Frames `payload` as one pkt-line.
+ * @throws RangeError when the payload is longer than MAX_PKT_PAYLOAD.
+ * @example encodePktLine('# service=git-upload-pack\n') // '001e# service=git-upload-pack\n'
+ */
+export function encodePktLine(payload: string | Buffer): Buffer {
+  const data = typeof payload === 'string' ? Buffer.from(payload, 'utf8') : payload;
+  if (data.length > MAX_PKT_PAYLOAD) throw new RangeError(`pkt-line payload too long: ${data.length}`);
+  const header = Buffer.from((data.length + 4).toString(16).padStart(4, '0'), 'ascii');
+  return Buffer.concat([header, data]);
+}
+
+/**
+ * The smart-HTTP `info/refs` preamble for protocol v0/v1:
+ * `# service=<service>\n` as a pkt-line followed by a flush.
+ */
+export function serviceAdvertisementPreamble(service: GitService): Buffer {
+  return Buffer.concat([encodePktLine(`# service=${service}\n`), FLUSH_PKT]);
+}

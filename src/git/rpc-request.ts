@@ -1,0 +1,22 @@
+/**
+ * Checks on the POST of a stateless-RPC exchange made before authorization:
+ * they depend on the request alone, so they reveal nothing about repositories.
+ */
+import type { Request } from 'express';
+import type { GitService } from './git-authorizer.js';
+import { answer, type GitTextAnswer } from './git-errors.js';
+
+/**
+ * `{ gzip }` when the request may be fed to git, else the answer to send:
+ * 415 unless Content-Type is `application/x-git-<service>-request` and the
+ * body is plain or gzip (`x-gzip`, as git http-backend accepts) encoded.
+ */
+export function checkRpcRequest(req: Request, service: GitService): { gzip: boolean } | GitTextAnswer {
+  const expected = `application/x-${service}-request`;
+  const mediaType = (req.get('content-type') ?? '').split(';', 1)[0]!.trim().toLowerCase();
+  if (mediaType !== expected) return answer(415, `Unsupported Media Type: expected ${expected}`);
+  const encoding = (req.get('content-encoding') ?? '').trim().toLowerCase();
+  if (encoding === '' || encoding === 'identity') return { gzip: false };
+  if (encoding === 'gzip' || encoding === 'x-gzip') return { gzip: true };
+  return answer(415, 'Unsupported Media Type: Content-Encoding must be gzip or none');
+}

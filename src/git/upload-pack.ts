@@ -1,0 +1,40 @@
+/**
+ * POST `git-upload-pack`: the client's wants and haves in, a pack out (clone, fetch).
+ */
+import { sendGitText } from './git-errors.js';
+import { parseGitProtocol } from './git-protocol.js';
+import { runGitService } from './git-process.js';
+import { authorizeGit, type GitHandler, type GitHandlerContext } from './git-request.js';
+import { checkRpcRequest } from './rpc-request.js';
+
+const SERVICE = 'git-upload-pack';
+
+/**
+ * Runs `git upload-pack --stateless-rpc` on the request body once the request
+ * is well-formed and authorized.
+ */
+export function uploadPackHandler(ctx: GitHandlerContext): GitHandler {
+  return async (req, res, target) => {
+    const body = checkRpcRequest(req, SERVICE);
+    if ('status' in body) {
+      sendGitText(res, body);
+      return;
+    }
+    const grant = await authorizeGit(ctx, req, res, target, SERVICE);
+    if (!grant) return;
+    await runGitService(
+      req,
+      res,
+      {
+        service: SERVICE,
+        repoPath: grant.repoPath,
+        advertiseRefs: false,
+        gitProtocol: parseGitProtocol(req.get('git-protocol'), SERVICE).env,
+        contentType: `application/x-${SERVICE}-result`,
+        preamble: null,
+        body,
+      },
+      ctx.process,
+    );
+  };
+}
