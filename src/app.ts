@@ -1,0 +1,40 @@
+/**
+ * createApp(deps): wires the HTTP edges onto one Express application and
+ * nothing else. No module-level state, so tests build as many as they like.
+ */
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { GitAuthorizer } from './git/git-authorizer.js';
+import { createGitRouter, type GitHttpOptions, type GitOperations } from './git/routes.js';
+import { accessLog } from './http/access-log.js';
+import { lastResortErrors, notFound } from './http/fallback.js';
+import { healthRoutes } from './http/health.js';
+
+export interface AppDeps {
+  logger: Logger;
+  /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: none. */
+  trustedProxies: readonly string[];
+  checkReady: () => Promise<void>;
+  /** Registry served at `/-/metrics`. */
+  metrics: Registry;
+  git: {
+    authorizer: GitAuthorizer;
+    operations: GitOperations;
+    options: GitHttpOptions;
+  };
+}
+
+export function createApp(deps: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  // Only configured proxies may set the client address; otherwise req.ip is the socket's.
+  app.set('trust proxy', deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
+  app.use(accessLog(deps.logger));
+  app.use(healthRoutes(deps.checkReady, deps.logger, deps.metrics));
+  app.use(createGitRouter({ authorizer: deps.git.authorizer, logger: deps.logger, options: deps.git.options, operations: deps.git.operations }));
+  app.use(notFound);
+  app.use(lastResortErrors(deps.logger));
+  return app;
+}

@@ -1,0 +1,28 @@
+import type { BasicCredentials } from '../git/git-authorizer.js';
+import type { TokenService } from '../tokens/token.service.js';
+import type { AuthContext, Authenticator } from './authenticator.js';
+import type { Principal } from './principal.js';
+
+/**
+ * Basic auth whose password is a personal access token. The username is
+ * not compared with the token's owner (GitLab: CI sends `oauth2` or anything).
+ * Claims every password that carries the token prefix, so a typo'd token is
+ * reported as a bad token rather than tried as a password.
+ */
+export class BasicTokenAuthenticator implements Authenticator<BasicCredentials> {
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly prefix: string,
+  ) {}
+
+  async authenticate(credentials: BasicCredentials, context: AuthContext): Promise<Principal | null> {
+    if (!credentials.password.startsWith(this.prefix)) return null;
+    const record = await this.tokens.authenticate(credentials.password, context.ip);
+    return {
+      kind: 'token',
+      user: { id: record.userId, username: record.username, isAdmin: record.isAdmin },
+      tokenId: record.tokenId,
+      scopes: record.scopes,
+    };
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * The git authorization decision (DESIGN.md, "Authorization rules"):
+ * authenticate, find the project, then read access, scopes and push rights,
+ * answering so that a private project is indistinguishable from a missing one.
+ */
+import type { BasicCredentials, GitAuthorizer, GitGrant, GitRequest } from '../git/git-authorizer.js';
+import { ForbiddenError, InsufficientScopeError, NotFoundError, UnauthorizedError } from '../lib/errors.js';
+import { canPush, canReadCode } from '../projects/project-access.js';
+import type { ProjectService } from '../projects/project.service.js';
+import type { RepositoryStore } from '../projects/repository.store.js';
+import type { Authenticator } from './authenticator.js';
+import type { FailedAuthGuard } from './failed-auth-guard.js';
+import { ANONYMOUS, identityOf, type Principal } from './principal.js';
+import { ABILITY_SCOPES, scopesAllow } from './scopes.js';
+
+export interface GitAccessDeps {
+  authenticator: Authenticator<BasicCredentials>;
+  guard: FailedAuthGuard;
+  projects: ProjectService;
+  repos: RepositoryStore;
+}
+
+const PROJECT = '404 Project';
+
+export class GitAccessService implements GitAuthorizer {
+  constructor(private readonly deps: GitAccessDeps) {}
+
+  async authorize(request: GitRequest): Promise<GitGrant> {
+    const principal = request.credentials ? await this.authenticate(request.credentials, request.ip) : ANONYMOUS;
+    const who = identityOf(principal);
+    const project = await this.deps.projects.findByPath(request.namespace, request.project);
+    const level = project ? await this.deps.projects.accessLevel(who, project) : 0;
+    if (!project || !canReadCode(who, project, level)) throw this.hidden(principal);
+
+    if (request.service === 'git-upload-pack') {
+      this.requireScope(principal, 'read_repository');
+    } else {
+      // Anonymous pushes are asked for credentials, like GitLab.
+      if (principal.kind === 'anonymous') throw new UnauthorizedError('missing');
+      this.requireScope(principal, 'write_repository');
+      if (!canPush(level)) throw new ForbiddenError('You are not allowed to push code to this project.');
+    }
+
+    const repoPath = await this.deps.repos.resolve(project.namespace, project.path);
+    if (!repoPath) throw new NotFoundError(PROJECT);
+    return { repoPath, projectId: project.id, principal };
+  }
+
+  /** Checks credentials, counting failures toward the IP's ban. */
+  private async authenticate(credentials: BasicCredentials, ip: string): Promise<Principal> {
+    await this.deps.guard.check(ip);
+    try {
+      const principal = (await this.deps.authenticator.authenticate(credentials, { ip })) ?? ANONYMOUS;
+      await this.deps.guard.recordSuccess(ip);
+      return principal;
+    } catch (err) {
+      if (err instanceof UnauthorizedError) await this.deps.guard.recordFailure(ip);
+      throw err;
+    }
+  }
+
+  /** Anonymous callers are asked to sign in; signed-in ones learn nothing. */
+  private hidden(principal: Principal): Error {
+    return principal.kind === 'anonymous' ? new UnauthorizedError('missing') : new NotFoundError(PROJECT);
+  }
+
+  private requireScope(principal: Principal, ability: 'read_repository' | 'write_repository'): void {
+    if (principal.kind === 'token' && !scopesAllow(principal.scopes, ability)) {
+      throw new InsufficientScopeError(ABILITY_SCOPES[ability]);
+    }
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * `bin/gitgate`: the server and the administration commands, against the
+ * same configuration (environment) as the server, with it running or not.
+ * Bad arguments print one line and exit 2.
+ */
+import { Command, CommanderError } from 'commander';
+import { ConfigError, loadConfig, type Config } from '../config/config.js';
+import { AppError } from '../lib/errors.js';
+import type { System } from '../main.js';
+import { registerMemberCommands } from './member.commands.js';
+import { registerProjectCommands } from './project.commands.js';
+import { registerTokenCommands } from './token.commands.js';
+import { registerUserCommands } from './user.commands.js';
+import { serve } from '../server.js';
+
+/** Runs a command against a composed system, closing it afterwards. */
+export type WithSystem = (action: (system: System) => Promise<void>) => Promise<void>;
+
+/** Exit status for bad arguments (as DESIGN.md's command line section says). */
+export const EXIT_USAGE = 2;
+
+/** Thrown by commands for a one-line usage error. */
+export class UsageError extends Error {}
+
+/**
+ * Parses `argv` (without node and script), runs the command and resolves
+ * to the exit status. `compose` builds the system from the configuration.
+ */
+export async function runCli(argv: string[], compose: (config: Config) => Promise<System>): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gitgate: ${err.message}\n`);
+      return 1;
+    }
+    throw err;
+  }
+  const withSystem: WithSystem = async (action) => {
+    const system = await compose(config);
+    try {
+      await action(system);
+    } finally {
+      await system.close();
+    }
+  };
+  const program = new Command('gitgate')
+    .description('Git smart HTTP gateway with GitLab-style personal access tokens')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`gitgate: ${str.replace(/^error: /, '').trim()}\n`) })
+    .showSuggestionAfterError(false);
+  program
+    .command('serve')
+    .description('serve git over HTTP (what npm start runs)')
+    .action(async () => {
+      const system = await compose(config);
+      await serve(system);
+    });
+  registerUserCommands(program, withSystem);
+  registerTokenCommands(program, withSystem);
+  registerProjectCommands(program, withSystem);
+  registerMemberCommands(program, withSystem);
+  for (const cmd of program.commands) cmd.exitOverride();
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.exitCode === 0 ? 0 : EXIT_USAGE;
+    }
+    if (err instanceof UsageError || (err instanceof AppError && err.status < 500)) {
+      process.stderr.write(`gitgate: ${err.message}\n`);
+      return EXIT_USAGE;
+    }
+    throw err;
+  }
+}

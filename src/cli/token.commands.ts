@@ -1,0 +1,54 @@
+import type { Command } from 'commander';
+import { CLI_ACTOR } from './cli-actor.js';
+import { UsageError, type WithSystem } from './program.js';
+
+/** `gitgate token create|list|revoke`. */
+export function registerTokenCommands(program: Command, withSystem: WithSystem): void {
+  const token = program.command('token').description('manage personal access tokens');
+  token
+    .command('create')
+    .description("create a token; prints its id, then the token (shown once)")
+    .requiredOption('--user <username>', 'owner of the token')
+    .requiredOption('--name <name>', 'what the token is for')
+    .requiredOption('--scopes <scopes>', 'comma-separated scopes, e.g. read_repository,write_repository')
+    .option('--expires-at <date>', 'YYYY-MM-DD; the token stops at 00:00 UTC of that date')
+    .option('--description <text>', 'longer description')
+    .action((opts: { user: string; name: string; scopes: string; expiresAt?: string; description?: string }) =>
+      withSystem(async (s) => {
+        const owner = await s.users.getByUsername(opts.user);
+        const issued = await s.tokens.create(CLI_ACTOR, owner.id, {
+          name: opts.name,
+          scopes: opts.scopes,
+          expiresAt: opts.expiresAt ?? null,
+          description: opts.description ?? null,
+        });
+        process.stdout.write(`id: ${issued.token.id}\ntoken: ${issued.plaintext}\n`);
+      }),
+    );
+  token
+    .command('list')
+    .description("list a user's tokens (never the tokens themselves)")
+    .requiredOption('--user <username>', 'owner of the tokens')
+    .action((opts: { user: string }) =>
+      withSystem(async (s) => {
+        const owner = await s.users.getByUsername(opts.user);
+        const { tokens } = await s.tokens.list(CLI_ACTOR, { userId: owner.id, sort: 'created_asc' });
+        process.stdout.write('ID\tNAME\tSCOPES\tSTATE\tEXPIRES\tLAST USED\n');
+        for (const t of tokens) {
+          const state = t.revoked ? 'revoked' : s.tokens.isExpired(t) ? 'expired' : 'active';
+          const used = t.lastUsedAt ? t.lastUsedAt.toISOString() : 'never';
+          process.stdout.write(`${t.id}\t${t.name}\t${t.scopes.join(',')}\t${state}\t${t.expiresAt ?? 'never'}\t${used}\n`);
+        }
+      }),
+    );
+  token
+    .command('revoke <id>')
+    .description('revoke a token; it stops working on the next request')
+    .action((id: string) => {
+      if (!/^\d+$/.test(id)) throw new UsageError(`token id must be a number, got "${id}"`);
+      return withSystem(async (s) => {
+        await s.tokens.revoke(CLI_ACTOR, Number(id));
+        process.stdout.write(`Revoked token ${id}\n`);
+      });
+    });
+}

@@ -1,0 +1,38 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('loadConfig', () => {
+  it('has working defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 8080, host: '127.0.0.1', tokenPrefix: 'glpat-', databaseUrl: null, redisUrl: null });
+    expect(c.reposDir).toBe(path.join(c.dataDir, 'repos'));
+    expect(c.externalUrl).toBe('http://127.0.0.1:8080');
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, /PORT/],
+    [{ PORT: '70000' }, /PORT/],
+    [{ DATABASE_URL: 'mysql://x' }, /DATABASE_URL/],
+    [{ REDIS_URL: 'http://x' }, /REDIS_URL/],
+    [{ GITGATE_SECRET: 'short' }, /GITGATE_SECRET/],
+    [{ GITGATE_TOKEN_PREFIX: 'GL_' }, /GITGATE_TOKEN_PREFIX/],
+    [{ GITGATE_MAX_TOKEN_LIFETIME_DAYS: '0' }, /GITGATE_MAX_TOKEN_LIFETIME_DAYS/],
+    [{ GITGATE_EXTERNAL_URL: 'not a url' }, /GITGATE_EXTERNAL_URL/],
+    [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+  ])('rejects %o with one line naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    try {
+      loadConfig(env);
+    } catch (err) {
+      expect((err as Error).message).toMatch(name);
+      expect((err as Error).message).not.toContain('\n');
+    }
+  });
+
+  it('treats empty variables as unset and trims the external URL', () => {
+    const c = loadConfig({ DATABASE_URL: '', GITGATE_EXTERNAL_URL: 'https://git.example.com/' });
+    expect(c.databaseUrl).toBeNull();
+    expect(c.externalUrl).toBe('https://git.example.com');
+  });
+});

@@ -1,0 +1,152 @@
+/**
+ * The only reader of process.env. Parses and validates the environment into
+ * a typed, frozen Config; any invalid value is a ConfigError with one line.
+ */
+import path from 'node:path';
+import ipaddr from 'ipaddr.js';
+import { z } from 'zod';
+
+/** Invalid configuration: `message` is the one line printed at start-up. */
+export class ConfigError extends Error {}
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const boolish = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const schema = z.object({
+  PORT: port.default(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  GITGATE_DATA_DIR: z.string().min(1).default('./data'),
+  GITGATE_REPOS_DIR: z.string().min(1).optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, 'must be a redis:// or rediss:// URL')
+    .optional(),
+  GITGATE_REDIS_PREFIX: z.string().regex(/^[A-Za-z0-9:_.-]{1,64}$/, 'must be 1-64 of A-Z a-z 0-9 : _ . -').default('gitgate:'),
+  GITGATE_AUTH_BAN_ENABLED: boolish.default(true),
+  GITGATE_AUTH_BAN_MAX_RETRY: positiveInt.max(1000).default(10),
+  GITGATE_AUTH_BAN_FIND_TIME_SECONDS: positiveInt.default(60),
+  GITGATE_AUTH_BAN_TIME_SECONDS: positiveInt.default(3600),
+  GITGATE_AUTH_BAN_ALLOWLIST: z
+    .string()
+    .default('127.0.0.1,::1')
+    .refine((v) => splitList(v).every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDRs'),
+  GITGATE_ROOT_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  GITGATE_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  GITGATE_TOKEN_PREFIX: z
+    .string()
+    .regex(/^[a-z][a-z0-9]{1,15}-$/, 'must be lowercase letters/digits ending in "-", e.g. glpat-')
+    .default('glpat-'),
+  GITGATE_MAX_TOKEN_LIFETIME_DAYS: positiveInt.max(3650).optional(),
+  GITGATE_EXTERNAL_URL: z.url({ protocol: /^https?$/ }).optional(),
+  GITGATE_TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .refine((v) => v === undefined || splitList(v).every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDRs'),
+  GITGATE_GIT_BIN: z.string().min(1).default('git'),
+  GITGATE_GIT_TIMEOUT_SECONDS: positiveInt.default(3600),
+  GITGATE_GIT_IDLE_TIMEOUT_SECONDS: positiveInt.default(300),
+  GITGATE_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(30),
+  GITGATE_SEED_DEMO: boolish.default(true),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Config = Readonly<{
+  port: number;
+  host: string;
+  dataDir: string;
+  reposDir: string;
+  databaseUrl: string | null;
+  redisUrl: string | null;
+  redisPrefix: string;
+  authBan: {
+    enabled: boolean;
+    maxRetry: number;
+    findTimeSeconds: number;
+    banTimeSeconds: number;
+    allowlist: string[];
+  };
+  rootPassword: string | null;
+  secret: string | null;
+  tokenPrefix: string;
+  maxTokenLifetimeDays: number | null;
+  externalUrl: string;
+  trustedProxies: string[];
+  gitBin: string;
+  gitTimeoutMs: number;
+  gitIdleTimeoutMs: number;
+  shutdownGraceMs: number;
+  seedDemo: boolean;
+  logLevel: string;
+}>;
+
+/**
+ * Reads the configuration from `env` (default: process.env).
+ * @throws ConfigError naming the first invalid variable.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = schema.safeParse(present);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    throw new ConfigError(`invalid configuration: ${name} ${issue.message}`);
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.GITGATE_DATA_DIR);
+  const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
+  return Object.freeze({
+    port: e.PORT,
+    host: e.HOST,
+    dataDir,
+    reposDir: path.resolve(e.GITGATE_REPOS_DIR ?? path.join(dataDir, 'repos')),
+    databaseUrl: e.DATABASE_URL ?? null,
+    redisUrl: e.REDIS_URL ?? null,
+    redisPrefix: e.GITGATE_REDIS_PREFIX,
+    authBan: {
+      enabled: e.GITGATE_AUTH_BAN_ENABLED,
+      maxRetry: e.GITGATE_AUTH_BAN_MAX_RETRY,
+      findTimeSeconds: e.GITGATE_AUTH_BAN_FIND_TIME_SECONDS,
+      banTimeSeconds: e.GITGATE_AUTH_BAN_TIME_SECONDS,
+      allowlist: splitList(e.GITGATE_AUTH_BAN_ALLOWLIST),
+    },
+    rootPassword: e.GITGATE_ROOT_PASSWORD ?? null,
+    secret: e.GITGATE_SECRET ?? null,
+    tokenPrefix: e.GITGATE_TOKEN_PREFIX,
+    maxTokenLifetimeDays: e.GITGATE_MAX_TOKEN_LIFETIME_DAYS ?? null,
+    externalUrl: (e.GITGATE_EXTERNAL_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
+    trustedProxies: splitList(e.GITGATE_TRUSTED_PROXIES ?? ''),
+    gitBin: e.GITGATE_GIT_BIN,
+    gitTimeoutMs: e.GITGATE_GIT_TIMEOUT_SECONDS * 1000,
+    gitIdleTimeoutMs: e.GITGATE_GIT_IDLE_TIMEOUT_SECONDS * 1000,
+    shutdownGraceMs: e.GITGATE_SHUTDOWN_GRACE_SECONDS * 1000,
+    seedDemo: e.GITGATE_SEED_DEMO,
+    logLevel: e.LOG_LEVEL,
+  });
+}
+
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+}
+
+function isIpOrCidr(value: string): boolean {
+  return ipaddr.isValid(value) || isCidr(value);
+}
+
+function isCidr(value: string): boolean {
+  try {
+    ipaddr.parseCIDR(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,55 @@
+/**
+ * The Prometheus instruments gitgate exports at `/-/metrics`. One Metrics
+ * object per process (tests build as many as they like); labels never carry
+ * tokens, usernames or paths.
+ */
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface Metrics {
+  registry: Registry;
+  /** Token lookups by tier (`memory`, `redis`, `store`) and result (`hit`, `miss`, `negative`, `error`). */
+  tokenLookups: Counter<'tier' | 'result'>;
+  /** Cache invalidations published, and those not acknowledged by every instance in time. */
+  cacheInvalidations: Counter<'result'>;
+  /** 1 while the Redis connection (by role) is usable, else 0. */
+  redisUp: Gauge<'role'>;
+  /** Failed authentications counted toward bans, and requests refused while banned. */
+  authFailures: Counter;
+  authBans: Counter;
+}
+
+export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'gitgate_' });
+  return {
+    registry,
+    tokenLookups: new Counter({
+      name: 'gitgate_token_lookups_total',
+      help: 'Personal access token lookups by cache tier and result',
+      labelNames: ['tier', 'result'],
+      registers: [registry],
+    }),
+    cacheInvalidations: new Counter({
+      name: 'gitgate_token_cache_invalidations_total',
+      help: 'Token cache invalidations by result (acknowledged, timeout, error)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    redisUp: new Gauge({
+      name: 'gitgate_redis_up',
+      help: 'Whether the Redis connection is usable (1) or not (0)',
+      labelNames: ['role'],
+      registers: [registry],
+    }),
+    authFailures: new Counter({
+      name: 'gitgate_auth_failures_total',
+      help: 'Failed authentications counted toward IP bans',
+      registers: [registry],
+    }),
+    authBans: new Counter({
+      name: 'gitgate_auth_banned_requests_total',
+      help: 'Requests refused because the client IP is banned',
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,139 @@
+/**
+ * The composition root: the only module that knows the concrete stores,
+ * cache and logger. `compose` builds a running system from a Config;
+ * run as a program, it dispatches to `serve` or a CLI command.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Logger } from 'pino';
+import { AuthenticatorChain } from './auth/authenticator-chain.js';
+import { BasicPasswordAuthenticator } from './auth/basic-password.authenticator.js';
+import { BasicTokenAuthenticator } from './auth/basic-token.authenticator.js';
+import { GitAccessService } from './auth/git-access.service.js';
+import type { FailedAuthGuard } from './auth/failed-auth-guard.js';
+import { createTokenCache } from './cache/token-cache.js';
+import { runCli } from './cli/program.js';
+import type { Config } from './config/config.js';
+import { createLogger } from './http/logger.js';
+import { systemClock, type Clock } from './lib/clock.js';
+import { createMetrics, type Metrics } from './lib/metrics.js';
+import { deriveKey, loadOrCreateSecret } from './lib/secrets.js';
+import { ProjectService } from './projects/project.service.js';
+import type { RepositoryStore } from './projects/repository.store.js';
+import { openStores } from './storage/stores.js';
+import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
+import { StoreTokenLookup } from './tokens/store-token-lookup.js';
+import { TokenCodec } from './tokens/token-codec.js';
+import { TokenService } from './tokens/token.service.js';
+import { TwoFactorService } from './users/two-factor.service.js';
+import { UserService } from './users/user.service.js';
+
+/** Everything the edges and the CLI use, built once per process. */
+export interface System {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  /** Counts failed authentications per IP and bans; shared by every surface. */
+  authGuard: FailedAuthGuard;
+  users: UserService;
+  twoFactor: TwoFactorService;
+  tokens: TokenService;
+  projects: ProjectService;
+  repos: RepositoryStore;
+  gitAccess: GitAccessService;
+  /** Throws when a dependency the server needs is unreachable. */
+  checkReady(): Promise<void>;
+  /** Releases connections; idempotent. */
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  clock?: Clock;
+  logger?: Logger;
+  metrics?: Metrics;
+}
+
+/** Builds the system for `config`: opens and migrates the database. */
+export async function compose(config: Config, options: ComposeOptions = {}): Promise<System> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const clock = options.clock ?? systemClock;
+  const secret = loadOrCreateSecret(config.dataDir, config.secret);
+  const stores = await openStores(
+    config.databaseUrl
+      ? { kind: 'postgres', url: config.databaseUrl }
+      : { kind: 'sqlite', path: path.join(config.dataDir, 'gitgate.sqlite3') },
+  );
+  const repos = new FsRepositoryStore(config.reposDir, config.gitBin);
+  const metrics = options.metrics ?? createMetrics();
+  const cache = createTokenCache({
+    store: new StoreTokenLookup(stores.tokens, stores.users),
+    redisUrl: config.redisUrl,
+    redisPrefix: config.redisPrefix,
+    externalChanges: stores.externalChanges,
+    banPolicy: config.authBan,
+    logger,
+    metrics,
+  });
+  // A CLI command must not publish an invalidation before it is connected.
+  await cache.connected(2000);
+  const lookup = cache.lookup;
+  const users = new UserService({ users: stores.users, tokens: stores.tokens, lookup, clock });
+  const tokens = new TokenService({
+    tokens: stores.tokens,
+    users: stores.users,
+    codec: new TokenCodec(config.tokenPrefix, deriveKey(secret, 'personal-access-token digest')),
+    lookup,
+    clock,
+    maxLifetimeDays: config.maxTokenLifetimeDays,
+  });
+  const twoFactor = new TwoFactorService({
+    users,
+    clock,
+    recoveryKey: deriveKey(secret, 'two-factor recovery codes'),
+    issuer: 'gitgate',
+  });
+  const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
+  const gitAccess = new GitAccessService({
+    authenticator: new AuthenticatorChain([
+      new BasicTokenAuthenticator(tokens, config.tokenPrefix),
+      new BasicPasswordAuthenticator(users),
+    ]),
+    guard: cache.guard,
+    projects,
+    repos,
+  });
+  let closed: Promise<void> | null = null;
+  return {
+    config,
+    logger,
+    clock,
+    metrics,
+    authGuard: cache.guard,
+    users,
+    twoFactor,
+    tokens,
+    projects,
+    repos,
+    gitAccess,
+    checkReady: () => stores.ping(),
+    close: () =>
+      (closed ??= (async () => {
+        await tokens.flushUsage();
+        await cache.close();
+        await stores.close();
+      })()),
+  };
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  runCli(process.argv.slice(2), compose).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (err: unknown) => {
+      process.stderr.write(`gitgate: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,99 @@
+/**
+ * `gitgate serve`: first start, listen, print how to use it, and shut down
+ * gracefully on SIGTERM/SIGINT (stop accepting, let git operations finish
+ * within the grace period, then close everything).
+ */
+import http from 'node:http';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createApp } from './app.js';
+import { GitOperations } from './git/routes.js';
+import type { System } from './main.js';
+import { PACKAGE_ROOT } from './lib/package-root.js';
+import { firstStart } from './setup/first-start.js';
+
+/** A listening server and the means to stop it. */
+export interface RunningServer {
+  server: http.Server;
+  url: string;
+  operations: GitOperations;
+  /** Graceful stop; resolves when connections and the system are closed. */
+  stop(): Promise<void>;
+}
+
+/** Creates the HTTP server for `system` and starts listening. */
+export async function listen(system: System, port = system.config.port, host = system.config.host): Promise<RunningServer> {
+  const { config, logger } = system;
+  const operations = new GitOperations();
+  const app = createApp({
+    logger,
+    trustedProxies: config.trustedProxies,
+    checkReady: system.checkReady,
+    metrics: system.metrics.registry,
+    git: {
+      authorizer: system.gitAccess,
+      operations,
+      options: { gitBin: config.gitBin, timeoutMs: config.gitTimeoutMs, idleTimeoutMs: config.gitIdleTimeoutMs },
+    },
+  });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 0; // git operations have their own total and idle timeouts
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  let stopping: Promise<void> | null = null;
+  const stop = (): Promise<void> =>
+    (stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await operations.drain(config.shutdownGraceMs);
+      server.closeAllConnections();
+      await closed;
+      await system.close();
+    })());
+  return { server, url, operations, stop };
+}
+
+/** Runs the server until SIGTERM or SIGINT. */
+export async function serve(system: System): Promise<void> {
+  const { config, logger } = system;
+  const first = await firstStart({
+    users: system.users,
+    projects: system.projects,
+    repos: system.repos,
+    logger,
+    dataDir: config.dataDir,
+    rootPassword: config.rootPassword,
+    seedDemo: config.seedDemo,
+    gitBin: config.gitBin,
+    demoFixture: path.join(PACKAGE_ROOT, 'repos-fixture', 'demo.fi'),
+  });
+  const running = await listen(system);
+  logger.info({ url: running.url, externalUrl: config.externalUrl }, 'gitgate listening');
+  const lines = [
+    `gitgate is serving ${config.reposDir} at ${config.externalUrl}`,
+    first.passwordFile
+      ? `  root password: written once to ${first.passwordFile}`
+      : `  sign in as ${first.root.username} with the configured root password`,
+    `  create a token: ./bin/gitgate token create --user root --name laptop --scopes read_repository,write_repository`,
+    first.demo ? `  then clone:     git clone ${config.externalUrl}/${first.demo}.git  (user: root, password: the token)` : '',
+  ].filter(Boolean);
+  process.stderr.write(`${lines.join('\n')}\n`);
+
+  await new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      logger.info({ signal, activeGitOperations: running.operations.active }, 'shutting down');
+      running.stop().then(resolve, (err: unknown) => {
+        logger.error({ err }, 'shutdown failed');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', onSignal);
+    process.once('SIGINT', onSignal);
+  });
+}

@@ -1,0 +1,199 @@
+/**
+ * Personal access tokens: creation (plaintext returned once), validation on
+ * every request, revocation, rotation with family reuse detection, and
+ * throttled last-used bookkeeping.
+ */
+import type { Identity } from '../auth/principal.js';
+import { parseScopes } from '../auth/scopes.js';
+import type { Clock } from '../lib/clock.js';
+import { addDays, isIsoDate, startOfDateUtc, utcDate } from '../lib/dates.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
+import type { UserStore } from '../users/user.store.js';
+import type { PersonalAccessToken } from './token.js';
+import type { TokenCodec } from './token-codec.js';
+import type { TokenAuthRecord, TokenLookup } from './token-lookup.js';
+import type { TokenQuery, TokenStore } from './token.store.js';
+import { UsageRecorder } from './usage-recorder.js';
+
+/** What a caller asks for when creating a token. */
+export interface CreateTokenInput {
+  name: string;
+  scopes: readonly string[] | string;
+  expiresAt?: string | null;
+  description?: string | null;
+}
+
+/** A freshly issued token: the stored record and the plaintext, shown once. */
+export interface IssuedToken {
+  token: PersonalAccessToken;
+  plaintext: string;
+}
+
+export interface TokenServiceDeps {
+  tokens: TokenStore;
+  users: UserStore;
+  codec: TokenCodec;
+  lookup: TokenLookup;
+  clock: Clock;
+  /** When set, an expiry date is required and at most this many days ahead. */
+  maxLifetimeDays: number | null;
+}
+
+/** Days a rotated token lives when no expiry is given (GitLab: one week). */
+const ROTATION_DEFAULT_DAYS = 7;
+
+export class TokenService {
+  private readonly usage: UsageRecorder;
+
+  constructor(private readonly deps: TokenServiceDeps) {
+    this.usage = new UsageRecorder(deps.tokens, deps.clock);
+  }
+
+  /** True when the token is not revoked and today is before its expiry date. */
+  isActive(token: Pick<PersonalAccessToken, 'revoked' | 'expiresAt'>): boolean {
+    return !token.revoked && !this.isExpired(token);
+  }
+
+  /** True once 00:00 UTC of the expiry date has passed. */
+  isExpired(token: Pick<PersonalAccessToken, 'expiresAt'>): boolean {
+    return token.expiresAt !== null && this.deps.clock.now() >= startOfDateUtc(token.expiresAt);
+  }
+
+  /** The configured maximum lifetime in days; when set, an expiry date is required. */
+  get maxLifetimeDays(): number | null {
+    return this.deps.maxLifetimeDays;
+  }
+
+  /** Today's UTC date by the service's clock. */
+  today(): string {
+    return utcDate(this.deps.clock.now());
+  }
+
+  /**
+   * Issues a token for `ownerId`. Only the owner or an administrator may;
+   * `sudo` needs an administrator owner.
+   */
+  async create(actor: Identity, ownerId: number, input: CreateTokenInput): Promise<IssuedToken> {
+    const owner = await this.deps.users.findById(ownerId);
+    if (!owner || (actor.id !== ownerId && !actor.isAdmin)) throw new NotFoundError('404 User');
+    const name = (input.name ?? '').trim();
+    if (name.length === 0) throw new ValidationError('name', 'name is missing');
+    if (name.length > 255) throw new ValidationError('name', 'name is too long (maximum is 255 characters)');
+    const description = input.description?.trim() || null;
+    if (description && description.length > 255) {
+      throw new ValidationError('description', 'description is too long (maximum is 255 characters)');
+    }
+    const scopes = parseScopes(input.scopes);
+    if (scopes.includes('sudo') && !owner.isAdmin) {
+      throw new ValidationError('scopes', 'scopes sudo can only be granted to administrators');
+    }
+    const expiresAt = this.checkExpiry(input.expiresAt ?? null);
+    return this.issue({ userId: owner.id, name, description, scopes, expiresAt, previousTokenId: null });
+  }
+
+  /**
+   * Validates a presented token and returns its record. Malformed tokens are
+   * refused without touching cache or store. Presenting a revoked token that
+   * was rotated revokes its whole family (GitLab's reuse detection).
+   */
+  async authenticate(plaintext: string, ip: string | null): Promise<TokenAuthRecord> {
+    if (!this.deps.codec.isWellFormed(plaintext)) throw new UnauthorizedError('invalid');
+    const digest = this.deps.codec.digest(plaintext);
+    const record = await this.deps.lookup.find(digest);
+    if (!record) throw new UnauthorizedError('invalid');
+    if (record.revoked) {
+      await this.revokeFamilyOnReuse(record.tokenId);
+      throw new UnauthorizedError('revoked', 'Token was revoked. You have to re-authorize from the user.');
+    }
+    if (this.isExpired(record)) throw new UnauthorizedError('expired', 'Token has expired.');
+    if (record.userState !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
+    this.usage.record(record.tokenId, ip);
+    return record;
+  }
+
+  /** Waits for pending last-used writes (tests, shutdown). */
+  flushUsage(): Promise<void> {
+    return this.usage.flush();
+  }
+
+  /** One token, visible to its owner and administrators. */
+  async get(actor: Identity, id: number): Promise<PersonalAccessToken> {
+    const token = await this.deps.tokens.findById(id);
+    if (!token || (token.userId !== actor.id && !actor.isAdmin)) throw new NotFoundError('404 Personal Access Token');
+    return token;
+  }
+
+  /** Tokens matching `query`; non-administrators only ever see their own. */
+  async list(actor: Identity, query: TokenQuery): Promise<{ tokens: PersonalAccessToken[]; total: number }> {
+    const scoped = actor.isAdmin ? query : { ...query, userId: actor.id };
+    if (!actor.isAdmin && query.userId !== undefined && query.userId !== actor.id) {
+      throw new ForbiddenError('403 Forbidden');
+    }
+    const [tokens, total] = await Promise.all([this.deps.tokens.list(scoped), this.deps.tokens.count(scoped)]);
+    return { tokens, total };
+  }
+
+  /** Revokes a token; effective on the next request on every instance. */
+  async revoke(actor: Identity, id: number): Promise<void> {
+    const token = await this.get(actor, id);
+    if (token.revoked) throw new ValidationError('token', 'Token is already revoked');
+    await this.deps.tokens.revoke(id);
+    await this.deps.lookup.invalidate([token.digest]);
+  }
+
+  /**
+   * Revokes `id` and issues its successor with the same name, scopes and
+   * description. The new expiry is `expiresAt`, else one week from today.
+   */
+  async rotate(actor: Identity, id: number, expiresAt?: string | null): Promise<IssuedToken> {
+    const old = await this.get(actor, id);
+    if (!this.isActive(old)) throw new ValidationError('token', 'Token is not active');
+    const expiry = this.checkExpiry(expiresAt ?? addDays(this.today(), ROTATION_DEFAULT_DAYS));
+    if (!(await this.deps.tokens.revoke(old.id))) throw new ValidationError('token', 'Token is not active');
+    await this.deps.lookup.invalidate([old.digest]);
+    return this.issue({
+      userId: old.userId,
+      name: old.name,
+      description: old.description,
+      scopes: old.scopes,
+      expiresAt: expiry,
+      previousTokenId: old.id,
+    });
+  }
+
+  /** Revokes every token of a user (used when an account is deleted or blocked for cause). */
+  async revokeAllOfUser(userId: number): Promise<void> {
+    await this.deps.lookup.invalidate(await this.deps.tokens.revokeAllOfUser(userId));
+  }
+
+  private async issue(fields: Omit<PersonalAccessToken, 'id' | 'digest' | 'lastFour' | 'revoked' | 'createdAt' | 'lastUsedAt' | 'lastUsedIps'>): Promise<IssuedToken> {
+    const plaintext = this.deps.codec.generate();
+    const token = await this.deps.tokens.create({
+      ...fields,
+      digest: this.deps.codec.digest(plaintext),
+      lastFour: plaintext.slice(-4),
+      createdAt: this.deps.clock.now(),
+    });
+    return { token, plaintext };
+  }
+
+  private checkExpiry(expiresAt: string | null): string | null {
+    const max = this.deps.maxLifetimeDays;
+    if (expiresAt === null) {
+      if (max !== null) throw new ValidationError('expires_at', 'expires_at is missing');
+      return null;
+    }
+    if (!isIsoDate(expiresAt)) throw new ValidationError('expires_at', 'expires_at is invalid');
+    const today = this.today();
+    if (expiresAt <= today) throw new ValidationError('expires_at', 'Expiration date must be in the future');
+    if (max !== null && expiresAt > addDays(today, max)) {
+      throw new ValidationError('expires_at', `Expiration date must be before ${addDays(today, max + 1)}`);
+    }
+    return expiresAt;
+  }
+
+  private async revokeFamilyOnReuse(tokenId: number): Promise<void> {
+    const revoked = await this.deps.tokens.revokeFamily(tokenId);
+    if (revoked.length > 0) await this.deps.lookup.invalidate(revoked);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * Time-based one-time passwords (RFC 6238, 30 s steps, 6 digits, ±1 step)
+ * and single-use recovery codes, stored only as keyed digests.
+ */
+import { authenticator } from 'otplib';
+import { randomBytes } from 'node:crypto';
+import type { Clock } from '../lib/clock.js';
+import { ValidationError } from '../lib/errors.js';
+import { hmacHex, safeEqual } from '../lib/secrets.js';
+import type { User } from './user.js';
+import type { UserService } from './user.service.js';
+
+const RECOVERY_CODES = 10;
+
+export interface TwoFactorDeps {
+  users: UserService;
+  clock: Clock;
+  /** Key for recovery-code digests. */
+  recoveryKey: Buffer;
+  /** Issuer shown in authenticator apps. */
+  issuer: string;
+}
+
+export class TwoFactorService {
+  constructor(private readonly deps: TwoFactorDeps) {}
+
+  /** The otpauth:// URI an authenticator app (or QR code) takes. */
+  otpauthUri(user: User, secret: string): string {
+    return authenticator.keyuri(user.username, this.deps.issuer, secret);
+  }
+
+  /** Stores a fresh secret without enabling 2FA; returns the secret. */
+  async beginSetup(user: User): Promise<string> {
+    const secret = authenticator.generateSecret(20);
+    await this.deps.users.update(user.id, { otpSecret: secret });
+    return secret;
+  }
+
+  /**
+   * Enables 2FA when `code` matches the pending secret; returns the
+   * recovery codes in plaintext (shown once).
+   */
+  async confirmSetup(user: User, code: string): Promise<string[]> {
+    if (!user.otpSecret || !this.verifyCode(user.otpSecret, code)) {
+      throw new ValidationError('otp_attempt', 'Invalid pin code');
+    }
+    return this.enable(user, user.otpSecret);
+  }
+
+  /** Enables 2FA directly (administrators, the CLI); returns secret and recovery codes. */
+  async enableNow(user: User): Promise<{ secret: string; recoveryCodes: string[] }> {
+    const secret = authenticator.generateSecret(20);
+    return { secret, recoveryCodes: await this.enable(user, secret) };
+  }
+
+  async disable(user: User): Promise<void> {
+    await this.deps.users.update(user.id, { otpSecret: null, twoFactorEnabled: false, otpBackupCodes: [] });
+  }
+
+  /**
+   * True when `code` is the current TOTP (±1 step) or an unused recovery
+   * code, which is then consumed.
+   */
+  async verify(user: User, code: string): Promise<boolean> {
+    const trimmed = code.replace(/\s+/g, '');
+    if (user.otpSecret && /^\d{6}$/.test(trimmed)) return this.verifyCode(user.otpSecret, trimmed);
+    const digest = hmacHex(this.deps.recoveryKey, trimmed.toLowerCase());
+    const match = user.otpBackupCodes.find((d) => safeEqual(d, digest));
+    if (!match) return false;
+    await this.deps.users.update(user.id, { otpBackupCodes: user.otpBackupCodes.filter((d) => d !== match) });
+    return true;
+  }
+
+  private verifyCode(secret: string, code: string): boolean {
+    const totp = authenticator.clone({ window: 1, epoch: this.deps.clock.now().getTime() });
+    try {
+      return totp.check(code.replace(/\s+/g, ''), secret);
+    } catch {
+      return false;
+    }
+  }
+
+  private async enable(user: User, secret: string): Promise<string[]> {
+    const codes = Array.from({ length: RECOVERY_CODES }, () => randomBytes(8).toString('hex'));
+    await this.deps.users.update(user.id, {
+      otpSecret: secret,
+      twoFactorEnabled: true,
+      otpBackupCodes: codes.map((c) => hmacHex(this.deps.recoveryKey, c)),
+    });
+    return codes;
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * Accounts: creation, password sign-in, state and role changes. Every change
+ * that affects authorization invalidates the user's cached token records
+ * before it returns, so the next request on any instance sees it.
+ */
+import { z } from 'zod';
+import type { Clock } from '../lib/clock.js';
+import { NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
+import { hashPassword, verifyPassword } from '../lib/password.js';
+import { isValidPathSegment } from '../projects/repository.store.js';
+import type { TokenLookup } from '../tokens/token-lookup.js';
+import type { TokenStore } from '../tokens/token.store.js';
+import type { User, UserPatch } from './user.js';
+import type { UserQuery, UserStore } from './user.store.js';
+
+/** Fields accepted when creating an account. */
+export interface CreateUserInput {
+  username: string;
+  email?: string | null;
+  name?: string | null;
+  password?: string | null;
+  isAdmin?: boolean;
+}
+
+export interface UserServiceDeps {
+  users: UserStore;
+  tokens: TokenStore;
+  lookup: TokenLookup;
+  clock: Clock;
+}
+
+const MIN_PASSWORD = 8;
+const email = z.email();
+
+export class UserService {
+  constructor(private readonly deps: UserServiceDeps) {}
+
+  /** Creates an account; ValidationError / ConflictError name the field. */
+  async create(input: CreateUserInput): Promise<User> {
+    const username = input.username?.trim() ?? '';
+    if (!isValidPathSegment(username)) {
+      throw new ValidationError('username', 'username is invalid (letters, digits, "_", "-", "." only)');
+    }
+    const address = input.email?.trim() || `${username.toLowerCase()}@gitgate.invalid`;
+    if (!email.safeParse(address).success) throw new ValidationError('email', 'email is invalid');
+    if (input.password != null) this.checkPassword(input.password);
+    return this.deps.users.create({
+      username,
+      email: address,
+      name: input.name?.trim() || username,
+      passwordHash: input.password != null ? await hashPassword(input.password) : null,
+      isAdmin: input.isAdmin ?? false,
+      createdAt: this.deps.clock.now(),
+    });
+  }
+
+  /**
+   * Checks a username-or-email and password. Throws UnauthorizedError
+   * ('invalid' or 'blocked'); the caller applies 2FA policy.
+   */
+  async authenticatePassword(login: string, password: string): Promise<User> {
+    const user = login ? await this.deps.users.findByLogin(login) : null;
+    const ok = await verifyPassword(user?.passwordHash ?? null, password);
+    if (!user || !ok) throw new UnauthorizedError('invalid');
+    if (user.state !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
+    return user;
+  }
+
+  /** The user, or NotFoundError('404 User'). */
+  async get(id: number): Promise<User> {
+    const user = await this.deps.users.findById(id);
+    if (!user) throw new NotFoundError('404 User');
+    return user;
+  }
+
+  /** The user by username (case-insensitive), or NotFoundError('404 User'). */
+  async getByUsername(username: string): Promise<User> {
+    const user = await this.deps.users.findByUsername(username);
+    if (!user) throw new NotFoundError('404 User');
+    return user;
+  }
+
+  /** The users with these ids that exist, in the order given (duplicates once). */
+  async getMany(ids: readonly number[]): Promise<User[]> {
+    const found = await Promise.all([...new Set(ids)].map((id) => this.deps.users.findById(id)));
+    return found.filter((u): u is User => u !== null);
+  }
+
+  /** The user whose username or email is `login` (case-insensitive), or null. */
+  findByLogin(login: string): Promise<User | null> {
+    return this.deps.users.findByLogin(login);
+  }
+
+  async list(query: UserQuery): Promise<{ users: User[]; total: number }> {
+    const [users, total] = await Promise.all([this.deps.users.list(query), this.deps.users.count(query)]);
+    return { users, total };
+  }
+
+  /** Sets a new password (validated and hashed). */
+  async setPassword(id: number, password: string): Promise<User> {
+    this.checkPassword(password);
+    return this.update(id, { passwordHash: await hashPassword(password) });
+  }
+
+  /**
+   * Applies `patch` and invalidates every cached token record of the user
+   * before returning (admin flag, state and 2FA are part of those records).
+   */
+  async update(id: number, patch: UserPatch): Promise<User> {
+    const user = await this.deps.users.update(id, patch);
+    if (!user) throw new NotFoundError('404 User');
+    await this.invalidateTokens(id);
+    return user;
+  }
+
+  block(id: number): Promise<User> {
+    return this.update(id, { state: 'blocked' });
+  }
+
+  unblock(id: number): Promise<User> {
+    return this.update(id, { state: 'active' });
+  }
+
+  /** Deletes the account, its tokens and memberships. */
+  async delete(id: number): Promise<void> {
+    const digests = await this.userTokenDigests(id);
+    if (!(await this.deps.users.delete(id))) throw new NotFoundError('404 User');
+    await this.deps.lookup.invalidate(digests);
+  }
+
+  private checkPassword(password: string): void {
+    if (password.length < MIN_PASSWORD) {
+      throw new ValidationError('password', `password is too short (minimum is ${MIN_PASSWORD} characters)`);
+    }
+  }
+
+  private async invalidateTokens(userId: number): Promise<void> {
+    await this.deps.lookup.invalidate(await this.userTokenDigests(userId));
+  }
+
+  private async userTokenDigests(userId: number): Promise<string[]> {
+    return (await this.deps.tokens.list({ userId })).map((t) => t.digest);
+  }
+}

@@ -1,0 +1,73 @@
+/**
+ * Redis going away never admits anyone: a private redis-server (started
+ * and stopped here, by its own pid) is killed mid-test; valid tokens keep
+ * working from the database, revoked ones stay refused, and the cache comes
+ * back when Redis does.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Project } from '../../src/projects/project.js';
+import type { User } from '../../src/users/user.js';
+import { databaseKinds } from '../support/databases.js';
+import { startGateway, type Gateway } from '../support/gateway.js';
+import { findRedisServer, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
+import { lookups, refsStatus } from './support.js';
+
+const haveRedis = findRedisServer() !== null;
+if (!haveRedis && process.env.CI === 'true') throw new Error('redis-server is required in CI');
+
+describe.runIf(haveRedis).each(databaseKinds())('Redis outage (private redis-server) on %s', (kind) => {
+  let redis: PrivateRedis;
+  let gw: Gateway;
+  let owner: User;
+  let project: Project;
+  const repo = () => `${project.namespace}/${project.path}`;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    gw = await startGateway(kind, { redisUrl: redis.url });
+    owner = await gw.createUser('owner');
+    project = await gw.createProject(owner, 'p');
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await redis?.stop();
+  });
+
+  it('authenticates from the database while Redis is down, and uses Redis again when it returns', async () => {
+    const keep = await gw.createToken(owner, ['read_repository']);
+    const drop = await gw.createToken(owner, ['read_repository']);
+    expect(await refsStatus(gw, repo(), keep.token)).toBe(200);
+    expect(await refsStatus(gw, repo(), drop.token)).toBe(200);
+
+    await redis.stop();
+    const storeBefore = await lookups(gw, 'store');
+    expect(await refsStatus(gw, repo(), keep.token)).toBe(200);
+    expect(await lookups(gw, 'store')).toBeGreaterThan(storeBefore);
+
+    await gw.system.tokens.revoke({ id: owner.id, username: owner.username, isAdmin: false }, drop.id);
+    expect(await refsStatus(gw, repo(), drop.token)).toBe(401);
+    expect(await refsStatus(gw, repo(), keep.token)).toBe(200);
+    const metrics = await (await fetch(`${gw.url}/-/metrics`)).text();
+    expect(metrics).toMatch(/gitgate_redis_up\{role="command"\} 0/);
+    expect(metrics).toMatch(/gitgate_token_lookups_total\{tier="redis",result="error"\} [1-9]/);
+
+    redis = await startPrivateRedis(redis.port);
+    await gw.system.tokens.flushUsage();
+    await waitFor(async () => (await fetch(`${gw.url}/-/metrics`).then((r) => r.text())).includes('gitgate_redis_up{role="subscriber"} 1'));
+    expect(await refsStatus(gw, repo(), keep.token)).toBe(200);
+    const redisHits = await lookups(gw, 'redis', 'hit');
+    const memoryHits = await lookups(gw, 'memory', 'hit');
+    expect(await refsStatus(gw, repo(), keep.token)).toBe(200);
+    expect((await lookups(gw, 'redis', 'hit')) + (await lookups(gw, 'memory', 'hit'))).toBeGreaterThan(redisHits + memoryHits);
+    expect(await refsStatus(gw, repo(), drop.token)).toBe(401);
+  });
+});
+
+/** Polls `condition` every 50 ms for at most 10 s (a reconnect, not a timing assertion). */
+async function waitFor(condition: () => Promise<boolean>): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    if (await condition()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error('condition not met within 10 s');
+}
