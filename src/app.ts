@@ -5,6 +5,7 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { createApiRouter, type ApiDeps } from './api/v4/api-router.js';
 import type { GitAuthorizer } from './git/git-authorizer.js';
 import { createGitRouter, type GitHttpOptions, type GitOperations } from './git/routes.js';
 import { accessLog } from './http/access-log.js';
@@ -18,6 +19,8 @@ export interface AppDeps {
   checkReady: () => Promise<void>;
   /** Registry served at `/-/metrics`. */
   metrics: Registry;
+  /** The GitLab-v4-compatible REST API under `/api/v4`. */
+  api: Omit<ApiDeps, 'logger'>;
   git: {
     authorizer: GitAuthorizer;
     operations: GitOperations;
@@ -33,6 +36,7 @@ export function createApp(deps: AppDeps): Express {
   app.set('trust proxy', deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
   app.use(accessLog(deps.logger));
   app.use(healthRoutes(deps.checkReady, deps.logger, deps.metrics));
+  app.use('/api/v4', createApiRouter({ ...deps.api, logger: deps.logger }));
   app.use(createGitRouter({ authorizer: deps.git.authorizer, logger: deps.logger, options: deps.git.options, operations: deps.git.operations }));
   app.use(notFound);
   app.use(lastResortErrors(deps.logger));

@@ -30,6 +30,13 @@ export async function listen(system: System, port = system.config.port, host = s
     trustedProxies: config.trustedProxies,
     checkReady: system.checkReady,
     metrics: system.metrics.registry,
+    api: {
+      users: system.users,
+      tokens: system.tokens,
+      projects: system.projects,
+      guard: system.authGuard,
+      externalUrl: config.externalUrl,
+    },
     git: {
       authorizer: system.gitAccess,
       operations,

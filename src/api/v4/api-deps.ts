@@ -1,0 +1,19 @@
+import type { Logger } from 'pino';
+import type { FailedAuthGuard } from '../../auth/failed-auth-guard.js';
+import type { ProjectService } from '../../projects/project.service.js';
+import type { TokenService } from '../../tokens/token.service.js';
+import type { UserService } from '../../users/user.service.js';
+
+/** What the REST API needs: the services it calls and a few settings. */
+export interface ApiDeps {
+  users: UserService;
+  tokens: TokenService;
+  projects: ProjectService;
+  logger: Logger;
+  /** Base of `web_url`, `http_url_to_repo` and pagination links (GITGATE_EXTERNAL_URL). */
+  externalUrl: string;
+  /** Failed-authentication bookkeeping; when absent, nothing is counted or banned. */
+  guard?: FailedAuthGuard;
+  /** Largest accepted request body (JSON or form-encoded); default `1mb`. */
+  bodyLimit?: string;
+}

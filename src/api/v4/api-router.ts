@@ -1,0 +1,55 @@
+/**
+ * The GitLab-v4-compatible REST API, mounted by app.ts at `/api/v4`:
+ * body parsing with size limits, the OpenAPI document, credential
+ * extraction, authentication (tokens, sudo, the failed-auth guard), the
+ * resource routes, and GitLab's JSON for every failure.
+ */
+import express, { Router } from 'express';
+import { apiErrorHandler, apiNotFound } from './api-errors.js';
+import type { ApiDeps } from './api-deps.js';
+import { authenticate } from './authenticate.js';
+import { extractToken } from './extract-token.js';
+import { memberRoutes } from './members.routes.js';
+import { openApiDocument } from './openapi/document.js';
+import { personalAccessTokenRoutes } from './personal-access-tokens.routes.js';
+import { projectRoutes } from './projects.routes.js';
+import { mountRoutes, type ApiRoute } from './route.js';
+import { userTokenRoutes } from './user-tokens.routes.js';
+import { sendJson } from './send-json.js';
+import { userRoutes } from './users.routes.js';
+
+export type { ApiDeps } from './api-deps.js';
+
+/** Every API endpoint, in matching order (`/self` before `/:id`). */
+export function apiRoutes(deps: ApiDeps): ApiRoute[] {
+  return [
+    ...userRoutes(deps),
+    ...userTokenRoutes(deps),
+    ...projectRoutes(deps),
+    ...memberRoutes(deps),
+    ...personalAccessTokenRoutes(deps),
+  ];
+}
+
+/**
+ * Creates the `/api/v4` router.
+ *
+ * @example
+ * app.use('/api/v4', createApiRouter({ users, tokens, projects, logger, externalUrl }));
+ */
+export function createApiRouter(deps: ApiDeps): Router {
+  const router = Router();
+  const limit = deps.bodyLimit ?? '1mb';
+  router.use(express.json({ limit }));
+  // `extended` reads `scopes[]=a&scopes[]=b` as an array, as Rack does.
+  router.use(express.urlencoded({ extended: true, limit, parameterLimit: 1000 }));
+  router.get('/openapi.json', (_req, res) => {
+    sendJson(res, 200, openApiDocument(deps.externalUrl));
+  });
+  router.use(extractToken);
+  router.use(authenticate({ tokens: deps.tokens, users: deps.users, ...(deps.guard ? { guard: deps.guard } : {}) }));
+  mountRoutes(router, apiRoutes(deps), deps.externalUrl);
+  router.use(apiNotFound);
+  router.use(apiErrorHandler(deps.logger));
+  return router;
+}

@@ -1,0 +1,145 @@
+/**
+ * JSON Schemas (OpenAPI 3.1) of the entities the API answers with. Each
+ * lists every field the serializers in `../entities` write; the OpenAPI test
+ * checks live responses against them field by field.
+ */
+
+/** A JSON Schema object. */
+export type Schema = Record<string, unknown>;
+
+const str: Schema = { type: 'string' };
+const nullableStr: Schema = { type: ['string', 'null'] };
+const int: Schema = { type: 'integer' };
+const bool: Schema = { type: 'boolean' };
+const nullable: Schema = { type: 'null' };
+const dateTime: Schema = { type: 'string', format: 'date-time' };
+const nullableDateTime: Schema = { type: ['string', 'null'], format: 'date-time' };
+const strings: Schema = { type: 'array', items: str };
+
+/** An object whose listed properties are all required. */
+export function object(properties: Record<string, Schema>, description?: string): Schema {
+  return { type: 'object', ...(description ? { description } : {}), required: Object.keys(properties), properties };
+}
+
+const userBasic = {
+  id: int,
+  username: str,
+  name: str,
+  state: { type: 'string', enum: ['active', 'blocked'] },
+  locked: bool,
+  avatar_url: nullableStr,
+  web_url: str,
+};
+const userDetails = {
+  ...userBasic,
+  created_at: dateTime,
+  bio: str,
+  location: str,
+  public_email: nullableStr,
+  website_url: str,
+  organization: str,
+  job_title: str,
+  bot: bool,
+};
+const userPublic = {
+  ...userDetails,
+  last_sign_in_at: nullableDateTime,
+  confirmed_at: nullableDateTime,
+  last_activity_on: nullableStr,
+  email: str,
+  commit_email: str,
+  projects_limit: int,
+  current_sign_in_at: nullableDateTime,
+  identities: { type: 'array' },
+  can_create_group: bool,
+  can_create_project: bool,
+  two_factor_enabled: bool,
+  external: bool,
+  private_profile: bool,
+};
+const userWithAdmin = { ...userPublic, is_admin: bool, note: nullableStr };
+
+const project = {
+  id: int,
+  description: nullableStr,
+  name: str,
+  name_with_namespace: str,
+  path: str,
+  path_with_namespace: str,
+  created_at: dateTime,
+  default_branch: nullableStr,
+  tag_list: strings,
+  topics: strings,
+  ssh_url_to_repo: nullableStr,
+  http_url_to_repo: str,
+  web_url: str,
+  readme_url: nullableStr,
+  avatar_url: nullableStr,
+  forks_count: int,
+  star_count: int,
+  last_activity_at: dateTime,
+  namespace: object({
+    name: str,
+    path: str,
+    kind: { type: 'string', enum: ['user'] },
+    full_path: str,
+    parent_id: nullable,
+    avatar_url: nullableStr,
+    web_url: str,
+  }),
+  visibility: { type: 'string', enum: ['private', 'internal', 'public'] },
+  creator_id: int,
+  empty_repo: { type: ['boolean', 'null'] },
+  archived: bool,
+};
+const projectAccess: Schema = {
+  type: ['object', 'null'],
+  required: ['access_level', 'notification_level'],
+  properties: { access_level: int, notification_level: int },
+};
+
+const token = {
+  id: int,
+  name: str,
+  description: nullableStr,
+  revoked: bool,
+  created_at: dateTime,
+  scopes: strings,
+  user_id: int,
+  last_used_at: nullableDateTime,
+  last_used_ips: strings,
+  active: bool,
+  expired: bool,
+  expires_at: { type: ['string', 'null'], format: 'date' },
+};
+
+/** `components.schemas` of the document. */
+export const SCHEMAS: Record<string, Schema> = {
+  UserBasic: object(userBasic, 'What any signed-in user sees in lists'),
+  User: object(userDetails, "Another user's profile"),
+  UserPublic: object(userPublic, 'The caller itself (GET /user)'),
+  UserWithAdmin: object(userWithAdmin, 'Any user, as an administrator sees it'),
+  Project: object(project),
+  ProjectWithAccess: object({
+    ...project,
+    permissions: object({ project_access: projectAccess, group_access: nullable }),
+  }),
+  Member: object({
+    ...userBasic,
+    access_level: { type: 'integer', enum: [10, 20, 30, 40, 50] },
+    created_at: dateTime,
+    expires_at: nullable,
+    membership_state: str,
+  }),
+  PersonalAccessToken: object(token),
+  PersonalAccessTokenWithToken: object({ ...token, token: str }, 'Carries the token itself, shown this once'),
+  Boolean: { type: 'boolean', description: 'GitLab answers block and unblock with `true`' },
+  Message: object({ message: {} }, 'GitLab error: "401 Unauthorized", "404 User Not Found", or {field: [messages]}'),
+  ParamsError: object({ error: str }, 'Invalid parameters, e.g. "name is missing"'),
+  OAuthError: {
+    type: 'object',
+    description: 'Token refused (invalid_token, 401) or insufficient scope (insufficient_scope, 403, with scope)',
+    required: ['error', 'error_description'],
+    properties: { error: str, error_description: str, scope: str },
+  },
+};

@@ -1,0 +1,105 @@
+/**
+ * `/projects`: list what the caller can see, read one by id or
+ * `namespace%2Fproject`, create (with its bare repository) and delete
+ * (GitLab's `lib/api/projects.rb`).
+ */
+import { z } from 'zod';
+import type { Visibility } from '../../projects/project.js';
+import type { ApiDeps } from './api-deps.js';
+import { projectEntity, projectWithAccess } from './entities/project.entity.js';
+import { pageOf, pageParams } from './pagination.js';
+import { bool, id, text } from './params.js';
+import { projectRef } from './project-ref.js';
+import { route, type ApiRoute } from './route.js';
+
+const visibility = z.enum(['private', 'internal', 'public'] as const satisfies readonly Visibility[]);
+
+const listProjectsParams = z.object({
+  search: text(255).optional(),
+  visibility: visibility.optional(),
+  owned: bool().optional(),
+  membership: bool().optional(),
+  ...pageParams,
+});
+
+const createProjectParams = z
+  .object({
+    name: text(255).optional(),
+    path: text(255).optional(),
+    description: text(2000).nullable().optional(),
+    visibility: visibility.optional(),
+    /** A user id or username: whose namespace receives the project (administrators). */
+    namespace_id: z.union([id(), text(255)]).optional(),
+  })
+  .refine((p) => Boolean(p.name?.trim() || p.path?.trim()), {
+    message: 'name, path are missing, at least one parameter must be provided',
+    path: ['name'],
+  });
+
+/** The project routes. */
+export function projectRoutes(deps: ApiDeps): ApiRoute[] {
+  const { projects, users, externalUrl: url } = deps;
+  return [
+    route({
+      method: 'get',
+      path: '/projects',
+      summary: 'List the projects the caller can see (public ones when anonymous)',
+      scope: 'read_api',
+      anonymous: true,
+      params: listProjectsParams,
+      handle: async ({ params, viewer }) => {
+        const page = pageOf(params);
+        const me = viewer ? { userId: viewer.id, username: viewer.username } : undefined;
+        const { projects: list, total } = await projects.list(viewer, {
+          search: params.search,
+          visibility: params.visibility,
+          namespace: params.owned && viewer ? viewer.username : undefined,
+          memberOf: params.membership ? me : undefined,
+          limit: page.limit,
+          offset: page.offset,
+        });
+        return { body: list.map((p) => projectEntity(p, url)), page: { page, total } };
+      },
+    }),
+    route({
+      method: 'get',
+      path: '/projects/:id',
+      summary: 'Get a project by id or URL-encoded path',
+      scope: 'read_api',
+      anonymous: true,
+      handle: async ({ path, viewer }) => {
+        const { project, level } = await projects.get(viewer, projectRef(path.id));
+        return { body: projectWithAccess(project, level, url) };
+      },
+    }),
+    route({
+      method: 'post',
+      path: '/projects',
+      summary: "Create a project and its empty repository in the caller's namespace",
+      scope: 'write_api',
+      params: createProjectParams,
+      handle: async ({ params, caller }) => {
+        const ns = params.namespace_id;
+        const namespace = typeof ns === 'number' ? (await users.get(ns)).username : ns;
+        const project = await projects.create(caller, {
+          name: params.name ?? null,
+          path: params.path ?? null,
+          description: params.description ?? null,
+          visibility: params.visibility ?? null,
+          namespace: namespace ?? null,
+        });
+        return { status: 201, body: projectEntity(project, url) };
+      },
+    }),
+    route({
+      method: 'delete',
+      path: '/projects/:id',
+      summary: 'Delete a project and its repository (owners and administrators)',
+      scope: 'write_api',
+      handle: async ({ path, caller }) => {
+        await projects.delete(caller, projectRef(path.id));
+        return { status: 202, body: { message: '202 Accepted' } };
+      },
+    }),
+  ];
+}

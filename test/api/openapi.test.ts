@@ -1,0 +1,147 @@
+/**
+ * The OpenAPI document against the API itself: the same routes (methods and
+ * paths) as the mounted router, the same parameters and scopes as each
+ * route's schema, and live responses of every operation that conform to the
+ * documented schemas field by field.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { z } from 'zod';
+import { apiRoutes, createApiRouter, type ApiDeps } from '../../src/api/v4/api-router.js';
+import { openApiDocument } from '../../src/api/v4/openapi/document.js';
+import { PATHS } from '../../src/api/v4/openapi/paths.js';
+import type { RouteScope } from '../../src/api/v4/route.js';
+import type { User } from '../../src/users/user.js';
+import { databaseKinds } from '../support/databases.js';
+import { startGateway, type Gateway } from '../support/gateway.js';
+import { apiClient, obj, type CallOptions } from './api-client.js';
+import { validate } from './json-schema.js';
+
+type Schema = Record<string, unknown>;
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+}
+
+const toTemplate = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');
+const SCOPES: Record<RouteScope, string> = { read_user: 'api, read_api, read_user', read_api: 'api, read_api', write_api: 'api', any: 'any' };
+
+describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
+  let gw: Gateway;
+  let deps: ApiDeps;
+  let doc: Schema;
+
+  beforeAll(async () => {
+    gw = await startGateway(kind);
+    const s = gw.system;
+    deps = { users: s.users, tokens: s.tokens, projects: s.projects, logger: s.logger, externalUrl: s.config.externalUrl };
+    doc = openApiDocument(s.config.externalUrl);
+  });
+  afterAll(() => gw?.stop());
+
+  const operations = (): string[] =>
+    Object.entries(doc.paths as Record<string, Record<string, unknown>>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+
+  it('is served at /api/v4/openapi.json without credentials', async () => {
+    const res = await fetch(`${gw.url}/api/v4/openapi.json`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    const served = (await res.json()) as Schema;
+    expect(served.openapi).toBe('3.1.0');
+    expect(served.servers).toEqual([{ url: `${gw.system.config.externalUrl}/api/v4` }]);
+    expect(served.paths).toEqual(doc.paths);
+  });
+
+  it('documents exactly the routes the router serves', () => {
+    const router = createApiRouter(deps);
+    const mounted = (router.stack as unknown as Layer[])
+      .flatMap((layer) => (layer.route ? Object.keys(layer.route.methods).map((m) => `${m.toUpperCase()} ${toTemplate(layer.route!.path)}`) : []))
+      .filter((op) => op !== 'GET /openapi.json');
+    expect(mounted.sort()).toEqual(operations().sort());
+    expect(new Set(mounted).size).toBe(mounted.length);
+  });
+
+  it("documents each route's parameters, required ones, scopes and anonymous access", () => {
+    for (const r of apiRoutes(deps)) {
+      const spec = PATHS[toTemplate(r.path)]?.[r.method];
+      const where = `${r.method.toUpperCase()} ${r.path}`;
+      expect(spec, where).toBeDefined();
+      const documented = Object.keys(spec!.params ?? {});
+      const shape = r.params ? (r.params as z.ZodObject).shape : {};
+      const names = Object.keys(shape);
+      expect(documented.map((n) => n.replace(/!$/, '')).sort(), where).toEqual(names.sort());
+      const required = names.filter((n) => !(shape[n] as z.ZodType).safeParse(undefined).success);
+      expect(documented.filter((n) => n.endsWith('!')).map((n) => n.slice(0, -1)).sort(), where).toEqual(required.sort());
+      expect(spec!.scopes, where).toBe(SCOPES[r.scope]);
+      expect(spec!.anonymous ?? false, where).toBe(r.anonymous);
+    }
+  });
+
+  it('answers every operation with a documented status and a body matching its schema', async () => {
+    const call = apiClient(gw);
+    const components = (doc.components as { schemas: Record<string, Schema> }).schemas;
+    const exercised = new Set<string>();
+    const check = async (method: string, path: string, options: CallOptions = {}) => {
+      const res = await call(method, path, options);
+      const pathOnly = path.split('?')[0]!;
+      const template = Object.keys(doc.paths as object).find((t) =>
+        new RegExp(`^${t.replace(/\{\w+\}/g, '[^/]+')}$`).test(pathOnly),
+      );
+      const op = (doc.paths as Record<string, Record<string, Schema>>)[template ?? '']?.[method.toLowerCase()];
+      expect(op, `${method} ${path} is not documented`).toBeDefined();
+      exercised.add(`${method} ${template}`);
+      const response = (op!.responses as Record<string, Schema>)[String(res.status)];
+      expect(response, `${method} ${path} answered an undocumented ${res.status}: ${res.text}`).toBeDefined();
+      const schema = (response!.content as Record<string, { schema: Schema }> | undefined)?.['application/json']?.schema;
+      if (schema) expect(validate(res.body, schema, components), `${method} ${path}`).toEqual([]);
+      else expect(res.text).toBe('');
+      return res;
+    };
+
+    const admin: User = await gw.createUser('admin1', { admin: true });
+    const alice: User = await gw.createUser('alice');
+    const a = (await gw.createToken(alice, ['api'])).token;
+    const root = (await gw.createToken(admin, ['api'])).token;
+
+    await check('GET', '/user', { token: a });
+    await check('GET', '/user', { token: root });
+    await check('GET', '/users', { token: a });
+    await check('GET', '/users', { token: root });
+    await check('GET', `/users/${admin.id}`, { token: a });
+    await check('GET', `/users/${alice.id}`, { token: root });
+    const zed = obj(await check('POST', '/users', { token: root, json: { username: 'zed', name: 'Zed', email: 'zed@example.test', password: 'zed-password' } }));
+    await check('PUT', `/users/${zed.id}`, { token: root, json: { name: 'Zed Z' } });
+    await check('POST', `/users/${zed.id}/block`, { token: root });
+    await check('POST', `/users/${zed.id}/unblock`, { token: root });
+    const created = obj(await check('POST', `/users/${alice.id}/personal_access_tokens`, { token: root, json: { name: 'doc', scopes: ['api'] } }));
+    await check('GET', `/users/${alice.id}/personal_access_tokens`, { token: a });
+
+    await check('GET', '/projects');
+    const project = obj(await check('POST', '/projects', { token: a, json: { name: 'doc-proj', description: 'documented' } }));
+    await check('GET', `/projects/${project.id}`, { token: a });
+    await check('POST', `/projects/${project.id}/members`, { token: a, json: { user_id: zed.id, access_level: 30 } });
+    await check('GET', `/projects/${project.id}/members`, { token: a });
+    await check('GET', `/projects/${project.id}/members/${zed.id}`, { token: a });
+    await check('PUT', `/projects/${project.id}/members/${zed.id}`, { token: a, json: { access_level: 40 } });
+    await check('DELETE', `/projects/${project.id}/members/${zed.id}`, { token: a });
+    await check('DELETE', `/projects/${project.id}`, { token: a });
+
+    await check('GET', '/personal_access_tokens', { token: a });
+    await check('GET', '/personal_access_tokens/self', { token: a });
+    await check('GET', `/personal_access_tokens/${created.id}`, { token: a });
+    const successor = obj(await check('POST', `/personal_access_tokens/${created.id}/rotate`, { token: a }));
+    await check('DELETE', `/personal_access_tokens/${successor.id}`, { token: a });
+    await check('POST', '/personal_access_tokens/self/rotate', { token: (await gw.createToken(alice, ['api'])).token });
+    await check('DELETE', '/personal_access_tokens/self', { token: (await gw.createToken(alice, ['read_user'])).token });
+
+    // Error bodies are documented too.
+    await check('GET', '/user');
+    await check('GET', '/projects', { token: (await gw.createToken(alice, ['read_user'])).token });
+    await check('POST', '/users', { token: root, json: {} });
+    await check('POST', '/users', { token: root, json: { username: 'zed', name: 'Z', email: 'z2@example.test', password: 'zed-password' } });
+    await check('GET', '/users/99999', { token: a });
+    await check('GET', '/personal_access_tokens/99999', { token: a });
+
+    expect([...exercised].sort()).toEqual(operations().sort());
+  });
+});

@@ -1,0 +1,92 @@
+/**
+ * A real GitLab client against the running gateway: python-gitlab (Debian's
+ * python3-gitlab, run with /usr/bin/python3) creates a user, a project, a
+ * member and tokens, lists, rotates and deletes them; then the real git
+ * client clones and pushes with the tokens it made, and is refused with the
+ * rotated and deleted ones.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseKinds } from '../support/databases.js';
+import { startGateway, type Gateway } from '../support/gateway.js';
+import { git, gitOk, tempDir } from '../support/git-cli.js';
+
+const PYTHON = '/usr/bin/python3';
+const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'python-gitlab-e2e.py');
+const available = spawnSync(PYTHON, ['-c', 'import gitlab'], { stdio: 'ignore' }).status === 0;
+if (!available) console.warn(`python-gitlab is not importable by ${PYTHON}: apt-get install python3-gitlab`);
+
+interface ScriptOutput {
+  http_url_to_repo: string;
+  rotated_token: string;
+  old_token: string;
+  deleted_token: string;
+}
+
+/** A port nobody listens on right now, so the external URL can name it before the server starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.on('error', reject);
+  });
+}
+
+function runPython(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(PYTHON, ['-W', 'error', SCRIPT], { env: { PATH: process.env.PATH, ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const withCredentials = (repoUrl: string, secret: string): string => {
+  const u = new URL(repoUrl);
+  u.username = 'oauth2';
+  u.password = secret;
+  return u.toString();
+};
+
+// Under CI the suite always runs (a missing package fails it); elsewhere it is skipped with the warning above.
+describe.skipIf(!available && process.env.CI !== 'true').each(databaseKinds())('python-gitlab against gitgate on %s', (kind) => {
+  let gw: Gateway;
+
+  beforeAll(async () => {
+    const port = await freePort();
+    gw = await startGateway(kind, { port, env: { GITGATE_EXTERNAL_URL: `http://127.0.0.1:${port}` } });
+  });
+  afterAll(() => gw?.stop());
+
+  it('manages users, projects, members and tokens, and git honours the tokens it made', async () => {
+    const root = await gw.createUser('root', { admin: true });
+    const { token } = await gw.createToken(root, ['api', 'sudo']);
+    const run = await runPython({ GITGATE_URL: gw.url, GITGATE_TOKEN: token });
+    expect(run.code, `python-gitlab script failed:\n${run.stderr}`).toBe(0);
+    const out = JSON.parse(run.stdout) as ScriptOutput;
+    expect(out.http_url_to_repo).toBe(`${gw.url}/root/demo-project.git`);
+
+    const work = tempDir();
+    const cloned = await git(['clone', '-q', withCredentials(out.http_url_to_repo, out.rotated_token), work]);
+    expect(cloned.code, cloned.stderr).toBe(0);
+    await gitOk(['-C', work, 'commit', '-q', '--allow-empty', '-m', 'first commit by dev']);
+    const pushed = await git(['-C', work, 'push', '-q', 'origin', 'HEAD:refs/heads/main']);
+    expect(pushed.code, pushed.stderr).toBe(0);
+    const bare = path.join(gw.system.config.reposDir, 'root', 'demo-project.git');
+    expect(await gitOk(['--git-dir', bare, 'log', '--format=%s', 'main'])).toBe('first commit by dev\n');
+
+    for (const refused of [out.deleted_token, out.old_token]) {
+      const r = await git(['ls-remote', withCredentials(out.http_url_to_repo, refused)]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toMatch(/Authentication failed|401/);
+    }
+  });
+});
