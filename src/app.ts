@@ -11,6 +11,7 @@ import { createGitRouter, type GitHttpOptions, type GitOperations } from './git/
 import { accessLog } from './http/access-log.js';
 import { lastResortErrors, notFound } from './http/fallback.js';
 import { healthRoutes } from './http/health.js';
+import { createWebRouter, type WebDeps } from './web/web-router.js';
 
 export interface AppDeps {
   logger: Logger;
@@ -21,6 +22,8 @@ export interface AppDeps {
   metrics: Registry;
   /** The GitLab-v4-compatible REST API under `/api/v4`. */
   api: Omit<ApiDeps, 'logger'>;
+  /** Sign-in and the settings pages (access tokens, two-factor authentication). */
+  web: Omit<WebDeps, 'logger'>;
   git: {
     authorizer: GitAuthorizer;
     operations: GitOperations;
@@ -38,6 +41,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps.checkReady, deps.logger, deps.metrics));
   app.use('/api/v4', createApiRouter({ ...deps.api, logger: deps.logger }));
   app.use(createGitRouter({ authorizer: deps.git.authorizer, logger: deps.logger, options: deps.git.options, operations: deps.git.operations }));
+  app.use(createWebRouter({ ...deps.web, logger: deps.logger }));
   app.use(notFound);
   app.use(lastResortErrors(deps.logger));
   return app;

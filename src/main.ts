@@ -20,6 +20,7 @@ import { createMetrics, type Metrics } from './lib/metrics.js';
 import { deriveKey, loadOrCreateSecret } from './lib/secrets.js';
 import { ProjectService } from './projects/project.service.js';
 import type { RepositoryStore } from './projects/repository.store.js';
+import { createWebServices, type WebServices } from './sessions/web-services.js';
 import { openStores } from './storage/stores.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
 import { StoreTokenLookup } from './tokens/store-token-lookup.js';
@@ -42,6 +43,8 @@ export interface System {
   projects: ProjectService;
   repos: RepositoryStore;
   gitAccess: GitAccessService;
+  /** Sessions and sign-in for the web pages. */
+  web: WebServices;
   /** Throws when a dependency the server needs is unreachable. */
   checkReady(): Promise<void>;
   /** Releases connections; idempotent. */
@@ -103,6 +106,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     projects,
     repos,
   });
+  const web = createWebServices({ sessionStore: stores.sessions, lockoutStore: stores.lockouts, users, twoFactor, clock, secret });
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -116,6 +120,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     projects,
     repos,
     gitAccess,
+    web,
     checkReady: () => stores.ping(),
     close: () =>
       (closed ??= (async () => {

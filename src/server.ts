@@ -37,6 +37,14 @@ export async function listen(system: System, port = system.config.port, host = s
       guard: system.authGuard,
       externalUrl: config.externalUrl,
     },
+    web: {
+      ...system.web,
+      users: system.users,
+      twoFactor: system.twoFactor,
+      tokens: system.tokens,
+      guard: system.authGuard,
+      externalUrl: config.externalUrl,
+    },
     git: {
       authorizer: system.gitAccess,
       operations,

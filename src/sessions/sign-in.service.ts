@@ -1,0 +1,96 @@
+/**
+ * Web sign-in: password, then the TOTP (or recovery) code for users with
+ * two-factor authentication. Each step that succeeds issues a new session id
+ * and destroys the one the browser had, so a planted id never gets signed in.
+ * Failures count toward the account lockout; the edge reports them to the
+ * per-IP guard.
+ */
+import { UnauthorizedError, ValidationError } from '../lib/errors.js';
+import type { User } from '../users/user.js';
+import type { TwoFactorService } from '../users/two-factor.service.js';
+import type { UserService } from '../users/user.service.js';
+import { AccountLockedError, type AccountLockout } from './account-lockout.js';
+import type { SessionRecord } from './session.js';
+import type { IssuedSession, SessionService } from './session.service.js';
+
+/** What sign-in needs. */
+export interface SignInServiceDeps {
+  users: UserService;
+  twoFactor: TwoFactorService;
+  sessions: SessionService;
+  lockout: AccountLockout;
+}
+
+/** Where a sign-in step left the browser: fully signed in, or owing the code. */
+export interface SignInOutcome {
+  stage: 'signed_in' | 'two_factor';
+  user: User;
+  issued: IssuedSession;
+}
+
+/** The two sign-in steps and sign-out; see the file comment. */
+export class SignInService {
+  constructor(private readonly deps: SignInServiceDeps) {}
+
+  /**
+   * Checks login and password. Throws UnauthorizedError ('invalid' or
+   * 'blocked') or AccountLockedError; a locked account is refused before the
+   * password is looked at, so a lock never confirms a guess.
+   */
+  async withPassword(login: string, password: string, previous: SessionRecord | null, returnTo: string | null): Promise<SignInOutcome> {
+    const { users, lockout } = this.deps;
+    const candidate = login ? await users.findByLogin(login) : null;
+    if (candidate) await lockout.assertUnlocked(candidate.id);
+    let user: User;
+    try {
+      user = await users.authenticatePassword(login, password);
+    } catch (error) {
+      if (candidate && error instanceof UnauthorizedError && error.reason === 'invalid') {
+        await lockout.recordFailure(candidate.id);
+      }
+      throw error;
+    }
+    if (previous) await this.deps.sessions.destroy(previous);
+    if (user.twoFactorEnabled) {
+      return { stage: 'two_factor', user, issued: await this.deps.sessions.start(user.id, 'two_factor', returnTo) };
+    }
+    return this.complete(user, returnTo);
+  }
+
+  /**
+   * Second step: `code` is the current TOTP or an unused recovery code.
+   * Throws ValidationError('otp_attempt') for a wrong code, UnauthorizedError
+   * when the pending session is not one or its user can no longer sign in.
+   */
+  async withCode(pending: SessionRecord, code: string): Promise<SignInOutcome> {
+    const { users, twoFactor, lockout, sessions } = this.deps;
+    if (pending.data.stage !== 'two_factor') throw new UnauthorizedError('invalid');
+    const user = await users.get(pending.userId).catch(() => null);
+    if (!user || user.state !== 'active') {
+      await sessions.destroy(pending);
+      throw user ? new UnauthorizedError('blocked', 'Your account has been blocked.') : new UnauthorizedError('invalid');
+    }
+    try {
+      await lockout.assertUnlocked(user.id);
+    } catch (error) {
+      if (error instanceof AccountLockedError) await sessions.destroy(pending);
+      throw error;
+    }
+    if (user.twoFactorEnabled && !(await twoFactor.verify(user, code))) {
+      await lockout.recordFailure(user.id);
+      throw new ValidationError('otp_attempt', 'Invalid two-factor code.');
+    }
+    await sessions.destroy(pending);
+    return this.complete(user, pending.data.returnTo);
+  }
+
+  /** Ends the session. */
+  signOut(session: SessionRecord): Promise<void> {
+    return this.deps.sessions.destroy(session);
+  }
+
+  private async complete(user: User, returnTo: string | null): Promise<SignInOutcome> {
+    await this.deps.lockout.recordSuccess(user.id);
+    return { stage: 'signed_in', user, issued: await this.deps.sessions.start(user.id, 'signed_in', returnTo) };
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The services behind the web pages, built once by the composition root.
+ */
+import type { Clock } from '../lib/clock.js';
+import { deriveKey } from '../lib/secrets.js';
+import type { TwoFactorService } from '../users/two-factor.service.js';
+import type { UserService } from '../users/user.service.js';
+import { AccountLockout } from './account-lockout.js';
+import type { LockoutStore } from './lockout.store.js';
+import { SessionService, type SessionTimeouts } from './session.service.js';
+import type { SessionStore } from './session.store.js';
+import { SignInService } from './sign-in.service.js';
+
+/** Sessions, sign-in, and the key the pages sign CSRF tokens with. */
+export interface WebServices {
+  sessions: SessionService;
+  signIn: SignInService;
+  csrfSecret: string;
+}
+
+/** What the web services are built from. */
+export interface WebServicesDeps {
+  sessionStore: SessionStore;
+  lockoutStore: LockoutStore;
+  users: UserService;
+  twoFactor: TwoFactorService;
+  clock: Clock;
+  /** The server's root secret; purpose-bound keys are derived from it. */
+  secret: string;
+  timeouts?: Partial<SessionTimeouts>;
+}
+
+/** Builds the web services over the given stores. */
+export function createWebServices(deps: WebServicesDeps): WebServices {
+  const sessions = new SessionService({
+    store: deps.sessionStore,
+    clock: deps.clock,
+    sealKey: deriveKey(deps.secret, 'web session flash'),
+    timeouts: deps.timeouts,
+  });
+  const lockout = new AccountLockout(deps.lockoutStore, deps.clock);
+  return {
+    sessions,
+    signIn: new SignInService({ users: deps.users, twoFactor: deps.twoFactor, sessions, lockout }),
+    csrfSecret: deriveKey(deps.secret, 'web csrf tokens').toString('hex'),
+  };
+}

@@ -1,0 +1,128 @@
+/**
+ * Settings → Access tokens: create (the token is shown once, on the page the
+ * browser is redirected to), list the active ones, revoke.
+ */
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { Identity } from '../auth/principal.js';
+import { NotFoundError, ValidationError } from '../lib/errors.js';
+import type { SessionService } from '../sessions/session.service.js';
+import type { TokenService } from '../tokens/token.service.js';
+import type { User } from '../users/user.js';
+import {
+  defaultExpiry,
+  expiryBounds,
+  scopeOptions,
+  tokenRow,
+  valuesFromBody,
+  valuesFromQuery,
+  type TokenFormValues,
+} from './access-tokens.form.js';
+import { requireUser, signedIn } from './session-cookie.js';
+import type { Views } from './views.js';
+
+/** What the access token pages need. */
+export interface AccessTokenRouteDeps {
+  tokens: TokenService;
+  sessions: SessionService;
+  views: Views;
+}
+
+/** GitLab's path of the page. */
+export const ACCESS_TOKENS_PATH = '/-/user_settings/personal_access_tokens';
+
+const NEW_TOKEN = 'new_token';
+const NOTICE = 'notice';
+const newTokenFlash = z.object({ name: z.string(), value: z.string() });
+
+interface PageState {
+  values: TokenFormValues;
+  errors: { field: string; message: string }[];
+  newToken: { name: string; value: string } | null;
+  notice: string | null;
+}
+
+/**
+ * `GET` the page (with `?name=&scopes=&description=` prefill), `POST` to
+ * create (303 to the page, which shows the token once), `POST :id/revoke`.
+ * Only the signed-in user's own tokens are listed and revocable here.
+ */
+export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
+  const { tokens, sessions, views } = deps;
+  const router = Router();
+
+  const render = async (req: Request, res: Response, status: number, page: PageState): Promise<void> => {
+    const { user } = signedIn(res);
+    const today = tokens.today();
+    const { tokens: active } = await tokens.list(identity(user), {
+      userId: user.id,
+      state: { active: true, today },
+      sort: 'created_desc',
+    });
+    views.render(res, status, 'access-tokens', {
+      ...views.layout(req, res, 'Personal access tokens', 'access_tokens'),
+      notice: page.notice,
+      newToken: page.newToken,
+      form: {
+        name: page.values.name,
+        description: page.values.description,
+        expiresAt: page.values.expiresAt,
+        scopes: scopeOptions(user.isAdmin, page.values.scopes),
+        errors: page.errors,
+      },
+      expiry: expiryBounds(today, tokens.maxLifetimeDays),
+      tokens: active.map(tokenRow),
+    });
+  };
+
+  router.get(ACCESS_TOKENS_PATH, requireUser, async (req, res) => {
+    const { session } = signedIn(res);
+    const issued = await sessions.takeFlash(session, NEW_TOKEN);
+    const values = valuesFromQuery(req.query);
+    values.expiresAt = defaultExpiry(tokens.today(), tokens.maxLifetimeDays);
+    await render(req, res, 200, {
+      values,
+      errors: [],
+      newToken: issued ? newTokenFlash.parse(JSON.parse(issued)) : null,
+      notice: await sessions.takeFlash(session, NOTICE),
+    });
+  });
+
+  router.post(ACCESS_TOKENS_PATH, requireUser, async (req, res) => {
+    const { session, user } = signedIn(res);
+    const values = valuesFromBody(req);
+    try {
+      const { token, plaintext } = await tokens.create(identity(user), user.id, {
+        name: values.name,
+        description: values.description,
+        scopes: values.scopes,
+        expiresAt: values.expiresAt || null,
+      });
+      // Post/redirect/get: the token travels sealed in the session and is
+      // deleted as it is shown, so a reload cannot show it again.
+      await sessions.setFlash(session, NEW_TOKEN, JSON.stringify({ name: token.name, value: plaintext }));
+      res.redirect(303, ACCESS_TOKENS_PATH);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await render(req, res, 422, { values, errors: [{ field: error.field, message: error.message }], newToken: null, notice: null });
+    }
+  });
+
+  router.post(`${ACCESS_TOKENS_PATH}/:id/revoke`, requireUser, async (req, res) => {
+    const { session, user } = signedIn(res);
+    const raw = req.params.id;
+    const id = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
+    // This page manages the user's own tokens, administrators included.
+    const token = Number.isSafeInteger(id) ? await tokens.get(identity(user), id).catch(() => null) : null;
+    if (!token || token.userId !== user.id) throw new NotFoundError('404 Personal Access Token');
+    if (tokens.isActive(token)) await tokens.revoke(identity(user), token.id);
+    await sessions.setFlash(session, NOTICE, `Revoked personal access token ${token.name}!`);
+    res.redirect(303, ACCESS_TOKENS_PATH);
+  });
+
+  return router;
+}
+
+function identity(user: User): Identity {
+  return { id: user.id, username: user.username, isAdmin: user.isAdmin };
+}

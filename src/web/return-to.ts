@@ -1,0 +1,30 @@
+/**
+ * Where to send the browser after signing in. Only paths on this server are
+ * accepted, so the sign-in form cannot be used as an open redirect.
+ */
+
+/** The default page after signing in. */
+export const HOME_PATH = '/-/user_settings/personal_access_tokens';
+
+const MAX_LENGTH = 2048;
+
+/**
+ * `value` when it is a local absolute path (`/…`, not `//host` or `/\host`,
+ * no control characters), else null.
+ *
+ * @example
+ * safeReturnTo('/-/user_settings/two_factor_auth'); // '/-/user_settings/two_factor_auth'
+ * safeReturnTo('//evil.example/'); // null
+ */
+export function safeReturnTo(value: unknown): string | null {
+  if (typeof value !== 'string' || value.length === 0 || value.length > MAX_LENGTH) return null;
+  if (!value.startsWith('/') || value.startsWith('//') || value.startsWith('/\\')) return null;
+  // Browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become "//evil.example".
+  if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
+  try {
+    const resolved = new URL(value, 'http://gitgate.invalid');
+    return resolved.host === 'gitgate.invalid' ? resolved.pathname + resolved.search : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * Settings → Two-factor authentication: a QR code (drawn on the server) and
+ * the secret, enabling after a correct code with recovery codes shown once,
+ * and disabling with the account password.
+ */
+import { Router, type Request, type Response } from 'express';
+import QRCode from 'qrcode';
+import { z } from 'zod';
+import { UnauthorizedError, ValidationError } from '../lib/errors.js';
+import type { SessionService } from '../sessions/session.service.js';
+import type { TwoFactorService } from '../users/two-factor.service.js';
+import type { User } from '../users/user.js';
+import type { UserService } from '../users/user.service.js';
+import { formField } from './form-fields.js';
+import { requireUser, signedIn } from './session-cookie.js';
+import type { TwoFactorModel } from './view-models.js';
+import type { Views } from './views.js';
+
+/** What the two-factor pages need. */
+export interface TwoFactorRouteDeps {
+  users: UserService;
+  twoFactor: TwoFactorService;
+  sessions: SessionService;
+  views: Views;
+}
+
+/** GitLab's path of the page. */
+export const TWO_FACTOR_PATH = '/-/user_settings/two_factor_auth';
+
+const RECOVERY_CODES = 'recovery_codes';
+const NOTICE = 'notice';
+const recoveryCodesFlash = z.array(z.string());
+
+interface PageState {
+  recoveryCodes: string[] | null;
+  notice: string | null;
+  enableError: string | null;
+  disableError: string | null;
+}
+
+const NOTHING: PageState = { recoveryCodes: null, notice: null, enableError: null, disableError: null };
+
+/**
+ * `GET` the page (starting setup when 2FA is off), `POST` a code to enable
+ * (303 to the page, which shows the recovery codes once), `POST …/disable`
+ * with the current password.
+ */
+export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
+  const { users, twoFactor, sessions, views } = deps;
+  const router = Router();
+
+  const render = async (req: Request, res: Response, status: number, user: User, page: PageState): Promise<void> => {
+    views.render(res, status, 'two-factor', {
+      ...views.layout(req, res, 'Two-factor authentication', 'two_factor'),
+      notice: page.notice,
+      enabled: user.twoFactorEnabled,
+      recoveryCodes: page.recoveryCodes,
+      remainingRecoveryCodes: user.otpBackupCodes.length,
+      setup: user.twoFactorEnabled ? null : await setupOf(user),
+      enableError: page.enableError,
+      disableError: page.disableError,
+    });
+  };
+
+  // GitLab too creates the pending secret when the page is first shown; it
+  // grants nothing until a code made from it is confirmed.
+  const setupOf = async (user: User): Promise<NonNullable<TwoFactorModel['setup']>> => {
+    const secret = user.otpSecret ?? (await twoFactor.beginSetup(user));
+    const svg = await QRCode.toString(twoFactor.otpauthUri(user, secret), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
+    return {
+      qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,
+      secret: secret.replace(/(.{4})(?=.)/g, '$1 '),
+      account: user.username,
+    };
+  };
+
+  router.get(TWO_FACTOR_PATH, requireUser, async (req, res) => {
+    const { session, user } = signedIn(res);
+    const codes = await sessions.takeFlash(session, RECOVERY_CODES);
+    await render(req, res, 200, user, {
+      ...NOTHING,
+      recoveryCodes: codes ? recoveryCodesFlash.parse(JSON.parse(codes)) : null,
+      notice: await sessions.takeFlash(session, NOTICE),
+    });
+  });
+
+  router.post(TWO_FACTOR_PATH, requireUser, async (req, res) => {
+    const { session, user } = signedIn(res);
+    if (user.twoFactorEnabled) return res.redirect(303, TWO_FACTOR_PATH);
+    try {
+      const codes = await twoFactor.confirmSetup(user, (formField(req, 'pin_code') ?? '').slice(0, 64));
+      await sessions.setFlash(session, RECOVERY_CODES, JSON.stringify(codes));
+      await sessions.setFlash(session, NOTICE, 'You have set up two-factor authentication.');
+      res.redirect(303, TWO_FACTOR_PATH);
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      await render(req, res, 422, user, { ...NOTHING, enableError: 'Invalid pin code. Enter the 6-digit code from your app.' });
+    }
+  });
+
+  router.post(`${TWO_FACTOR_PATH}/disable`, requireUser, async (req, res) => {
+    const { session, user } = signedIn(res);
+    if (!user.twoFactorEnabled) return res.redirect(303, TWO_FACTOR_PATH);
+    try {
+      await users.authenticatePassword(user.username, (formField(req, 'current_password') ?? '').slice(0, 1024));
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError)) throw error;
+      return render(req, res, 422, user, { ...NOTHING, disableError: 'You must provide a valid current password.' });
+    }
+    await twoFactor.disable(user);
+    await sessions.setFlash(session, NOTICE, 'Two-factor authentication has been disabled.');
+    res.redirect(303, TWO_FACTOR_PATH);
+  });
+
+  return router;
+}

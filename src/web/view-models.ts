@@ -1,0 +1,92 @@
+/**
+ * The data each template receives. Routes build these; templates only
+ * display them (every interpolation is escaped by the engine).
+ */
+
+/** Entries of the settings sidebar. */
+export type NavItem = 'access_tokens' | 'two_factor';
+
+/** What the layout around every page needs. */
+export interface LayoutModel {
+  title: string;
+  csrfToken: string;
+  user: { username: string; name: string } | null;
+  nav: NavItem | null;
+  /** A one-time success message. */
+  notice: string | null;
+  /** A one-time error message for the whole page. */
+  alert: string | null;
+}
+
+/** The password step of sign-in. */
+export interface SignInModel extends LayoutModel {
+  login: string;
+  returnTo: string | null;
+}
+
+/** The second sign-in step: the TOTP or recovery code. */
+export type TwoFactorStepModel = LayoutModel;
+
+/** One scope checkbox. */
+export interface ScopeOption {
+  name: string;
+  description: string;
+  checked: boolean;
+}
+
+/** One row of the active tokens table, formatted for display. */
+export interface TokenRowModel {
+  id: number;
+  name: string;
+  description: string | null;
+  scopes: string;
+  created: string;
+  createdIso: string;
+  lastUsed: string;
+  lastUsedIso: string | null;
+  expires: string;
+  expiresIso: string | null;
+}
+
+/** Settings → Access tokens. */
+export interface AccessTokensModel extends LayoutModel {
+  /** The token just created, shown once. */
+  newToken: { name: string; value: string } | null;
+  form: {
+    name: string;
+    description: string;
+    expiresAt: string;
+    scopes: ScopeOption[];
+    /** Messages of the last failed submission, each naming its field. */
+    errors: { field: string; message: string }[];
+  };
+  expiry: { min: string; max: string | null; required: boolean };
+  tokens: TokenRowModel[];
+}
+
+/** Settings → Two-factor authentication. */
+export interface TwoFactorModel extends LayoutModel {
+  enabled: boolean;
+  /** Shown once, right after enabling. */
+  recoveryCodes: string[] | null;
+  remainingRecoveryCodes: number;
+  /** Present while 2FA is not yet enabled. */
+  setup: { qrCode: string; secret: string; account: string } | null;
+  enableError: string | null;
+  disableError: string | null;
+}
+
+/** The page for failures no form shows in place. */
+export interface ErrorModel extends LayoutModel {
+  status: number;
+  message: string;
+}
+
+/** Template name → the model it is rendered with. */
+export interface ViewModels {
+  'sign-in': SignInModel;
+  'two-factor-step': TwoFactorStepModel;
+  'access-tokens': AccessTokensModel;
+  'two-factor': TwoFactorModel;
+  error: ErrorModel;
+}

@@ -1,0 +1,96 @@
+/**
+ * The web surface: sign-in, Settings → Access tokens and Two-factor
+ * authentication, as server-rendered HTML. Everything browser-specific
+ * (cookies, CSRF, security headers, form bodies) applies to these paths only,
+ * never to git or the API.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import cookieParser from 'cookie-parser';
+import express, { Router, type RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
+import { NotFoundError } from '../lib/errors.js';
+import type { SessionService } from '../sessions/session.service.js';
+import type { SignInService } from '../sessions/sign-in.service.js';
+import type { TokenService } from '../tokens/token.service.js';
+import type { TwoFactorService } from '../users/two-factor.service.js';
+import type { UserService } from '../users/user.service.js';
+import { ACCESS_TOKENS_PATH, accessTokenRoutes } from './access-tokens.routes.js';
+import { createCsrf } from './csrf.js';
+import { htmlErrors } from './html-errors.js';
+import { HOME_PATH } from './return-to.js';
+import { noStore, sameOriginOnly, securityHeaders } from './security.js';
+import { loadSession, SessionCookie } from './session-cookie.js';
+import { signInRoutes } from './sign-in.routes.js';
+import { TWO_FACTOR_PATH, twoFactorRoutes } from './two-factor.routes.js';
+import { Views } from './views.js';
+
+/** What the web surface needs. */
+export interface WebDeps {
+  logger: Logger;
+  /** Base URL users see; https makes cookies Secure and `__Host-` prefixed and turns on HSTS. */
+  externalUrl: string;
+  /** Key for CSRF tokens (derived from the server secret). */
+  csrfSecret: string;
+  users: UserService;
+  twoFactor: TwoFactorService;
+  tokens: TokenService;
+  sessions: SessionService;
+  signIn: SignInService;
+  /** The per-IP ban; sign-in failures and successes are reported to it. */
+  guard: FailedAuthGuard;
+}
+
+const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
+const PAGE_PREFIXES = ['/users/sign_in', '/users/sign_out', '/-/user_settings'];
+
+/**
+ * Creates the router for the web pages and their assets (`/-/web/assets/`).
+ * Paths that are not the web surface's fall through untouched.
+ *
+ * @example app.use(createWebRouter({ logger, externalUrl, csrfSecret, users, twoFactor, tokens, sessions, signIn, guard }));
+ */
+export function createWebRouter(deps: WebDeps): Router {
+  const https = new URL(deps.externalUrl).protocol === 'https:';
+  const csrf = createCsrf(deps.csrfSecret, https);
+  const views = new Views(csrf);
+  const cookie = new SessionCookie(https);
+
+  const pages = Router();
+  pages.use(
+    securityHeaders(https),
+    noStore,
+    cookieParser(),
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }),
+    loadSession(deps, cookie),
+    sameOriginOnly(new URL(deps.externalUrl).origin),
+    csrf.protect,
+  );
+  pages.use(signInRoutes({ signIn: deps.signIn, views, cookie, guard: deps.guard }));
+  pages.use(accessTokenRoutes({ tokens: deps.tokens, sessions: deps.sessions, views }));
+  pages.use(twoFactorRoutes({ users: deps.users, twoFactor: deps.twoFactor, sessions: deps.sessions, views }));
+  pages.use(() => {
+    throw new NotFoundError('404 Page');
+  });
+  pages.use(htmlErrors(views, deps.logger));
+
+  const router = Router();
+  router.use('/-/web/assets', securityHeaders(https), express.static(ASSETS_DIR, { index: false, maxAge: '1h' }));
+  router.get('/', (_req, res) => res.redirect(302, HOME_PATH));
+  // GitLab's paths before 16.x, still in bookmarks and scripts.
+  router.get('/-/profile/personal_access_tokens', legacyRedirect(ACCESS_TOKENS_PATH));
+  router.get('/-/profile/two_factor_auth', legacyRedirect(TWO_FACTOR_PATH));
+  router.use((req, res, next) => {
+    if (PAGE_PREFIXES.some((p) => req.path === p || req.path.startsWith(`${p}/`))) return pages(req, res, next);
+    next();
+  });
+  return router;
+}
+
+function legacyRedirect(to: string): RequestHandler {
+  return (req, res) => {
+    const query = req.originalUrl.indexOf('?');
+    res.redirect(301, query === -1 ? to : to + req.originalUrl.slice(query));
+  };
+}
