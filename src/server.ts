@@ -48,7 +48,12 @@ export async function listen(system: System, port = system.config.port, host = s
     git: {
       authorizer: system.gitAccess,
       operations,
-      options: { gitBin: config.gitBin, timeoutMs: config.gitTimeoutMs, idleTimeoutMs: config.gitIdleTimeoutMs },
+      options: {
+        gitBin: config.gitBin,
+        timeoutMs: config.gitTimeoutMs,
+        idleTimeoutMs: config.gitIdleTimeoutMs,
+        externalUrl: config.externalUrl,
+      },
     },
   });
   const server = http.createServer(app);

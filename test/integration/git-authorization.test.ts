@@ -170,7 +170,9 @@ describe.each(databaseKinds())('git authorization on %s', (kind) => {
     it('a 2FA user: password refused with the reason, token accepted', async () => {
       const res = await infoRefs('alice/secret', 'git-upload-pack', basic('eve', PASSWORD));
       expect(res.status).toBe(401);
-      expect(await res.text()).toMatch(/personal access token/);
+      const body = await res.text();
+      expect(body).toMatch(/personal access token/);
+      expect(body).toMatch(/You can generate one at http:\/\/\S+\/-\/user_settings\/personal_access_tokens/);
       const r = await cloneWith('alice/secret', 'eve', PASSWORD);
       expect(r.code).not.toBe(0);
       const { token } = await gw.createToken(eve, ['read_repository']);
