@@ -93,16 +93,18 @@ export class TokenService {
 
   /**
    * Validates a presented token and returns its record. Malformed tokens are
-   * refused without touching cache or store. Presenting a revoked token that
-   * was rotated revokes its whole family (GitLab's reuse detection).
+   * refused without touching cache or store. With `detectReuse` (rotation
+   * requests only, as GitLab limits it since gitlab#418769: a CI job still
+   * holding the old token must not kill the new one), presenting a revoked
+   * token revokes its whole family.
    */
-  async authenticate(plaintext: string, ip: string | null): Promise<TokenAuthRecord> {
+  async authenticate(plaintext: string, ip: string | null, options: { detectReuse?: boolean } = {}): Promise<TokenAuthRecord> {
     if (!this.deps.codec.isWellFormed(plaintext)) throw new UnauthorizedError('invalid');
     const digest = this.deps.codec.digest(plaintext);
     const record = await this.deps.lookup.find(digest);
     if (!record) throw new UnauthorizedError('invalid');
     if (record.revoked) {
-      await this.revokeFamilyOnReuse(record.tokenId);
+      if (options.detectReuse) await this.revokeFamilyOnReuse(record.tokenId);
       throw new UnauthorizedError('revoked', 'Token was revoked. You have to re-authorize from the user.');
     }
     if (this.isExpired(record)) throw new UnauthorizedError('expired', 'Token has expired.');

@@ -57,15 +57,16 @@ describe.each(databaseKinds())('API changes seen by git on %s', (kind) => {
     expectRefused(await lsRemote(token), /Authentication failed|401/);
   });
 
-  it('after a rotation the old token is refused and the new one works (until the old one is reused)', async () => {
+  it('after a rotation the old token is refused and the new one keeps working', async () => {
     const { id, token } = await gw.createToken(alice, ['write_repository']);
     expect((await push(token)).code).toBe(0);
     const rotated = await call('POST', `/personal_access_tokens/${id}/rotate`, { token: aliceApi });
     const successor = obj(rotated).token as string;
     expect((await push(successor)).code).toBe(0);
     expectRefused(await push(token), /Authentication failed|401/);
-    // Presenting the revoked predecessor revoked its whole family.
-    expectRefused(await lsRemote(successor), /Authentication failed|401/);
+    // A stale CI job still holding the old token must not kill the new one
+    // (GitLab limits reuse detection to the rotation endpoints).
+    expect((await push(successor)).code).toBe(0);
   });
 
   it('a user blocked through the API is refused at once, and admitted again when unblocked', async () => {

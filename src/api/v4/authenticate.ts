@@ -17,7 +17,7 @@ import { MAX_ID } from './params.js';
 
 /** What authentication needs from the token service. */
 export interface TokenVerifier {
-  authenticate(plaintext: string, ip: string | null): Promise<TokenAuthRecord>;
+  authenticate(plaintext: string, ip: string | null, options?: { detectReuse?: boolean }): Promise<TokenAuthRecord>;
 }
 
 /** What sudo needs from the user service: lookups that throw NotFoundError. */
@@ -37,6 +37,9 @@ export interface AuthenticateDeps {
 /** Failures that mean "bad credentials" and count towards a ban. */
 const COUNTED: ReadonlySet<UnauthorizedError['reason']> = new Set(['invalid', 'revoked', 'expired']);
 
+/** The rotation endpoints, where reusing a rotated token revokes its family (GitLab). */
+const ROTATE_PATH = /^\/personal_access_tokens\/[^/]+\/rotate\/?$/;
+
 /** A token principal for `record`, acting as `user` (the owner unless sudo). */
 function tokenPrincipal(record: TokenAuthRecord, user: { id: number; username: string; isAdmin: boolean }): Principal {
   return { kind: 'token', user, tokenId: record.tokenId, scopes: record.scopes };
@@ -44,10 +47,10 @@ function tokenPrincipal(record: TokenAuthRecord, user: { id: number; username: s
 
 /** Authenticates the API request; see the module comment. */
 export function authenticate(deps: AuthenticateDeps): RequestHandler {
-  const verify = async (plaintext: string, ip: string): Promise<TokenAuthRecord> => {
+  const verify = async (plaintext: string, ip: string, detectReuse: boolean): Promise<TokenAuthRecord> => {
     await deps.guard?.check(ip);
     try {
-      const record = await deps.tokens.authenticate(plaintext, ip);
+      const record = await deps.tokens.authenticate(plaintext, ip, { detectReuse });
       await deps.guard?.recordSuccess(ip);
       return record;
     } catch (err) {
@@ -84,7 +87,7 @@ export function authenticate(deps: AuthenticateDeps): RequestHandler {
   return async (req, res, next) => {
     const { token, sudo: sudoAs } = apiLocals(res).apiCredentials ?? extractCredentials(req);
     const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
-    const record = token === null ? null : await verify(token, ip);
+    const record = token === null ? null : await verify(token, ip, req.method === 'POST' && ROTATE_PATH.test(req.path));
     let principal: Principal = record
       ? tokenPrincipal(record, { id: record.userId, username: record.username, isAdmin: record.isAdmin })
       : ANONYMOUS;
