@@ -28,6 +28,8 @@ export interface UsersTable {
   two_factor_enabled: DbBoolean;
   /** JSON array of strings. */
   otp_backup_codes: string;
+  /** Last TOTP time step consumed (replay protection); null before the first. */
+  otp_last_timestep: number | string | null;
   created_at: DbTimestamp;
 }
 

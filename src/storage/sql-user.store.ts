@@ -84,6 +84,16 @@ export class SqlUserStore implements UserStore {
     return row ? this.toUser(row) : null;
   }
 
+  async consumeOtpTimestep(id: number, step: number): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ otp_last_timestep: step })
+      .where('id', '=', id)
+      .where((eb) => eb.or([eb('otp_last_timestep', 'is', null), eb('otp_last_timestep', '<', step)]))
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   /** Tokens, memberships and sessions go with the user (foreign-key cascades). */
   async delete(id: number): Promise<boolean> {
     const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();

@@ -11,6 +11,7 @@ import type { User } from './user.js';
 import type { UserService } from './user.service.js';
 
 const RECOVERY_CODES = 10;
+const STEP_SECONDS = 30;
 
 export interface TwoFactorDeps {
   users: UserService;
@@ -41,7 +42,7 @@ export class TwoFactorService {
    * recovery codes in plaintext (shown once).
    */
   async confirmSetup(user: User, code: string): Promise<string[]> {
-    if (!user.otpSecret || !this.verifyCode(user.otpSecret, code)) {
+    if (!user.otpSecret || !(await this.verifyCode(user, user.otpSecret, code))) {
       throw new ValidationError('otp_attempt', 'Invalid pin code');
     }
     return this.enable(user, user.otpSecret);
@@ -58,12 +59,12 @@ export class TwoFactorService {
   }
 
   /**
-   * True when `code` is the current TOTP (±1 step) or an unused recovery
-   * code, which is then consumed.
+   * True when `code` is the current TOTP (±1 step) not used before, or an
+   * unused recovery code; either is then consumed.
    */
   async verify(user: User, code: string): Promise<boolean> {
     const trimmed = code.replace(/\s+/g, '');
-    if (user.otpSecret && /^\d{6}$/.test(trimmed)) return this.verifyCode(user.otpSecret, trimmed);
+    if (user.otpSecret && /^\d{6}$/.test(trimmed)) return this.verifyCode(user, user.otpSecret, trimmed);
     const digest = hmacHex(this.deps.recoveryKey, trimmed.toLowerCase());
     const match = user.otpBackupCodes.find((d) => safeEqual(d, digest));
     if (!match) return false;
@@ -71,13 +72,19 @@ export class TwoFactorService {
     return true;
   }
 
-  private verifyCode(secret: string, code: string): boolean {
-    const totp = authenticator.clone({ window: 1, epoch: this.deps.clock.now().getTime() });
+  /** Checks the code and consumes its time step, so it cannot be replayed. */
+  private async verifyCode(user: User, secret: string, code: string): Promise<boolean> {
+    const now = this.deps.clock.now().getTime();
+    const totp = authenticator.clone({ window: 1, step: STEP_SECONDS, epoch: now });
+    let delta: number | null;
     try {
-      return totp.check(code.replace(/\s+/g, ''), secret);
+      delta = totp.checkDelta(code.replace(/\s+/g, ''), secret);
     } catch {
       return false;
     }
+    if (delta === null) return false;
+    const step = Math.floor(now / 1000 / STEP_SECONDS) + delta;
+    return this.deps.users.consumeOtpTimestep(user.id, step);
   }
 
   private async enable(user: User, secret: string): Promise<string[]> {

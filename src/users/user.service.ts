@@ -121,6 +121,11 @@ export class UserService {
     return this.update(id, { state: 'active' });
   }
 
+  /** See UserStore.consumeOtpTimestep: false when the step was already used. */
+  consumeOtpTimestep(id: number, step: number): Promise<boolean> {
+    return this.deps.users.consumeOtpTimestep(id, step);
+  }
+
   /** Deletes the account, its tokens and memberships. */
   async delete(id: number): Promise<void> {
     const digests = await this.userTokenDigests(id);

@@ -31,6 +31,12 @@ export interface UserStore {
    */
   update(id: number, patch: UserPatch): Promise<User | null>;
   /**
+   * Records that the TOTP code of time step `step` was used, atomically:
+   * true only when no code of this or a later step was consumed before
+   * (so a code cannot be replayed, even by two concurrent sign-ins).
+   */
+  consumeOtpTimestep(id: number, step: number): Promise<boolean>;
+  /**
    * Deletes the user with their tokens, memberships and web sessions; false
    * when absent. Projects they created remain.
    */

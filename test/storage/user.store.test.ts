@@ -26,6 +26,17 @@ describe.each(databaseKinds())('UserStore on %s', (kind) => {
     expect(await stores().users.findById(user.id)).toEqual(user);
   });
 
+  it('consumes each TOTP time step once, and never an older one', async () => {
+    const user = await stores().users.create(newUser());
+    const step = 59_000_000;
+    expect(await stores().users.consumeOtpTimestep(user.id, step)).toBe(true);
+    expect(await stores().users.consumeOtpTimestep(user.id, step)).toBe(false);
+    expect(await stores().users.consumeOtpTimestep(user.id, step - 1)).toBe(false);
+    const racing = await Promise.all([1, 2, 3].map(() => stores().users.consumeOtpTimestep(user.id, step + 1)));
+    expect(racing.filter(Boolean)).toHaveLength(1);
+    expect(await stores().users.consumeOtpTimestep(999_999, step)).toBe(false);
+  });
+
   it('rejects a username or email taken in another case', async () => {
     await stores().users.create(newUser({ username: 'Alice', email: 'alice@example.com' }));
     await expect(stores().users.create(newUser({ username: 'ALICE' }))).rejects.toThrow(
