@@ -110,7 +110,11 @@ export class SqlUserStore implements UserStore {
     if (query.search !== undefined) {
       const term = query.search;
       qb = qb.where((eb) =>
-        eb.or([containsIgnoreCase('username', term), containsIgnoreCase('name', term), containsIgnoreCase('email', term)]),
+        eb.or([
+          containsIgnoreCase('username', term),
+          containsIgnoreCase('name', term),
+          query.emailMatch === 'exact' ? equalsIgnoreCase('email', term) : containsIgnoreCase('email', term),
+        ]),
       );
     }
     if (query.username !== undefined) qb = qb.where(equalsIgnoreCase('username', query.username));

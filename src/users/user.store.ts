@@ -2,8 +2,14 @@ import type { NewUser, User, UserPatch, UserState } from './user.js';
 
 /** Filters for listing users; all optional, combined with AND. */
 export interface UserQuery {
-  /** Case-insensitive substring of username, name or email. */
+  /** Case-insensitive substring of username or name, or a match of the email (see `emailMatch`). */
   search?: string;
+  /**
+   * How `search` matches emails: `contains` (administrators, the default) or
+   * `exact` — GitLab lets other users find an account only by its whole email,
+   * so a substring search cannot enumerate addresses.
+   */
+  emailMatch?: 'contains' | 'exact';
   /** Exact username, case-insensitive. */
   username?: string;
   state?: UserState;

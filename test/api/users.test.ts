@@ -61,6 +61,11 @@ describe.each(databaseKinds())('users API on %s', (kind) => {
     it('searches, and filters by state', async () => {
       const found = list(await call('GET', '/users?search=page-user', { token: aliceToken }));
       expect(found.map((u) => u.username)).toHaveLength(7);
+      // Emails: administrators search by part, others only by the whole address (GitLab).
+      const domain = alice.email.slice(alice.email.indexOf('@'));
+      expect(list(await call('GET', `/users?search=${encodeURIComponent(domain)}`, { token: aliceToken })).map((u) => u.username)).not.toContain('alice');
+      expect(list(await call('GET', `/users?search=${encodeURIComponent(alice.email)}`, { token: aliceToken })).map((u) => u.username)).toEqual(['alice']);
+      expect(list(await call('GET', `/users?search=${encodeURIComponent(domain)}&per_page=100`, { token: adminToken })).map((u) => u.username)).toContain('alice');
       const blocked = await gw.createUser('blocked-one');
       await gw.system.users.block(blocked.id);
       expect(list(await call('GET', '/users?blocked=true', { token: adminToken })).map((u) => u.username)).toEqual(['blocked-one']);
