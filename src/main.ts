@@ -27,6 +27,7 @@ import { StoreTokenLookup } from './tokens/store-token-lookup.js';
 import { TokenCodec } from './tokens/token-codec.js';
 import { TokenService } from './tokens/token.service.js';
 import { TwoFactorService } from './users/two-factor.service.js';
+import { AccountLockout } from './users/account-lockout.js';
 import { UserService } from './users/user.service.js';
 
 /** Everything the edges and the CLI use, built once per process. */
@@ -97,16 +98,17 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     issuer: 'gitgate',
   });
   const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
+  const lockout = new AccountLockout(stores.lockouts, clock);
   const gitAccess = new GitAccessService({
     authenticator: new AuthenticatorChain([
       new BasicTokenAuthenticator(tokens, config.tokenPrefix),
-      new BasicPasswordAuthenticator(users),
+      new BasicPasswordAuthenticator(users, lockout),
     ]),
     guard: cache.guard,
     projects,
     repos,
   });
-  const web = createWebServices({ sessionStore: stores.sessions, lockoutStore: stores.lockouts, users, twoFactor, clock, secret });
+  const web = createWebServices({ sessionStore: stores.sessions, lockout, users, twoFactor, clock, secret });
   let closed: Promise<void> | null = null;
   return {
     config,

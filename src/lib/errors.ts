@@ -16,6 +16,7 @@ export type UnauthorizedReason =
   | 'expired'
   | 'revoked'
   | 'blocked'
+  | 'locked'
   | 'two_factor_required';
 
 /** No, unknown, or unusable credentials (401). */

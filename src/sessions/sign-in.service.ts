@@ -9,7 +9,7 @@ import { UnauthorizedError, ValidationError } from '../lib/errors.js';
 import type { User } from '../users/user.js';
 import type { TwoFactorService } from '../users/two-factor.service.js';
 import type { UserService } from '../users/user.service.js';
-import { AccountLockedError, type AccountLockout } from './account-lockout.js';
+import { AccountLockedError, type AccountLockout } from '../users/account-lockout.js';
 import type { SessionRecord } from './session.js';
 import type { IssuedSession, SessionService } from './session.service.js';
 

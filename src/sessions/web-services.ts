@@ -5,8 +5,7 @@ import type { Clock } from '../lib/clock.js';
 import { deriveKey } from '../lib/secrets.js';
 import type { TwoFactorService } from '../users/two-factor.service.js';
 import type { UserService } from '../users/user.service.js';
-import { AccountLockout } from './account-lockout.js';
-import type { LockoutStore } from './lockout.store.js';
+import type { AccountLockout } from '../users/account-lockout.js';
 import { SessionService, type SessionTimeouts } from './session.service.js';
 import type { SessionStore } from './session.store.js';
 import { SignInService } from './sign-in.service.js';
@@ -21,7 +20,8 @@ export interface WebServices {
 /** What the web services are built from. */
 export interface WebServicesDeps {
   sessionStore: SessionStore;
-  lockoutStore: LockoutStore;
+  /** The account lockout shared with git password authentication. */
+  lockout: AccountLockout;
   users: UserService;
   twoFactor: TwoFactorService;
   clock: Clock;
@@ -38,7 +38,7 @@ export function createWebServices(deps: WebServicesDeps): WebServices {
     sealKey: deriveKey(deps.secret, 'web session flash'),
     timeouts: deps.timeouts,
   });
-  const lockout = new AccountLockout(deps.lockoutStore, deps.clock);
+  const { lockout } = deps;
   return {
     sessions,
     signIn: new SignInService({ users: deps.users, twoFactor: deps.twoFactor, sessions, lockout }),

@@ -1,7 +1,7 @@
 /** LockoutStore on Kysely, for SQLite and PostgreSQL alike. */
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { LockoutState, LockoutStore } from '../sessions/lockout.store.js';
+import type { LockoutState, LockoutStore } from '../users/lockout.store.js';
 import type { DialectHelper } from './dialects/dialect.js';
 import type { Schema } from './schema.js';
 

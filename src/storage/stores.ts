@@ -6,7 +6,7 @@
 import { sql } from 'kysely';
 import { UnavailableError } from '../lib/errors.js';
 import type { ProjectStore } from '../projects/project.store.js';
-import type { LockoutStore } from '../sessions/lockout.store.js';
+import type { LockoutStore } from '../users/lockout.store.js';
 import type { SessionStore } from '../sessions/session.store.js';
 import type { TokenStore } from '../tokens/token.store.js';
 import type { UserStore } from '../users/user.store.js';

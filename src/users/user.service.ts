@@ -59,7 +59,14 @@ export class UserService {
    * ('invalid' or 'blocked'); the caller applies 2FA policy.
    */
   async authenticatePassword(login: string, password: string): Promise<User> {
-    const user = login ? await this.deps.users.findByLogin(login) : null;
+    return this.verifyAccountPassword(login ? await this.deps.users.findByLogin(login) : null, password);
+  }
+
+  /**
+   * Checks `password` against an account already looked up (null: none, in
+   * the same time as a real check). Throws like authenticatePassword.
+   */
+  async verifyAccountPassword(user: User | null, password: string): Promise<User> {
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
     if (!user || !ok) throw new UnauthorizedError('invalid');
     if (user.state !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');

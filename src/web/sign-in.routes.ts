@@ -6,7 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
 import { BannedError, UnauthorizedError, ValidationError } from '../lib/errors.js';
-import { AccountLockedError } from '../sessions/account-lockout.js';
+import { AccountLockedError } from '../users/account-lockout.js';
 import type { SignInOutcome, SignInService } from '../sessions/sign-in.service.js';
 import { formField } from './form-fields.js';
 import { describeFailure } from './html-errors.js';

@@ -1,6 +1,6 @@
 /**
- * Per-account lockout after repeated failed sign-ins, as GitLab configures
- * Devise's lockable: 10 failures lock the account for 10 minutes, whatever
+ * Per-account lockout after repeated failed sign-ins (web pages and git with
+ * the account password), as GitLab configures Devise's lockable: 10 failures lock the account for 10 minutes, whatever
  * the client's address, so spreading guesses over many IPs does not help.
  * The IP ban (FailedAuthGuard) is separate and counts per address.
  */
@@ -37,12 +37,16 @@ export class AccountLockout {
     this.policy = { ...DEFAULT_LOCKOUT_POLICY, ...policy };
   }
 
-  /** Throws AccountLockedError while the account is locked; an expired lock is lifted. */
-  async assertUnlocked(userId: number): Promise<void> {
+  /**
+   * Throws AccountLockedError while the account is locked; an expired lock
+   * is lifted. Resolves to the failures counted so far.
+   */
+  async assertUnlocked(userId: number): Promise<number> {
     const state = await this.store.find(userId);
-    if (!state?.lockedUntil) return;
+    if (!state?.lockedUntil) return state?.failedAttempts ?? 0;
     if (this.clock.now() < state.lockedUntil) throw new AccountLockedError(state.lockedUntil);
     await this.store.clear(userId);
+    return 0;
   }
 
   /** Counts a failure; the one that reaches the limit locks the account. */
