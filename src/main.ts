@@ -11,6 +11,7 @@ import { BasicPasswordAuthenticator } from './auth/basic-password.authenticator.
 import { BasicTokenAuthenticator } from './auth/basic-token.authenticator.js';
 import { GitAccessService } from './auth/git-access.service.js';
 import type { FailedAuthGuard } from './auth/failed-auth-guard.js';
+import { RedisSessionStore } from './cache/redis-session.store.js';
 import { createTokenCache } from './cache/token-cache.js';
 import { runCli } from './cli/program.js';
 import type { Config } from './config/config.js';
@@ -108,7 +109,9 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     projects,
     repos,
   });
-  const web = createWebServices({ sessionStore: stores.sessions, lockout, users, twoFactor, clock, secret });
+  // Sessions live in Redis when it is configured, so no page view writes to the database.
+  const sessionStore = cache.redis ? new RedisSessionStore(cache.redis, config.redisPrefix) : stores.sessions;
+  const web = createWebServices({ sessionStore, lockout, users, twoFactor, clock, secret });
   let closed: Promise<void> | null = null;
   return {
     config,

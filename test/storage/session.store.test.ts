@@ -1,6 +1,10 @@
-import { describe, expect, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { RedisSessionStore } from '../../src/cache/redis-session.store.js';
 import type { SessionRecord } from '../../src/sessions/session.js';
-import { databaseKinds } from '../support/databases.js';
+import type { SessionStore } from '../../src/sessions/session.store.js';
+import { databaseKinds, type TestDatabaseKind } from '../support/databases.js';
 import { newUser, T0, useStores } from './harness.js';
 
 const at = (minutes: number): Date => new Date(T0.getTime() + minutes * 60_000);
@@ -16,8 +20,25 @@ function session(userId: number, key: string, expiresAt: Date): SessionRecord {
   };
 }
 
-describe.each(databaseKinds())('SessionStore on %s', (kind) => {
-  const stores = useStores(kind);
+const redisUrl = inject('redisUrl');
+const variants: Array<{ name: string; kind: TestDatabaseKind; redis: boolean }> = [
+  ...databaseKinds().map((kind) => ({ name: kind, kind, redis: false })),
+  ...(redisUrl ? [{ name: 'Redis', kind: 'sqlite' as const, redis: true }] : []),
+];
+
+describe.each(variants)('SessionStore on $name', ({ kind, redis }) => {
+  const sqlStores = useStores(kind);
+  let client: Redis | null = null;
+  let redisSessions: SessionStore | null = null;
+  beforeAll(() => {
+    if (redis) client = new Redis(redisUrl!);
+  });
+  // A key prefix per test, as each test gets a fresh database (and user ids).
+  beforeEach(() => {
+    if (client) redisSessions = new RedisSessionStore(client, `gitgate-test:${process.pid}:${randomBytes(4).toString('hex')}:`);
+  });
+  afterAll(() => client?.disconnect());
+  const stores = () => ({ ...sqlStores(), ...(redisSessions ? { sessions: redisSessions } : {}) });
 
   it('round-trips a session to the millisecond and updates its data and deadline', async () => {
     const { users, sessions } = stores();
@@ -47,15 +68,35 @@ describe.each(databaseKinds())('SessionStore on %s', (kind) => {
     await sessions.create(session(bob.id, 'b1', at(10)));
     await sessions.create(session(bob.id, 'b2', at(30)));
 
-    expect(await sessions.deleteExpired(at(10))).toBe(2);
-    expect(await sessions.find('a1')).toBeNull();
+    if (!redis) {
+      // Redis expires sessions by TTL instead (see the next test).
+      expect(await sessions.deleteExpired(at(10))).toBe(2);
+      expect(await sessions.find('a1')).toBeNull();
+    }
     expect(await sessions.find('a2')).not.toBeNull();
     await sessions.delete('a2');
     expect(await sessions.find('a2')).toBeNull();
     await sessions.create(session(alice.id, 'a3', at(40)));
-    expect(await sessions.deleteAllOfUser(alice.id)).toBe(1);
-    await users.delete(bob.id);
-    expect(await sessions.find('b2')).toBeNull();
+    expect(await sessions.deleteAllOfUser(alice.id)).toBe(redis ? 2 : 1);
+    expect(await sessions.find('a3')).toBeNull();
+    if (!redis) {
+      await users.delete(bob.id);
+      expect(await sessions.find('b2')).toBeNull();
+    }
+  });
+
+  it.runIf(redis)('lets Redis expire a session at its deadline, and never resurrects a deleted one', async () => {
+    const sessions = stores().sessions;
+    const short = { ...session(1, 'short', new Date(T0.getTime() + 50)) };
+    await sessions.create(short);
+    expect(await sessions.find('short')).not.toBeNull();
+    await new Promise((r) => setTimeout(r, 120));
+    expect(await sessions.find('short')).toBeNull();
+    await sessions.create(session(1, 'gone', at(10)));
+    await sessions.delete('gone');
+    expect(await sessions.touch('gone', at(1), at(20))).toBe(false);
+    expect(await sessions.updateData('gone', { stage: 'signed_in', returnTo: null, flash: {} })).toBe(false);
+    expect(await sessions.find('gone')).toBeNull();
   });
 });
 
