@@ -11,6 +11,7 @@ import { createGitRouter, type GitHttpOptions, type GitOperations } from './git/
 import { accessLog } from './http/access-log.js';
 import { lastResortErrors, notFound } from './http/fallback.js';
 import { healthRoutes } from './http/health.js';
+import { createRegistryRouter, type RegistryRouterDeps } from './registry/registry.routes.js';
 import { createWebRouter, type WebDeps } from './web/web-router.js';
 
 export interface AppDeps {
@@ -24,6 +25,8 @@ export interface AppDeps {
   api: Omit<ApiDeps, 'logger'>;
   /** Sign-in and the settings pages (access tokens, two-factor authentication). */
   web: Omit<WebDeps, 'logger'>;
+  /** The container registry token endpoint, `GET /jwt/auth`. */
+  registry: Omit<RegistryRouterDeps, 'logger'>;
   git: {
     authorizer: GitAuthorizer;
     operations: GitOperations;
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(accessLog(deps.logger));
   app.use(healthRoutes(deps.checkReady, deps.logger, deps.metrics));
   app.use('/api/v4', createApiRouter({ ...deps.api, logger: deps.logger }));
+  app.use(createRegistryRouter({ ...deps.registry, logger: deps.logger }));
   app.use(createGitRouter({ authorizer: deps.git.authorizer, logger: deps.logger, options: deps.git.options, operations: deps.git.operations }));
   app.use(createWebRouter({ ...deps.web, logger: deps.logger }));
   app.use(notFound);

@@ -10,17 +10,22 @@ import { AuthenticatorChain } from './auth/authenticator-chain.js';
 import { BasicPasswordAuthenticator } from './auth/basic-password.authenticator.js';
 import { BasicTokenAuthenticator } from './auth/basic-token.authenticator.js';
 import { GitAccessService } from './auth/git-access.service.js';
+import { RegistryAccessService } from './auth/registry-access.service.js';
+import { SshAuthService } from './auth/ssh-auth.service.js';
 import type { FailedAuthGuard } from './auth/failed-auth-guard.js';
 import { RedisSessionStore } from './cache/redis-session.store.js';
 import { createTokenCache } from './cache/token-cache.js';
 import { runCli } from './cli/program.js';
 import type { Config } from './config/config.js';
 import { createLogger } from './http/logger.js';
+import { SshKeyService } from './keys/ssh-key.service.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { deriveKey, loadOrCreateSecret } from './lib/secrets.js';
 import { ProjectService } from './projects/project.service.js';
 import type { RepositoryStore } from './projects/repository.store.js';
+import { RegistryTokenService } from './registry/registry-token.service.js';
+import { SigningKeyStore } from './registry/signing-key.store.js';
 import { createWebServices, type WebServices } from './sessions/web-services.js';
 import { openStores } from './storage/stores.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
@@ -45,8 +50,14 @@ export interface System {
   projects: ProjectService;
   repos: RepositoryStore;
   gitAccess: GitAccessService;
+  /** SSH public keys of accounts (API, CLI, SSH sign-in). */
+  sshKeys: SshKeyService;
+  /** Authentication for Git over SSH. */
+  sshAuth: SshAuthService;
   /** Sessions and sign-in for the web pages. */
   web: WebServices;
+  /** The container registry token service and its signing key. */
+  registry: { tokens: RegistryTokenService; keys: SigningKeyStore };
   /** Throws when a dependency the server needs is unreachable. */
   checkReady(): Promise<void>;
   /** Releases connections; idempotent. */
@@ -100,18 +111,26 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
   const lockout = new AccountLockout(stores.lockouts, clock);
-  const gitAccess = new GitAccessService({
-    authenticator: new AuthenticatorChain([
-      new BasicTokenAuthenticator(tokens, config.tokenPrefix),
-      new BasicPasswordAuthenticator(users, lockout),
-    ]),
-    guard: cache.guard,
-    projects,
-    repos,
-  });
+  const gitPasswords = new AuthenticatorChain([
+    new BasicTokenAuthenticator(tokens, config.tokenPrefix),
+    new BasicPasswordAuthenticator(users, lockout),
+  ]);
+  const gitAccess = new GitAccessService({ authenticator: gitPasswords, guard: cache.guard, projects, repos });
+  const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock });
+  const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guard: cache.guard });
   // Sessions live in Redis when it is configured, so no page view writes to the database.
   const sessionStore = cache.redis ? new RedisSessionStore(cache.redis, config.redisPrefix) : stores.sessions;
   const web = createWebServices({ sessionStore, lockout, users, twoFactor, clock, secret });
+  const registryKeys = new SigningKeyStore(
+    { keyFile: config.registry.keyFile, certFile: config.registry.certFile, bundleFile: config.registry.bundleFile },
+    { clock, logger },
+  );
+  const registryTokens = new RegistryTokenService({
+    authorizer: new RegistryAccessService({ authenticator: gitPasswords, guard: cache.guard, projects }),
+    keys: registryKeys,
+    clock,
+    settings: { issuer: config.registry.issuer, service: config.registry.service, lifetimeSeconds: config.registry.tokenLifetimeSeconds },
+  });
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -125,7 +144,10 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     projects,
     repos,
     gitAccess,
+    sshKeys,
+    sshAuth,
     web,
+    registry: { tokens: registryTokens, keys: registryKeys },
     checkReady: () => stores.ping(),
     close: () =>
       (closed ??= (async () => {

@@ -11,12 +11,15 @@ import { GitOperations } from './git/routes.js';
 import type { System } from './main.js';
 import { PACKAGE_ROOT } from './lib/package-root.js';
 import { firstStart } from './setup/first-start.js';
+import { startGitSsh, type GitSsh } from './ssh/start-ssh.js';
 
 /** A listening server and the means to stop it. */
 export interface RunningServer {
   server: http.Server;
   url: string;
   operations: GitOperations;
+  /** Git over SSH, when GITGATE_SSH_PORT is set. */
+  ssh: GitSsh | null;
   /** Graceful stop; resolves when connections and the system are closed. */
   stop(): Promise<void>;
 }
@@ -34,6 +37,7 @@ export async function listen(system: System, port = system.config.port, host = s
       users: system.users,
       tokens: system.tokens,
       projects: system.projects,
+      sshKeys: system.sshKeys,
       guard: system.authGuard,
       externalUrl: config.externalUrl,
     },
@@ -45,6 +49,7 @@ export async function listen(system: System, port = system.config.port, host = s
       guard: system.authGuard,
       externalUrl: config.externalUrl,
     },
+    registry: { tokens: system.registry.tokens },
     git: {
       authorizer: system.gitAccess,
       operations,
@@ -66,17 +71,33 @@ export async function listen(system: System, port = system.config.port, host = s
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  const ssh = config.ssh
+    ? await startGitSsh({
+        auth: system.sshAuth,
+        access: system.gitAccess,
+        logger,
+        operations,
+        dataDir: config.dataDir,
+        gitBin: config.gitBin,
+        config: config.ssh,
+      }).catch(async (err: unknown) => {
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+        throw err;
+      })
+    : null;
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      const sshClosed = ssh?.stopListening();
       server.closeIdleConnections();
       await operations.drain(config.shutdownGraceMs);
       server.closeAllConnections();
-      await closed;
+      ssh?.disconnectAll();
+      await Promise.all([closed, sshClosed]);
       await system.close();
     })());
-  return { server, url, operations, stop };
+  return { server, url, operations, ssh, stop };
 }
 
 /** Runs the server until SIGTERM or SIGINT. */
@@ -93,6 +114,18 @@ export async function serve(system: System): Promise<void> {
     gitBin: config.gitBin,
     demoFixture: path.join(PACKAGE_ROOT, 'repos-fixture', 'demo.fi'),
   });
+  // The registry reads its rootcertbundle at start: have it on disk before anyone configures one.
+  const signingKey = await system.registry.keys.ensure();
+  logger.info(
+    {
+      realm: `${config.externalUrl}/jwt/auth`,
+      service: config.registry.service,
+      issuer: config.registry.issuer,
+      rootcertbundle: config.registry.bundleFile,
+      kid: signingKey.keyId,
+    },
+    'registry token service ready',
+  );
   const running = await listen(system);
   logger.info({ url: running.url, externalUrl: config.externalUrl }, 'gitgate listening');
   const lines = [
@@ -102,6 +135,9 @@ export async function serve(system: System): Promise<void> {
       : `  sign in as ${first.root.username} with the configured root password`,
     `  create a token: ./bin/gitgate token create --user root --name laptop --scopes read_repository,write_repository`,
     first.demo ? `  then clone:     git clone ${config.externalUrl}/${first.demo}.git  (user: root, password: the token)` : '',
+    first.demo && running.ssh
+      ? `  or over SSH:    git clone ssh://root@${new URL(config.externalUrl).hostname}:${running.ssh.address.port}/${first.demo}.git`
+      : '',
   ].filter(Boolean);
   process.stderr.write(`${lines.join('\n')}\n`);
 

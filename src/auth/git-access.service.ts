@@ -2,8 +2,10 @@
  * The git authorization decision (DESIGN.md, "Authorization rules"):
  * authenticate, find the project, then read access, scopes and push rights,
  * answering so that a private project is indistinguishable from a missing one.
+ * Smart HTTP authenticates here; SSH authenticates at connection time and
+ * asks `authorizePrincipal` for each command, so both share one decision.
  */
-import type { BasicCredentials, GitAuthorizer, GitGrant, GitRequest } from '../git/git-authorizer.js';
+import type { BasicCredentials, GitAuthorizer, GitGrant, GitRequest, GitService } from '../git/git-authorizer.js';
 import { ForbiddenError, InsufficientScopeError, NotFoundError, UnauthorizedError } from '../lib/errors.js';
 import { canPush, canReadCode } from '../projects/project-access.js';
 import type { ProjectService } from '../projects/project.service.js';
@@ -20,6 +22,9 @@ export interface GitAccessDeps {
   repos: RepositoryStore;
 }
 
+/** Every git service gitgate runs: the smart-HTTP pair, plus `git-upload-archive` over SSH (a read). */
+export type GitCommandService = GitService | 'git-upload-archive';
+
 const PROJECT = '404 Project';
 
 export class GitAccessService implements GitAuthorizer {
@@ -27,12 +32,21 @@ export class GitAccessService implements GitAuthorizer {
 
   async authorize(request: GitRequest): Promise<GitGrant> {
     const principal = request.credentials ? await this.authenticate(request.credentials, request.ip) : ANONYMOUS;
+    return this.authorizePrincipal(principal, request.namespace, request.project, request.service);
+  }
+
+  /**
+   * Whether an already authenticated `principal` may run `service` on
+   * `namespace/project`. Passwords and SSH keys carry their user's full git
+   * rights; tokens are limited to their scopes. Throws like `authorize`.
+   */
+  async authorizePrincipal(principal: Principal, namespace: string, projectPath: string, service: GitCommandService): Promise<GitGrant> {
     const who = identityOf(principal);
-    const project = await this.deps.projects.findByPath(request.namespace, request.project);
+    const project = await this.deps.projects.findByPath(namespace, projectPath);
     const level = project ? await this.deps.projects.accessLevel(who, project) : 0;
     if (!project || !canReadCode(who, project, level)) throw this.hidden(principal);
 
-    if (request.service === 'git-upload-pack') {
+    if (service !== 'git-receive-pack') {
       this.requireScope(principal, 'read_repository');
     } else {
       // Anonymous pushes are asked for credentials, like GitLab.

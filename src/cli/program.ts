@@ -7,8 +7,10 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { AppError } from '../lib/errors.js';
 import type { System } from '../main.js';
+import { registerKeyCommands } from './key.commands.js';
 import { registerMemberCommands } from './member.commands.js';
 import { registerProjectCommands } from './project.commands.js';
+import { registerRegistryCommands } from './registry.commands.js';
 import { registerTokenCommands } from './token.commands.js';
 import { registerUserCommands } from './user.commands.js';
 import { serve } from '../server.js';
@@ -61,6 +63,8 @@ export async function runCli(argv: string[], compose: (config: Config) => Promis
   registerTokenCommands(program, withSystem);
   registerProjectCommands(program, withSystem);
   registerMemberCommands(program, withSystem);
+  registerKeyCommands(program, withSystem);
+  registerRegistryCommands(program, withSystem);
   for (const cmd of program.commands) cmd.exitOverride();
 
   try {

@@ -20,6 +20,8 @@ describe('loadConfig', () => {
     [{ GITGATE_MAX_TOKEN_LIFETIME_DAYS: '0' }, /GITGATE_MAX_TOKEN_LIFETIME_DAYS/],
     [{ GITGATE_EXTERNAL_URL: 'not a url' }, /GITGATE_EXTERNAL_URL/],
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
+    [{ GITGATE_SSH_PORT: '-1' }, /GITGATE_SSH_PORT/],
+    [{ GITGATE_SSH_PORT: '22', GITGATE_SSH_MAX_SESSIONS_PER_IP: '0' }, /GITGATE_SSH_MAX_SESSIONS_PER_IP/],
   ])('rejects %o with one line naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -28,6 +30,22 @@ describe('loadConfig', () => {
       expect((err as Error).message).toMatch(name);
       expect((err as Error).message).not.toContain('\n');
     }
+  });
+
+  it('serves SSH only when GITGATE_SSH_PORT is set, on HOST unless told otherwise', () => {
+    expect(loadConfig({}).ssh).toBeNull();
+    expect(loadConfig({ HOST: '0.0.0.0', GITGATE_SSH_PORT: '2222' }).ssh).toEqual({
+      port: 2222,
+      host: '0.0.0.0',
+      maxSessionsPerIp: 10,
+      loginGraceMs: 60_000,
+      idleTimeoutMs: 300_000,
+      timeoutMs: 3_600_000,
+    });
+    expect(loadConfig({ GITGATE_SSH_PORT: '2222', GITGATE_SSH_HOST: '::1', GITGATE_SSH_IDLE_TIMEOUT_SECONDS: '30' }).ssh).toMatchObject({
+      host: '::1',
+      idleTimeoutMs: 30_000,
+    });
   });
 
   it('treats empty variables as unset and trims the external URL', () => {

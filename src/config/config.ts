@@ -53,6 +53,18 @@ const schema = z.object({
   GITGATE_GIT_TIMEOUT_SECONDS: positiveInt.default(3600),
   GITGATE_GIT_IDLE_TIMEOUT_SECONDS: positiveInt.default(300),
   GITGATE_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(30),
+  GITGATE_SSH_PORT: port.optional(),
+  GITGATE_SSH_HOST: z.string().min(1).optional(),
+  GITGATE_SSH_MAX_SESSIONS_PER_IP: positiveInt.max(10_000).default(10),
+  GITGATE_SSH_LOGIN_GRACE_SECONDS: positiveInt.default(60),
+  GITGATE_SSH_IDLE_TIMEOUT_SECONDS: positiveInt.default(300),
+  GITGATE_SSH_TIMEOUT_SECONDS: positiveInt.default(3600),
+  GITGATE_REGISTRY_ISSUER: z.string().regex(/^\S{1,255}$/, 'must be 1-255 characters without spaces').default('gitgate-issuer'),
+  GITGATE_REGISTRY_SERVICE: z.string().regex(/^\S{1,255}$/, 'must be 1-255 characters without spaces').default('container_registry'),
+  GITGATE_REGISTRY_TOKEN_LIFETIME_SECONDS: positiveInt.min(60).max(86_400).default(300),
+  GITGATE_REGISTRY_KEY_FILE: z.string().min(1).optional(),
+  GITGATE_REGISTRY_CERT_FILE: z.string().min(1).optional(),
+  GITGATE_REGISTRY_CERT_BUNDLE_FILE: z.string().min(1).optional(),
   GITGATE_SEED_DEMO: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -82,8 +94,42 @@ export type Config = Readonly<{
   gitTimeoutMs: number;
   gitIdleTimeoutMs: number;
   shutdownGraceMs: number;
+  /** Git over SSH; null when GITGATE_SSH_PORT is unset. */
+  ssh: SshConfig | null;
+  /** The container registry token service (`GET /jwt/auth`). */
+  registry: RegistryConfig;
   seedDemo: boolean;
   logLevel: string;
+}>;
+
+/** What the registry's `auth.token` section must agree with, and where the signing key lives. */
+export type RegistryConfig = Readonly<{
+  /** `iss` of every token: the registry's `issuer`. */
+  issuer: string;
+  /** `aud` of every token and the only `service` accepted: the registry's `service`. */
+  service: string;
+  tokenLifetimeSeconds: number;
+  /** Private key (PEM); generated with the certificate when both are missing. */
+  keyFile: string;
+  /** Certificate chain of the key (PEM, leaf first). */
+  certFile: string;
+  /** Root certificate bundle written for the registry's `rootcertbundle`. */
+  bundleFile: string;
+}>;
+
+/** The SSH listener and its limits. */
+export type SshConfig = Readonly<{
+  /** 0 picks a free port. */
+  port: number;
+  host: string;
+  /** Concurrent connections one address may hold. */
+  maxSessionsPerIp: number;
+  /** Time to authenticate after connecting. */
+  loginGraceMs: number;
+  /** Longest time a connection may pass without session data either way. */
+  idleTimeoutMs: number;
+  /** Longest time a connection may last. */
+  timeoutMs: number;
 }>;
 
 /**
@@ -126,6 +172,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gitTimeoutMs: e.GITGATE_GIT_TIMEOUT_SECONDS * 1000,
     gitIdleTimeoutMs: e.GITGATE_GIT_IDLE_TIMEOUT_SECONDS * 1000,
     shutdownGraceMs: e.GITGATE_SHUTDOWN_GRACE_SECONDS * 1000,
+    ssh:
+      e.GITGATE_SSH_PORT === undefined
+        ? null
+        : {
+            port: e.GITGATE_SSH_PORT,
+            host: e.GITGATE_SSH_HOST ?? e.HOST,
+            maxSessionsPerIp: e.GITGATE_SSH_MAX_SESSIONS_PER_IP,
+            loginGraceMs: e.GITGATE_SSH_LOGIN_GRACE_SECONDS * 1000,
+            idleTimeoutMs: e.GITGATE_SSH_IDLE_TIMEOUT_SECONDS * 1000,
+            timeoutMs: e.GITGATE_SSH_TIMEOUT_SECONDS * 1000,
+          },
+    registry: {
+      issuer: e.GITGATE_REGISTRY_ISSUER,
+      service: e.GITGATE_REGISTRY_SERVICE,
+      tokenLifetimeSeconds: e.GITGATE_REGISTRY_TOKEN_LIFETIME_SECONDS,
+      keyFile: path.resolve(e.GITGATE_REGISTRY_KEY_FILE ?? path.join(dataDir, 'registry', 'token-signing.key')),
+      certFile: path.resolve(e.GITGATE_REGISTRY_CERT_FILE ?? path.join(dataDir, 'registry', 'token-signing.crt')),
+      bundleFile: path.resolve(e.GITGATE_REGISTRY_CERT_BUNDLE_FILE ?? path.join(dataDir, 'registry', 'rootcertbundle.crt')),
+    },
     seedDemo: e.GITGATE_SEED_DEMO,
     logLevel: e.LOG_LEVEL,
   });

@@ -41,6 +41,15 @@ export interface GitChild {
   signal(signal: NodeJS.Signals): void;
 }
 
+/** A git invocation other than the smart-HTTP pair (e.g. `upload-pack <repo>` over SSH). */
+export interface GitProcessSpec {
+  /** Arguments after the git binary; never passed through a shell. */
+  args: string[];
+  cwd: string;
+  gitProtocol: string | null;
+  withStdin: boolean;
+}
+
 /**
  * Starts `git <service minus "git-"> --stateless-rpc [--advertise-refs] <repoPath>`
  * in `repoPath`. May throw synchronously on invalid arguments; a missing
@@ -50,8 +59,13 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
   const args = [spec.service.slice('git-'.length), '--stateless-rpc'];
   if (spec.advertiseRefs) args.push('--advertise-refs');
   args.push(spec.repoPath);
-  const child = spawn(options.gitBin, args, {
-    cwd: spec.repoPath,
+  return spawnGit(options, { args, cwd: spec.repoPath, gitProtocol: spec.gitProtocol, withStdin: spec.withStdin });
+}
+
+/** Starts `git <args…>` like spawnGitChild: own process group, minimal environment, bounded stderr. */
+export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChild {
+  const child = spawn(options.gitBin, spec.args, {
+    cwd: spec.cwd,
     env: gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol }),
     stdio: [spec.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     // A process group of its own, so one signal also reaches git's children.

@@ -93,6 +93,20 @@ export interface AccountLockoutsTable {
   updated_at: DbTimestamp;
 }
 
+/** SSH public keys; `fingerprint_sha256` is unique. */
+export interface SshKeysTable {
+  id: Generated<number>;
+  user_id: number;
+  title: string;
+  /** The OpenSSH public key line. */
+  key: string;
+  fingerprint_sha256: string;
+  usage_type: string;
+  created_at: DbTimestamp;
+  expires_at: DbTimestamp | null;
+  last_used_at: DbTimestamp | null;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Schema {
   users: UsersTable;
@@ -101,6 +115,7 @@ export interface Schema {
   project_members: ProjectMembersTable;
   web_sessions: WebSessionsTable;
   account_lockouts: AccountLockoutsTable;
+  ssh_keys: SshKeysTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -108,3 +123,4 @@ export type TokenRow = Selectable<PersonalAccessTokensTable>;
 export type ProjectRow = Selectable<ProjectsTable>;
 export type MemberRow = Selectable<ProjectMembersTable>;
 export type WebSessionRow = Selectable<WebSessionsTable>;
+export type SshKeyRow = Selectable<SshKeysTable>;

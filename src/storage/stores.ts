@@ -5,6 +5,7 @@
  */
 import { sql } from 'kysely';
 import { UnavailableError } from '../lib/errors.js';
+import type { SshKeyStore } from '../keys/ssh-key.store.js';
 import type { ProjectStore } from '../projects/project.store.js';
 import type { LockoutStore } from '../users/lockout.store.js';
 import type { SessionStore } from '../sessions/session.store.js';
@@ -17,6 +18,7 @@ import { migrateToLatest } from './migrator.js';
 import { SqlLockoutStore } from './sql-lockout.store.js';
 import { SqlProjectStore } from './sql-project.store.js';
 import { SqlSessionStore } from './sql-session.store.js';
+import { SqlSshKeyStore } from './sql-ssh-key.store.js';
 import { SqlTokenStore } from './sql-token.store.js';
 import { SqlUserStore } from './sql-user.store.js';
 
@@ -31,6 +33,8 @@ export interface Stores {
   sessions: SessionStore;
   /** Per-account failed sign-in counts and locks. */
   lockouts: LockoutStore;
+  /** SSH public keys for Git over SSH. */
+  sshKeys: SshKeyStore;
   /** See Database.externalChanges: SQLite's foreign-commit counter, else null. */
   externalChanges: (() => number) | null;
   /** Resolves when the database answers a trivial query (readiness probe). */
@@ -68,6 +72,7 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
     projects: new SqlProjectStore(database.db, database.dialect),
     sessions: new SqlSessionStore(database.db, database.dialect),
     lockouts: new SqlLockoutStore(database.db, database.dialect),
+    sshKeys: new SqlSshKeyStore(database.db, database.dialect),
     externalChanges: database.externalChanges,
     ping: () => ping(database),
     close: () => database.close(),

@@ -146,7 +146,7 @@ describe.each(databaseKinds())('API authentication on %s', (kind) => {
 
     it('denies every endpoint to a token without one of its scopes, naming the scopes that would do', async () => {
       const s = gw.system;
-      const routes = apiRoutes({ users: s.users, tokens: s.tokens, projects: s.projects, logger: s.logger, externalUrl: '' });
+      const routes = apiRoutes({ users: s.users, tokens: s.tokens, projects: s.projects, sshKeys: s.sshKeys, logger: s.logger, externalUrl: '' });
       const { token: gitOnly } = await gw.createToken(alice, ['read_repository', 'write_repository']);
       const { token: readApi } = await gw.createToken(alice, ['read_api']);
       const REQUIRED = { read_user: 'api read_api read_user', read_api: 'api read_api', write_api: 'api' } as const;

@@ -5,6 +5,7 @@
  * documented schemas field by field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import ssh2 from 'ssh2';
 import type { z } from 'zod';
 import { apiRoutes, createApiRouter, type ApiDeps } from '../../src/api/v4/api-router.js';
 import { openApiDocument } from '../../src/api/v4/openapi/document.js';
@@ -32,7 +33,7 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
   beforeAll(async () => {
     gw = await startGateway(kind);
     const s = gw.system;
-    deps = { users: s.users, tokens: s.tokens, projects: s.projects, logger: s.logger, externalUrl: s.config.externalUrl };
+    deps = { users: s.users, tokens: s.tokens, projects: s.projects, sshKeys: s.sshKeys, logger: s.logger, externalUrl: s.config.externalUrl };
     doc = openApiDocument(s.config.externalUrl);
   });
   afterAll(() => gw?.stop());
@@ -115,6 +116,20 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     await check('POST', `/users/${zed.id}/unblock`, { token: root });
     const created = obj(await check('POST', `/users/${alice.id}/personal_access_tokens`, { token: root, json: { name: 'doc', scopes: ['api'] } }));
     await check('GET', `/users/${alice.id}/personal_access_tokens`, { token: a });
+
+    const sshKey = () => ssh2.utils.generateKeyPairSync('ed25519').public;
+    const mine = obj(await check('POST', '/user/keys', { token: a, json: { title: 'laptop', key: sshKey() } }));
+    await check('GET', '/user/keys', { token: a });
+    await check('GET', `/user/keys/${mine.id}`, { token: a });
+    await check('DELETE', `/user/keys/${mine.id}`, { token: a });
+    const theirs = obj(
+      await check('POST', `/users/${alice.id}/keys`, { token: root, json: { title: 'ci', key: sshKey(), expires_at: '2099-01-01T00:00:00Z' } }),
+    );
+    await check('GET', `/users/${alice.id}/keys`, { token: a });
+    await check('GET', `/users/${alice.id}/keys/${theirs.id}`, { token: root });
+    await check('DELETE', `/users/${alice.id}/keys/${theirs.id}`, { token: root });
+    await check('POST', '/user/keys', { token: a, json: { title: 'bad', key: 'ssh-rsa AAAA' } });
+    await check('GET', `/user/keys/${theirs.id}`, { token: a });
 
     await check('GET', '/projects');
     const project = obj(await check('POST', '/projects', { token: a, json: { name: 'doc-proj', description: 'documented' } }));

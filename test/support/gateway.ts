@@ -19,6 +19,8 @@ import { gitOk, tempDir } from './git-cli.js';
 
 export interface Gateway {
   url: string;
+  /** The SSH port when started with `ssh: true`, else null. */
+  sshPort: number | null;
   system: System;
   server: RunningServer;
   clock: ManualClock;
@@ -50,6 +52,8 @@ export async function startGateway(
     redisUrl?: string;
     /** A second instance: same database, data directory, secret and Redis prefix as `shareWith`. */
     shareWith?: Gateway;
+    /** Also serve git over SSH, on a free loopback port. */
+    ssh?: boolean;
   } = {},
 ): Promise<Gateway> {
   const shared = options.shareWith;
@@ -66,6 +70,7 @@ export async function startGateway(
         GITGATE_SEED_DEMO: 'false',
         LOG_LEVEL: 'debug',
       };
+  if (options.ssh) Object.assign(env, { GITGATE_SSH_PORT: '0', GITGATE_SSH_HOST: '127.0.0.1' });
   Object.assign(env, options.env);
   const config = loadConfig(env);
   const logs: string[] = [];
@@ -82,6 +87,7 @@ export async function startGateway(
 
   const gateway: Gateway = {
     url: server.url,
+    sshPort: server.ssh?.address.port ?? null,
     system,
     server,
     clock,

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { FailedAuthGuard } from '../../auth/failed-auth-guard.js';
+import type { SshKeyService } from '../../keys/ssh-key.service.js';
 import type { ProjectService } from '../../projects/project.service.js';
 import type { TokenService } from '../../tokens/token.service.js';
 import type { UserService } from '../../users/user.service.js';
@@ -9,6 +10,8 @@ export interface ApiDeps {
   users: UserService;
   tokens: TokenService;
   projects: ProjectService;
+  /** SSH keys (`/user/keys`, `/users/:id/keys`). */
+  sshKeys: SshKeyService;
   logger: Logger;
   /** Base of `web_url`, `http_url_to_repo` and pagination links (GITGATE_EXTERNAL_URL). */
   externalUrl: string;

@@ -16,6 +16,7 @@ import { projectRoutes } from './projects.routes.js';
 import { mountRoutes, type ApiRoute } from './route.js';
 import { userTokenRoutes } from './user-tokens.routes.js';
 import { sendJson } from './send-json.js';
+import { sshKeyRoutes } from './ssh-keys.routes.js';
 import { userRoutes } from './users.routes.js';
 
 export type { ApiDeps } from './api-deps.js';
@@ -25,6 +26,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
   return [
     ...userRoutes(deps),
     ...userTokenRoutes(deps),
+    ...sshKeyRoutes(deps),
     ...projectRoutes(deps),
     ...memberRoutes(deps),
     ...personalAccessTokenRoutes(deps),

@@ -8,6 +8,7 @@ import type { DialectHelper } from '../dialects/dialect.js';
 import { initialSchema } from './0001-initial.js';
 import { accountLockouts } from './0002-account-lockouts.js';
 import { otpLastTimestep } from './0003-otp-last-timestep.js';
+import { sshKeys } from './0004-ssh-keys.js';
 
 /** The migrations for `dialect`, keyed by their permanent names. */
 export function allMigrations(dialect: DialectHelper): Record<string, Migration> {
@@ -15,5 +16,6 @@ export function allMigrations(dialect: DialectHelper): Record<string, Migration>
     '0001_initial': initialSchema(dialect),
     '0002_account_lockouts': accountLockouts(dialect),
     '0003_otp_last_timestep': otpLastTimestep(),
+    '0004_ssh_keys': sshKeys(dialect),
   };
 }

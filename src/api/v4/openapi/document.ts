@@ -20,7 +20,7 @@ export function openApiDocument(externalUrl: string): Schema {
       title: 'gitgate REST API (GitLab v4 compatible)',
       version: '4',
       description: [
-        "The part of GitLab's v4 API that manages users, projects, members and personal access tokens,",
+        "The part of GitLab's v4 API that manages users, SSH keys, projects, members and personal access tokens,",
         "with GitLab's paths, fields, status codes and error bodies. Lists are paginated with",
         "`page`/`per_page` and GitLab's `X-*` and `Link` headers.",
       ].join(' '),

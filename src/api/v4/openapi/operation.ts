@@ -40,6 +40,7 @@ const PAGINATION_HEADERS = Object.fromEntries(
 const PATH_PARAMS: Record<string, string> = {
   id: 'Numeric id (for projects also the URL-encoded `namespace%2Fproject` path)',
   user_id: 'Numeric user id',
+  key_id: 'Numeric SSH key id',
 };
 
 function json(schema: Schema): Schema {

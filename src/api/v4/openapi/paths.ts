@@ -22,6 +22,13 @@ const scopesList: Schema = {
   oneOf: [{ type: 'array', items: str }, { type: 'string', description: 'comma- or space-separated' }],
 };
 
+const sshKeyParams: Record<string, Schema> = {
+  'title!': str,
+  'key!': { type: 'string', description: 'An OpenSSH public key: ED25519, ECDSA, or RSA of at least 2048 bits' },
+  expires_at: { oneOf: [dateTime, { type: 'null' }] },
+  usage_type: { type: 'string', enum: ['auth', 'signing', 'auth_and_signing'], default: 'auth_and_signing' },
+};
+
 const READ_USER = 'api, read_api, read_user';
 const READ_API = 'api, read_api';
 const API = 'api';
@@ -82,6 +89,50 @@ export const PATHS: Record<string, Record<string, OperationSpec>> = {
       summary: 'Create a token for a user (administrators)', tag: 'personal_access_tokens', scopes: API,
       params: { 'name!': str, 'scopes!': scopesList, expires_at: date, description: str },
       ok: { status: 201, schema: 'PersonalAccessTokenWithToken' }, errors: [400, 401, 403, 404],
+    },
+  },
+  '/user/keys': {
+    get: {
+      summary: "List the caller's SSH keys", tag: 'users', scopes: READ_USER,
+      params: { ...page },
+      ok: { status: 200, schema: 'SSHKey', list: true }, errors: [400, 401, 403],
+    },
+    post: {
+      summary: 'Add an SSH key for the caller', tag: 'users', scopes: API,
+      params: sshKeyParams,
+      ok: { status: 201, schema: 'SSHKey' }, errors: [400, 401, 403],
+    },
+  },
+  '/user/keys/{key_id}': {
+    get: {
+      summary: "Get one of the caller's SSH keys", tag: 'users', scopes: READ_USER,
+      ok: { status: 200, schema: 'SSHKey' }, errors: [400, 401, 403, 404],
+    },
+    delete: {
+      summary: "Delete one of the caller's SSH keys", tag: 'users', scopes: API,
+      ok: { status: 204 }, errors: [400, 401, 403, 404],
+    },
+  },
+  '/users/{id}/keys': {
+    get: {
+      summary: "List a user's SSH keys", tag: 'users', scopes: READ_USER,
+      params: { ...page },
+      ok: { status: 200, schema: 'SSHKey', list: true }, errors: [400, 401, 403, 404],
+    },
+    post: {
+      summary: 'Add an SSH key for a user (administrators)', tag: 'users', scopes: API,
+      params: sshKeyParams,
+      ok: { status: 201, schema: 'SSHKey' }, errors: [400, 401, 403, 404],
+    },
+  },
+  '/users/{id}/keys/{key_id}': {
+    get: {
+      summary: "Get one of a user's SSH keys", tag: 'users', scopes: READ_USER,
+      ok: { status: 200, schema: 'SSHKey' }, errors: [400, 401, 403, 404],
+    },
+    delete: {
+      summary: "Delete a user's SSH key (administrators)", tag: 'users', scopes: API,
+      ok: { status: 204 }, errors: [400, 401, 403, 404],
     },
   },
   '/projects': {

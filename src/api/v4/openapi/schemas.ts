@@ -113,6 +113,16 @@ const token = {
   expires_at: { type: ['string', 'null'], format: 'date' },
 };
 
+const sshKey = {
+  id: int,
+  title: str,
+  created_at: dateTime,
+  expires_at: nullableDateTime,
+  last_used_at: nullableDateTime,
+  key: { type: 'string', description: "Type and key, then the owner's name and the host instead of the uploaded comment" },
+  usage_type: { type: 'string', enum: ['auth', 'signing', 'auth_and_signing'] },
+};
+
 /** `components.schemas` of the document. */
 export const SCHEMAS: Record<string, Schema> = {
   UserBasic: object(userBasic, 'What any signed-in user sees in lists'),
@@ -133,6 +143,7 @@ export const SCHEMAS: Record<string, Schema> = {
   }),
   PersonalAccessToken: object(token),
   PersonalAccessTokenWithToken: object({ ...token, token: str }, 'Carries the token itself, shown this once'),
+  SSHKey: object(sshKey, 'An SSH public key for Git over SSH'),
   Boolean: { type: 'boolean', description: 'GitLab answers block and unblock with `true`' },
   Message: object({ message: {} }, 'GitLab error: "401 Unauthorized", "404 User Not Found", or {field: [messages]}'),
   ParamsError: object({ error: str }, 'Invalid parameters, e.g. "name is missing"'),

@@ -1,0 +1,130 @@
+/**
+ * Authentication for Git over SSH. The SSH username must be the account's
+ * username; the password (or keyboard-interactive answer) is a personal
+ * access token or, for users without 2FA, the account password — checked by
+ * the same authenticator chain as Basic auth over HTTP; a public key must be
+ * registered to that account. Failures count toward the IP ban.
+ */
+import type { SshKeyMatch, SshKeyService } from '../keys/ssh-key.service.js';
+import { UnauthorizedError } from '../lib/errors.js';
+import type { TokenService } from '../tokens/token.service.js';
+import type { UserService } from '../users/user.service.js';
+import type { Authenticator } from './authenticator.js';
+import type { FailedAuthGuard } from './failed-auth-guard.js';
+import type { Identity, Principal } from './principal.js';
+
+/** A username and a typed secret (the shape of Basic credentials). */
+export interface PasswordCredentials {
+  username: string;
+  password: string;
+}
+
+export interface SshAuthDeps {
+  /** Tokens, then account passwords: the chain git over HTTP uses. */
+  passwords: Authenticator<PasswordCredentials>;
+  keys: SshKeyService;
+  tokens: TokenService;
+  users: UserService;
+  guard: FailedAuthGuard;
+}
+
+/** Checks a signature over the session data with the stored public key (the SSH edge's crypto). */
+export type SignatureCheck = (publicKeyText: string) => boolean;
+
+/** A principal that SSH can hold: never anonymous. */
+export type SshPrincipal = Exclude<Principal, { kind: 'anonymous' }>;
+
+export class SshAuthService {
+  constructor(private readonly deps: SshAuthDeps) {}
+
+  /** Throws BannedError while `ip` is banned. */
+  checkBan(ip: string): Promise<void> {
+    return this.deps.guard.check(ip);
+  }
+
+  /** A token or account password typed for `username`. */
+  async password(username: string, secret: string, ip: string): Promise<SshPrincipal> {
+    return this.counted(ip, async () => {
+      const principal = await this.deps.passwords.authenticate({ username, password: secret }, { ip });
+      if (!principal || principal.kind === 'anonymous' || !sameUser(principal.user, username)) {
+        throw new UnauthorizedError('invalid');
+      }
+      return principal;
+    });
+  }
+
+  /**
+   * True when `blob` is a key registered to `username` that may sign in now
+   * (the client's query before it signs). Not counted as a failure when
+   * false: clients offer every key they hold.
+   */
+  async acceptsKey(username: string, blob: Buffer, ip: string): Promise<boolean> {
+    await this.deps.guard.check(ip);
+    return (await this.findKey(username, blob)) !== null;
+  }
+
+  /** A key offered with a signature: `verify` checks it against the registered key. */
+  async publicKey(username: string, blob: Buffer, ip: string, verify: SignatureCheck): Promise<SshPrincipal> {
+    return this.counted(ip, async () => {
+      const match = await this.findKey(username, blob);
+      if (!match || !verify(match.key.key)) throw new UnauthorizedError('invalid');
+      await this.deps.keys.recordUse(match.key);
+      return { kind: 'key', user: identity(match.user), keyId: match.key.id };
+    });
+  }
+
+  /**
+   * Re-validates the credential behind `principal` before each command, so a
+   * token revoked, a key removed or an account blocked since the connection
+   * was opened stops working there too. Returns it with a fresh identity.
+   */
+  async recheck(principal: SshPrincipal): Promise<SshPrincipal> {
+    if (principal.kind === 'key') {
+      const { user } = await this.deps.keys.recheck(principal.keyId, principal.user.username);
+      return { ...principal, user: identity(user) };
+    }
+    const user = await this.deps.users.get(principal.user.id).catch(() => {
+      throw new UnauthorizedError('invalid');
+    });
+    if (user.state !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
+    if (principal.kind === 'token') {
+      const token = await this.deps.tokens.get(principal.user, principal.tokenId).catch(() => {
+        throw new UnauthorizedError('revoked');
+      });
+      if (!this.deps.tokens.isActive(token)) throw new UnauthorizedError(token.revoked ? 'revoked' : 'expired');
+    } else if (user.twoFactorEnabled) {
+      throw new UnauthorizedError('two_factor_required');
+    }
+    return { ...principal, user: identity(user) };
+  }
+
+  private async findKey(username: string, blob: Buffer): Promise<SshKeyMatch | null> {
+    try {
+      return await this.deps.keys.find(username, blob);
+    } catch (err) {
+      if (err instanceof UnauthorizedError) return null;
+      throw err;
+    }
+  }
+
+  /** Runs one credential check under the IP ban: refused while banned, failures counted, success resets. */
+  private async counted<T>(ip: string, check: () => Promise<T>): Promise<T> {
+    await this.deps.guard.check(ip);
+    try {
+      const result = await check();
+      await this.deps.guard.recordSuccess(ip);
+      return result;
+    } catch (err) {
+      if (err instanceof UnauthorizedError) await this.deps.guard.recordFailure(ip);
+      throw err;
+    }
+  }
+}
+
+function sameUser(user: Identity, username: string): boolean {
+  return user.username.toLowerCase() === username.toLowerCase();
+}
+
+function identity(user: Identity): Identity {
+  return { id: user.id, username: user.username, isAdmin: user.isAdmin };
+}

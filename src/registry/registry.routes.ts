@@ -1,0 +1,88 @@
+/**
+ * `GET /jwt/auth`: the Docker registry token authentication endpoint
+ * (distribution's token spec), where `docker login`, docker/containerd pulls
+ * and pushes, and skopeo trade Basic credentials for a bearer token.
+ */
+import { Router, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { principalSummary } from '../auth/principal.js';
+import { parseBasicCredentials } from '../git/basic-credentials.js';
+import { requestState } from '../http/request-state.js';
+import { ValidationError } from '../lib/errors.js';
+import { sendRegistryError, toRegistryError } from './registry-errors.js';
+import { parseScopes } from './registry-scope.js';
+import type { IssuedRegistryToken, RegistryTokenRequest } from './registry-token.service.js';
+
+/** Dependencies of the token endpoint. */
+export interface RegistryRouterDeps {
+  tokens: { issue(request: RegistryTokenRequest): Promise<IssuedRegistryToken> };
+  logger: Logger;
+}
+
+/** The token response of the spec; `access_token` repeats `token` for OAuth 2 clients. */
+interface TokenResponse {
+  token: string;
+  access_token: string;
+  expires_in: number;
+  issued_at: string;
+}
+
+/**
+ * Creates the router for `GET /jwt/auth?service=…&scope=…[&scope=…]`.
+ * Basic credentials: any username with a personal access token, or a
+ * username and password for users without 2FA; none for public pulls.
+ * `account`, `client_id` and `offline_token` are accepted and ignored (no
+ * refresh tokens are issued, as in GitLab).
+ *
+ * @example app.use(createRegistryRouter({ tokens: registryTokenService, logger }));
+ */
+export function createRegistryRouter(deps: RegistryRouterDeps): Router {
+  const router = Router();
+  router.get('/jwt/auth', async (req: Request, res: Response) => {
+    try {
+      const issued = await deps.tokens.issue(parseTokenRequest(req));
+      requestState(res).principal = issued.principal;
+      deps.logger.debug(
+        { ...principalSummary(issued.principal), access: issued.access.map((a) => `${a.name}:${a.actions.join(',')}`) },
+        'registry token issued',
+      );
+      const body: TokenResponse = {
+        token: issued.token,
+        access_token: issued.token,
+        expires_in: issued.expiresIn,
+        issued_at: issued.issuedAt.toISOString(),
+      };
+      res.setHeader('Cache-Control', 'no-store');
+      res.setHeader('Pragma', 'no-cache');
+      res.status(200).json(body);
+    } catch (err) {
+      const error = toRegistryError(err);
+      if (error.status >= 500) deps.logger.error({ err, requestId: requestState(res).requestId }, 'registry token request failed');
+      sendRegistryError(res, error);
+    }
+  });
+  return router;
+}
+
+function parseTokenRequest(req: Request): RegistryTokenRequest {
+  const query = req.query as Record<string, unknown>;
+  return {
+    credentials: parseBasicCredentials(req.headers.authorization),
+    ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    service: single(query.service, 'service'),
+    resources: parseScopes(list(query.scope, 'scope')),
+  };
+}
+
+function single(value: unknown, name: string): string | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'string') throw new ValidationError(name, `${name} must be given once`);
+  return value;
+}
+
+function list(value: unknown, name: string): string[] {
+  if (value === undefined) return [];
+  const values = Array.isArray(value) ? value : [value];
+  if (!values.every((v): v is string => typeof v === 'string')) throw new ValidationError(name, `${name} is not a string`);
+  return values;
+}

@@ -1,0 +1,96 @@
+/**
+ * Answers ssh2's authentication requests for one connection: publickey
+ * (registered keys, signature verified here with ssh2's key parser),
+ * password and keyboard-interactive (a personal access token or the account
+ * password), nothing else. Like OpenSSH's MaxAuthTries, a connection that
+ * fails too often is dropped.
+ */
+import type { Logger } from 'pino';
+import ssh2, { type AuthContext, type AuthenticationType, type KeyboardAuthContext, type PublicKeyAuthContext } from 'ssh2';
+import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
+import { BannedError, UnauthorizedError } from '../lib/errors.js';
+
+const METHODS: AuthenticationType[] = ['publickey', 'password', 'keyboard-interactive'];
+/** OpenSSH's MaxAuthTries default. */
+const MAX_ATTEMPTS = 6;
+const PROMPT = 'Password or personal access token: ';
+
+/** Outcomes the connection acts on. */
+export interface SshAuthOutcome {
+  /** The client authenticated as `principal`. */
+  succeeded(principal: SshPrincipal): void;
+  /** Too many failures, or a banned address: drop the connection. */
+  drop(reason: string): void;
+}
+
+/** Creates the `authentication` listener of one connection from `ip`. */
+export function authenticationHandler(
+  auth: SshAuthService,
+  ip: string,
+  logger: Logger,
+  outcome: SshAuthOutcome,
+): (ctx: AuthContext) => void {
+  let failures = 0;
+  const fail = (ctx: AuthContext, err?: unknown): void => {
+    ctx.reject(METHODS);
+    if (err instanceof BannedError) return outcome.drop('banned');
+    if (err !== undefined && !(err instanceof UnauthorizedError)) logger.error({ err, ip }, 'ssh authentication failed');
+    if (++failures >= MAX_ATTEMPTS) outcome.drop('too many authentication failures');
+  };
+  const signIn = (ctx: AuthContext, attempt: Promise<SshPrincipal>): void => {
+    attempt.then(
+      (principal) => {
+        // ssh2 emits 'ready' inside accept(), so the principal must be known first.
+        outcome.succeeded(principal);
+        ctx.accept();
+      },
+      (err: unknown) => fail(ctx, err),
+    );
+  };
+
+  return (ctx) => {
+    switch (ctx.method) {
+      case 'password':
+        return signIn(ctx, auth.password(ctx.username, ctx.password, ip));
+      case 'keyboard-interactive':
+        return askSecret(ctx, (secret) => {
+          if (secret === null) return fail(ctx);
+          signIn(ctx, auth.password(ctx.username, secret, ip));
+        });
+      case 'publickey':
+        return publicKey(ctx);
+      case 'none':
+        // Every client starts by asking which methods exist; not a failure.
+        return ctx.reject(METHODS);
+      default:
+        return fail(ctx);
+    }
+  };
+
+  function publicKey(ctx: PublicKeyAuthContext): void {
+    // SHA-1 RSA signatures are refused, as OpenSSH 8.8 does; clients then use
+    // rsa-sha2-* (which ssh2 reports as `ssh-rsa` with a hash algorithm).
+    if (ctx.key.algo === 'ssh-rsa' && !ctx.hashAlgo) return fail(ctx);
+    const { signature, blob } = ctx;
+    if (!signature || !blob) {
+      // The client asks whether this key would do before it signs with it.
+      auth.acceptsKey(ctx.username, ctx.key.data, ip).then(
+        (ok) => (ok ? ctx.accept() : fail(ctx)),
+        (err: unknown) => fail(ctx, err),
+      );
+      return;
+    }
+    const verify = (publicKeyText: string): boolean => {
+      const key = ssh2.utils.parseKey(publicKeyText);
+      return !(key instanceof Error) && key.verify(blob, signature, ctx.hashAlgo) === true;
+    };
+    signIn(ctx, auth.publicKey(ctx.username, ctx.key.data, ip, verify));
+  }
+}
+
+/** One hidden prompt; `null` when the client aborted or answered oddly. */
+function askSecret(ctx: KeyboardAuthContext, then: (secret: string | null) => void): void {
+  ctx.prompt([{ prompt: PROMPT, echo: false }], 'gitgate', '', (answers: unknown) => {
+    then(Array.isArray(answers) && answers.length === 1 && typeof answers[0] === 'string' ? answers[0] : null);
+  });
+}

@@ -1,0 +1,66 @@
+/**
+ * One exec request: parse the git command, re-check the connection's
+ * credential, authorize exactly as over HTTP, then run git — or refuse with
+ * one line and an exit status.
+ */
+import type { Logger } from 'pino';
+import type { ServerChannel } from 'ssh2';
+import type { GitAccessService, GitCommandService } from '../auth/git-access.service.js';
+import { principalSummary } from '../auth/principal.js';
+import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
+import { parseGitProtocol } from '../git/git-protocol.js';
+import { parseGitCommand } from './git-command.js';
+import { finish, runGitOverSsh, type SshGitContext } from './ssh-git-process.js';
+import { SshCommandError, sshRefusal } from './ssh-errors.js';
+
+/** What every command on the server needs. */
+export interface SshCommandDeps {
+  auth: SshAuthService;
+  access: GitAccessService;
+  logger: Logger;
+  git: Omit<SshGitContext, 'onActivity' | 'logger'>;
+}
+
+/** The connection a command runs on. */
+export interface SshCommandOrigin {
+  principal: SshPrincipal;
+  ip: string;
+  /** The client's GIT_PROTOCOL (env request), not yet validated. */
+  gitProtocol: string | null;
+  onActivity(): void;
+}
+
+/** Serves `command` on `channel` completely; never rejects. */
+export async function runSshCommand(
+  channel: ServerChannel,
+  command: string,
+  origin: SshCommandOrigin,
+  deps: SshCommandDeps,
+): Promise<void> {
+  let service: GitCommandService | undefined;
+  const log = { ip: origin.ip, ...principalSummary(origin.principal) };
+  try {
+    const parsed = parseGitCommand(command);
+    service = parsed.service;
+    const principal = await deps.auth.recheck(origin.principal);
+    const grant = await deps.access.authorizePrincipal(principal, parsed.namespace, parsed.project, parsed.service);
+    deps.logger.info({ ...log, service, repo: `${parsed.namespace}/${parsed.project}` }, 'ssh git command');
+    await runGitOverSsh(
+      channel,
+      {
+        service,
+        repoPath: grant.repoPath,
+        // upload-archive has no protocol v2; the pair gets Gitea's validation.
+        gitProtocol: service === 'git-upload-archive' ? null : parseGitProtocol(origin.gitProtocol ?? undefined, service).env,
+      },
+      { ...deps.git, logger: deps.logger, onActivity: origin.onActivity },
+    );
+  } catch (err) {
+    const refusal = sshRefusal(err, service);
+    // The client's own command line stays out of the log: someone may have typed a token there.
+    const reason = err instanceof SshCommandError ? 'unsupported command' : refusal.message;
+    if (refusal.expected) deps.logger.info({ ...log, service, refusal: reason }, 'ssh command refused');
+    else deps.logger.error({ ...log, err, service }, 'ssh command failed');
+    finish(channel, refusal);
+  }
+}

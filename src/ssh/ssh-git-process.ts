@@ -1,0 +1,152 @@
+/**
+ * Runs one authorized git command on an SSH exec channel: the channel's
+ * data → git's stdin, git's stdout and stderr → the channel, then git's exit
+ * status. Full duplex (no --stateless-rpc), with backpressure both ways, and
+ * git's whole process group killed when the channel goes away.
+ */
+import { constants } from 'node:os';
+import { pipeline } from 'node:stream/promises';
+import type { Logger } from 'pino';
+import type { ServerChannel } from 'ssh2';
+import type { GitCommandService } from '../auth/git-access.service.js';
+import { forgivingSink } from '../git/forgiving-sink.js';
+import { spawnGit, type ExitStatus, type GitChild, type GitChildOptions } from '../git/git-child.js';
+import type { GitOperations } from '../git/git-operations.js';
+import { UnavailableError } from '../lib/errors.js';
+import { channelSink } from './channel-sink.js';
+import { refusalLine, sshRefusal, type SshRefusal } from './ssh-errors.js';
+
+/** How git runs behind the SSH surface. */
+export interface SshGitOptions extends GitChildOptions {
+  /** Time between SIGTERM and SIGKILL. */
+  killGraceMs: number;
+}
+
+export interface SshGitContext {
+  options: SshGitOptions;
+  /** Where the operation is registered, so shutdown waits for it. */
+  operations: GitOperations;
+  logger: Logger;
+  /** Called for every chunk either way (the connection's idle timer). */
+  onActivity(): void;
+}
+
+/** One git invocation, decided after authorization. */
+export interface SshGitRun {
+  service: GitCommandService;
+  repoPath: string;
+  /** Validated GIT_PROTOCOL value, or null. */
+  gitProtocol: string | null;
+}
+
+type Stop = 'client-gone' | 'shutdown';
+
+/** Serves `run` on `channel`; resolves once git has exited. Never rejects. */
+export async function runGitOverSsh(channel: ServerChannel, run: SshGitRun, ctx: SshGitContext): Promise<void> {
+  let stopped: Stop | null = null;
+  let child: GitChild | null = null;
+  let killTimer: NodeJS.Timeout | null = null;
+  const abandon = new AbortController();
+  const stop = (reason: Stop): void => {
+    if (stopped || !child) return;
+    stopped = reason;
+    // At shutdown a client that no longer reads must not hold the drain up.
+    if (reason === 'shutdown') setTimeout(() => abandon.abort(), ctx.options.killGraceMs).unref();
+    const target = child;
+    const term = (): void => {
+      target.signal('SIGTERM');
+      killTimer = setTimeout(() => target.signal('SIGKILL'), ctx.options.killGraceMs).unref();
+    };
+    if (run.service === 'git-receive-pack') {
+      // A truncated pack is abandoned cleanly by git itself (refs untouched);
+      // the signals only back that up.
+      target.process.stdin?.end();
+      killTimer = setTimeout(term, ctx.options.killGraceMs).unref();
+    } else {
+      term();
+    }
+  };
+
+  if (!channel.writable) {
+    ctx.logger.info({ service: run.service }, 'ssh client went away before git started');
+    return;
+  }
+  let end: () => void;
+  try {
+    end = ctx.operations.begin(() => stop('shutdown'));
+  } catch (err) {
+    finish(channel, sshRefusal(err));
+    return;
+  }
+  try {
+    try {
+      child = spawnGit(ctx.options, {
+        args: [run.service.slice('git-'.length), run.repoPath],
+        cwd: run.repoPath,
+        gitProtocol: run.gitProtocol,
+        withStdin: true,
+      });
+    } catch (err) {
+      ctx.logger.error({ err, service: run.service, repoPath: run.repoPath }, 'git could not be started');
+      finish(channel, sshRefusal(err));
+      return;
+    }
+    const git = child;
+    void git.exited.then(() => killTimer && clearTimeout(killTimer));
+    channel.once('close', () => stop('client-gone'));
+    channel.on('data', ctx.onActivity);
+    git.process.stdout!.on('data', ctx.onActivity);
+
+    const ignore = (): void => undefined;
+    // Resolves when the client ends its input, or the channel closes.
+    void pipeline(channel, forgivingSink(git.process.stdin!)).catch(ignore);
+    const output = Promise.all([
+      pipeline(git.process.stdout!, channelSink(channel, channel, abandon.signal)).catch(ignore),
+      pipeline(git.process.stderr!, channelSink(channel, channel.stderr, abandon.signal)).catch(ignore),
+    ]);
+    const [status] = await Promise.all([git.exited, output]);
+    const why = status.error ? status.error : stopped === 'shutdown' ? new UnavailableError('shutting down') : null;
+    if (why && channel.stderr.writable) channel.stderr.write(refusalLine(sshRefusal(why)));
+    finishWith(channel, exitCode(status));
+    report(ctx.logger, run, git, status, stopped);
+  } finally {
+    end();
+  }
+}
+
+/** Writes a refusal line and ends the channel with its exit status. */
+export function finish(channel: ServerChannel, refusal: SshRefusal): void {
+  // Drain the client's input: ssh2 reports the channel closed only once it ended.
+  channel.resume();
+  if (channel.stderr.writable) channel.stderr.write(refusalLine(refusal));
+  finishWith(channel, refusal.exitStatus);
+}
+
+/** Sends the exit status, then EOF and close (the order OpenSSH expects). */
+function finishWith(channel: ServerChannel, status: number): void {
+  if (!channel.writable) return;
+  channel.exit(status);
+  channel.end();
+}
+
+/** A shell's convention: 128 + signal number when git was killed. */
+function exitCode(status: ExitStatus): number {
+  if (status.code !== null) return status.code;
+  const signal = status.signal ? constants.signals[status.signal] : undefined;
+  return signal ? 128 + signal : 1;
+}
+
+function report(logger: Logger, run: SshGitRun, git: GitChild, status: ExitStatus, stopped: Stop | null): void {
+  const fields = {
+    service: run.service,
+    repoPath: run.repoPath,
+    exitCode: status.code,
+    signal: status.signal,
+    stderr: git.stderr() || undefined,
+  };
+  if (status.error) logger.error({ ...fields, err: status.error }, 'git could not be started');
+  else if (stopped === 'client-gone') logger.info(fields, 'ssh client went away; git stopped');
+  else if (stopped) logger.warn({ ...fields, reason: stopped }, 'git operation stopped');
+  else if (status.code !== 0) logger.warn(fields, 'git failed');
+  else logger.debug(fields, 'git finished');
+}

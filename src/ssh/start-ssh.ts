@@ -1,0 +1,61 @@
+/**
+ * Starts the Git-over-SSH surface from the configuration: host keys from
+ * the data directory, git run like the HTTP edge runs it, operations
+ * registered where shutdown drains them.
+ */
+import os from 'node:os';
+import type { Logger } from 'pino';
+import type { GitAccessService } from '../auth/git-access.service.js';
+import type { SshAuthService } from '../auth/ssh-auth.service.js';
+import type { SshConfig } from '../config/config.js';
+import { DEFAULT_GIT_PATH } from '../git/git-env.js';
+import type { GitOperations } from '../git/git-operations.js';
+import { loadOrCreateHostKeys, type HostKey } from './host-keys.js';
+import { startSshServer, type RunningSshServer } from './ssh-server.js';
+
+export interface GitSshDeps {
+  auth: SshAuthService;
+  access: GitAccessService;
+  logger: Logger;
+  operations: GitOperations;
+  dataDir: string;
+  gitBin: string;
+  config: SshConfig;
+}
+
+/** The running SSH surface and the host keys it presents. */
+export interface GitSsh extends RunningSshServer {
+  hostKeys: HostKey[];
+}
+
+/** Loads (or creates) the host keys and starts listening on `config.host:config.port`. */
+export async function startGitSsh(deps: GitSshDeps): Promise<GitSsh> {
+  const hostKeys = loadOrCreateHostKeys(deps.dataDir);
+  const { config } = deps;
+  const server = await startSshServer(
+    {
+      auth: deps.auth,
+      access: deps.access,
+      logger: deps.logger,
+      limits: config,
+      git: {
+        operations: deps.operations,
+        options: {
+          gitBin: deps.gitBin,
+          envPath: DEFAULT_GIT_PATH,
+          homeDir: os.tmpdir(),
+          stderrLimitBytes: 8192,
+          killGraceMs: 5000,
+        },
+      },
+    },
+    { hostKeys: hostKeys.map((k) => k.privateKey), limits: config },
+    config.port,
+    config.host,
+  );
+  deps.logger.info(
+    { address: server.address, hostKeys: hostKeys.map((k) => k.fingerprint) },
+    'gitgate listening for git over SSH',
+  );
+  return { ...server, hostKeys };
+}
