@@ -12,21 +12,20 @@ import { BasicTokenAuthenticator } from './auth/basic-token.authenticator.js';
 import { GitAccessService } from './auth/git-access.service.js';
 import { RegistryAccessService } from './auth/registry-access.service.js';
 import { SshAuthService } from './auth/ssh-auth.service.js';
-import type { FailedAuthGuard } from './auth/failed-auth-guard.js';
 import { RedisSessionStore } from './cache/redis-session.store.js';
 import { createTokenCache } from './cache/token-cache.js';
 import { runCli } from './cli/program.js';
 import type { Config } from './config/config.js';
+import type { System } from './system.js';
 import { createLogger } from './http/logger.js';
 import { SshKeyService } from './keys/ssh-key.service.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { deriveKey, loadOrCreateSecret } from './lib/secrets.js';
 import { ProjectService } from './projects/project.service.js';
-import type { RepositoryStore } from './projects/repository.store.js';
 import { RegistryTokenService } from './registry/registry-token.service.js';
 import { SigningKeyStore } from './registry/signing-key.store.js';
-import { createWebServices, type WebServices } from './sessions/web-services.js';
+import { createWebServices } from './sessions/web-services.js';
 import { openStores } from './storage/stores.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
 import { StoreTokenLookup } from './tokens/store-token-lookup.js';
@@ -36,33 +35,7 @@ import { TwoFactorService } from './users/two-factor.service.js';
 import { AccountLockout } from './users/account-lockout.js';
 import { UserService } from './users/user.service.js';
 
-/** Everything the edges and the CLI use, built once per process. */
-export interface System {
-  config: Config;
-  logger: Logger;
-  clock: Clock;
-  metrics: Metrics;
-  /** Counts failed authentications per IP and bans; shared by every surface. */
-  authGuard: FailedAuthGuard;
-  users: UserService;
-  twoFactor: TwoFactorService;
-  tokens: TokenService;
-  projects: ProjectService;
-  repos: RepositoryStore;
-  gitAccess: GitAccessService;
-  /** SSH public keys of accounts (API, CLI, SSH sign-in). */
-  sshKeys: SshKeyService;
-  /** Authentication for Git over SSH. */
-  sshAuth: SshAuthService;
-  /** Sessions and sign-in for the web pages. */
-  web: WebServices;
-  /** The container registry token service and its signing key. */
-  registry: { tokens: RegistryTokenService; keys: SigningKeyStore };
-  /** Throws when a dependency the server needs is unreachable. */
-  checkReady(): Promise<void>;
-  /** Releases connections; idempotent. */
-  close(): Promise<void>;
-}
+export type { System } from './system.js';
 
 export interface ComposeOptions {
   clock?: Clock;

@@ -1,4 +1,4 @@
-import type { BasicCredentials } from '../git/git-authorizer.js';
+import type { BasicCredentials } from './git-access.js';
 import { UnauthorizedError } from '../lib/errors.js';
 import { AccountLockedError, type AccountLockout } from '../users/account-lockout.js';
 import type { UserService } from '../users/user.service.js';

@@ -1,4 +1,4 @@
-import type { BasicCredentials } from '../git/git-authorizer.js';
+import type { BasicCredentials } from './git-access.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { AuthContext, Authenticator } from './authenticator.js';
 import type { Principal } from './principal.js';

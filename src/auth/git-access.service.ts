@@ -5,7 +5,7 @@
  * Smart HTTP authenticates here; SSH authenticates at connection time and
  * asks `authorizePrincipal` for each command, so both share one decision.
  */
-import type { BasicCredentials, GitAuthorizer, GitGrant, GitRequest, GitService } from '../git/git-authorizer.js';
+import type { BasicCredentials, GitAuthorizer, GitGrant, GitRequest, GitService } from './git-access.js';
 import { ForbiddenError, InsufficientScopeError, NotFoundError, UnauthorizedError } from '../lib/errors.js';
 import { canPush, canReadCode } from '../projects/project-access.js';
 import type { ProjectService } from '../projects/project.service.js';

@@ -4,7 +4,7 @@
  * may have (the token spec's answer to "not allowed" is a token without
  * them, never an error, so nothing reveals whether a private project exists).
  */
-import type { BasicCredentials } from '../git/git-authorizer.js';
+import type { BasicCredentials } from './git-access.js';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
 import type { ProjectService } from '../projects/project.service.js';
 import type {

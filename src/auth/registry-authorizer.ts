@@ -3,7 +3,7 @@
  * sees it: what it asks, what it gets back. Declared by the service that
  * implements it, so the edge depends on the service and not the reverse.
  */
-import type { BasicCredentials } from '../git/git-authorizer.js';
+import type { BasicCredentials } from './git-access.js';
 import type { Principal } from './principal.js';
 
 /** One `resourcetype:resourcename:actions` item a client asked for. */

@@ -3,7 +3,7 @@ import { isSshKeyUsage, SSH_KEY_USAGES } from '../keys/ssh-key.js';
 import { isIsoDate } from '../lib/dates.js';
 import { ValidationError } from '../lib/errors.js';
 import { CLI_ACTOR } from './cli-actor.js';
-import { UsageError, type WithSystem } from './program.js';
+import { UsageError, type WithSystem } from './cli-context.js';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 

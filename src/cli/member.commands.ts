@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { AccessLevel } from '../projects/project.js';
 import { CLI_ACTOR } from './cli-actor.js';
 import { splitProjectPath } from './project.commands.js';
-import { UsageError, type WithSystem } from './program.js';
+import { UsageError, type WithSystem } from './cli-context.js';
 
 const LEVELS = ['guest', 'reporter', 'developer', 'maintainer', 'owner'] as const;
 

@@ -6,7 +6,8 @@
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { AppError } from '../lib/errors.js';
-import type { System } from '../main.js';
+import type { System } from '../system.js';
+import { EXIT_USAGE, UsageError, type WithSystem } from './cli-context.js';
 import { registerKeyCommands } from './key.commands.js';
 import { registerMemberCommands } from './member.commands.js';
 import { registerProjectCommands } from './project.commands.js';
@@ -15,14 +16,6 @@ import { registerTokenCommands } from './token.commands.js';
 import { registerUserCommands } from './user.commands.js';
 import { serve } from '../server.js';
 
-/** Runs a command against a composed system, closing it afterwards. */
-export type WithSystem = (action: (system: System) => Promise<void>) => Promise<void>;
-
-/** Exit status for bad arguments (as DESIGN.md's command line section says). */
-export const EXIT_USAGE = 2;
-
-/** Thrown by commands for a one-line usage error. */
-export class UsageError extends Error {}
 
 /**
  * Parses `argv` (without node and script), runs the command and resolves

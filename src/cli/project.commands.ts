@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError, type WithSystem } from './program.js';
+import { UsageError, type WithSystem } from './cli-context.js';
 
 /** Splits `namespace/name`; UsageError otherwise. */
 export function splitProjectPath(value: string): { namespace: string; path: string } {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { SigningKeyError, type SigningKey } from '../registry/signing-key.js';
-import { UsageError, type WithSystem } from './program.js';
+import { UsageError, type WithSystem } from './cli-context.js';
 
 /**
  * `gitgate registry show|bundle|rotate-key|activate-key`: the container

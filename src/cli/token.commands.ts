@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { CLI_ACTOR } from './cli-actor.js';
-import { UsageError, type WithSystem } from './program.js';
+import { UsageError, type WithSystem } from './cli-context.js';
 
 /** `gitgate token create|list|revoke`. */
 export function registerTokenCommands(program: Command, withSystem: WithSystem): void {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import type { WithSystem } from './program.js';
+import type { WithSystem } from './cli-context.js';
 
 /** `gitgate user create|enable-2fa|block|unblock`. */
 export function registerUserCommands(program: Command, withSystem: WithSystem): void {

@@ -1,0 +1,44 @@
+/**
+ * The git authorization contract: what the git surfaces (HTTP and SSH) ask
+ * of the auth service and what it grants. Declared here, beside the service
+ * that fulfils it, so the dependency points from the edges to the service.
+ */
+import type { Principal } from './principal.js';
+
+/** The smart-HTTP services gitgate serves; anything else is a 404. */
+export type GitService = 'git-upload-pack' | 'git-receive-pack';
+
+/** Basic credentials exactly as the client sent them. */
+export interface BasicCredentials {
+  username: string;
+  password: string;
+}
+
+/** What the git edge knows about a request before anything is spawned. */
+export interface GitRequest {
+  /** Namespace and project segments, already URL-decoded, `.git` stripped. */
+  namespace: string;
+  project: string;
+  service: GitService;
+  credentials: BasicCredentials | null;
+  /** Client IP as resolved by the HTTP layer (trusted proxies applied). */
+  ip: string;
+}
+
+/** Permission to run `service` on one repository. */
+export interface GitGrant {
+  /** Absolute path of the existing bare repository, inside the repos root. */
+  repoPath: string;
+  projectId: number;
+  principal: Principal;
+}
+
+/**
+ * Decides whether a git request may run. Throws UnauthorizedError (401),
+ * NotFoundError (404: missing, or not readable by the principal),
+ * ForbiddenError / InsufficientScopeError (403) or BannedError (403).
+ * Implemented by the auth service; the git edge never sees a token.
+ */
+export interface GitAuthorizer {
+  authorize(request: GitRequest): Promise<GitGrant>;
+}

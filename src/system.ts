@@ -1,0 +1,48 @@
+/**
+ * The running system: every service the edges and the CLI use, built once
+ * per process by the composition root (`compose` in main.ts).
+ */
+import type { Logger } from 'pino';
+import type { FailedAuthGuard } from './auth/failed-auth-guard.js';
+import type { GitAccessService } from './auth/git-access.service.js';
+import type { SshAuthService } from './auth/ssh-auth.service.js';
+import type { Config } from './config/config.js';
+import type { SshKeyService } from './keys/ssh-key.service.js';
+import type { Clock } from './lib/clock.js';
+import type { Metrics } from './lib/metrics.js';
+import type { ProjectService } from './projects/project.service.js';
+import type { RepositoryStore } from './projects/repository.store.js';
+import type { RegistryTokenService } from './registry/registry-token.service.js';
+import type { SigningKeyStore } from './registry/signing-key.store.js';
+import type { WebServices } from './sessions/web-services.js';
+import type { TokenService } from './tokens/token.service.js';
+import type { TwoFactorService } from './users/two-factor.service.js';
+import type { UserService } from './users/user.service.js';
+
+/** Everything the edges and the CLI use, built once per process. */
+export interface System {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  /** Counts failed authentications per IP and bans; shared by every surface. */
+  authGuard: FailedAuthGuard;
+  users: UserService;
+  twoFactor: TwoFactorService;
+  tokens: TokenService;
+  projects: ProjectService;
+  repos: RepositoryStore;
+  gitAccess: GitAccessService;
+  /** SSH public keys of accounts (API, CLI, SSH sign-in). */
+  sshKeys: SshKeyService;
+  /** Authentication for Git over SSH. */
+  sshAuth: SshAuthService;
+  /** Sessions and sign-in for the web pages. */
+  web: WebServices;
+  /** The container registry token service and its signing key. */
+  registry: { tokens: RegistryTokenService; keys: SigningKeyStore };
+  /** Throws when a dependency the server needs is unreachable. */
+  checkReady(): Promise<void>;
+  /** Releases connections; idempotent. */
+  close(): Promise<void>;
+}
