@@ -5,11 +5,12 @@
  * client clones and pushes with the tokens it made, and is refused with the
  * rotated and deleted ones.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runProcess, type ProcessResult } from '../support/run-process.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { git, gitOk, tempDir } from '../support/git-cli.js';
@@ -37,16 +38,8 @@ function freePort(): Promise<number> {
   });
 }
 
-function runPython(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(PYTHON, ['-W', 'error', SCRIPT], { env: { PATH: process.env.PATH, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function runPython(env: Record<string, string>): Promise<ProcessResult> {
+  return runProcess(PYTHON, ['-W', 'error', SCRIPT], { env: { PATH: process.env.PATH, ...env } });
 }
 
 const withCredentials = (repoUrl: string, secret: string): string => {

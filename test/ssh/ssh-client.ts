@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { git, tempDir, type GitResult } from '../support/git-cli.js';
+import { runProcess } from '../support/run-process.js';
 
 /** A client key pair on disk. */
 export interface ClientKey {
@@ -116,15 +117,5 @@ function quote(word: string): string {
 }
 
 function run(bin: string, args: string[], env: Record<string, string> = {}, input?: string): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { env: { PATH: process.env.PATH, HOME: home, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.on('error', () => undefined);
-    child.stdin.end(input);
-  });
+  return runProcess(bin, args, { env: { PATH: process.env.PATH, HOME: home, ...env }, input: input ?? '' });
 }

@@ -2,16 +2,13 @@
  * Runs the real git client, isolated from the user's and system's
  * configuration, never prompting for credentials.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { runProcess, type ProcessResult } from './run-process.js';
 
-export interface GitResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** The outcome of one git command. */
+export type GitResult = ProcessResult;
 
 const home = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-githome-'));
 
@@ -35,20 +32,7 @@ export function gitEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Runs `git args…`; resolves with the exit code and output (never rejects on failure). */
 export function git(args: string[], options: { cwd?: string; env?: Record<string, string>; input?: string } = {}): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const stdin = options.input === undefined ? 'ignore' : 'pipe';
-    const child = spawn('git', args, { cwd: options.cwd, env: gitEnv(options.env), stdio: [stdin, 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    if (child.stdin) {
-      child.stdin.on('error', () => undefined); // git may exit before reading its input
-      child.stdin.end(options.input);
-    }
-  });
+  return runProcess('git', args, { cwd: options.cwd, env: gitEnv(options.env), input: options.input });
 }
 
 /** Like `git`, but throws with git's stderr when it fails. */

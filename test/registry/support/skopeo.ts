@@ -3,16 +3,13 @@
  * HOME, auth file, registries.conf and temporary directory, and no
  * signature policy (`--insecure-policy`).
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { tempDir } from '../../support/git-cli.js';
+import { runProcess, type ProcessResult } from '../../support/run-process.js';
 
-export interface SkopeoResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+/** What a skopeo command left behind. */
+export type SkopeoResult = ProcessResult;
 
 const home = tempDir('gitgate-skopeo-');
 fs.writeFileSync(path.join(home, 'registries.conf'), 'unqualified-search-registries = []\n');
@@ -20,25 +17,16 @@ fs.mkdirSync(path.join(home, 'tmp'));
 
 /** `skopeo --insecure-policy args…`; resolves with the exit code and output. */
 export function skopeo(args: string[]): Promise<SkopeoResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn('skopeo', ['--insecure-policy', ...args], {
-      env: {
-        PATH: process.env.PATH,
-        HOME: home,
-        TMPDIR: path.join(home, 'tmp'),
-        XDG_RUNTIME_DIR: home,
-        XDG_CONFIG_HOME: path.join(home, '.config'),
-        REGISTRY_AUTH_FILE: path.join(home, 'auth.json'),
-        CONTAINERS_REGISTRIES_CONF: path.join(home, 'registries.conf'),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  return runProcess('skopeo', ['--insecure-policy', ...args], {
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      TMPDIR: path.join(home, 'tmp'),
+      XDG_RUNTIME_DIR: home,
+      XDG_CONFIG_HOME: path.join(home, '.config'),
+      REGISTRY_AUTH_FILE: path.join(home, 'auth.json'),
+      CONTAINERS_REGISTRIES_CONF: path.join(home, 'registries.conf'),
+    },
   });
 }
 
