@@ -10,6 +10,7 @@ import type { GitAuthorizer, GitGrant, GitService } from './git-authorizer.js';
 import { parseBasicCredentials } from './basic-credentials.js';
 import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
+import type { V2AdvertisementCache } from './v2-advertisement-cache.js';
 
 /** The repository a request names, already validated and decoded. */
 export interface GitTarget {
@@ -23,6 +24,8 @@ export interface GitHandlerContext {
   logger: Logger;
   process: GitProcessContext;
   wording: GitErrorWording;
+  /** Protocol v2 `info/refs` answers reused instead of running git. */
+  advertisements: V2AdvertisementCache;
 }
 
 /** A verb handler: answers the request completely and never rejects. */

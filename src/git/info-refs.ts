@@ -12,6 +12,8 @@ import { serviceAdvertisementPreamble } from './pkt-line.js';
  * Answers the ref advertisement. Without a known `service` this is a
  * dumb-HTTP request, which gitgate does not serve (404, like Workhorse).
  * HEAD is authorized like GET and answered with headers only; git is not run.
+ * A protocol v2 answer (capabilities only, no refs) comes from the
+ * V2AdvertisementCache when it has git's bytes for this configuration.
  */
 export function infoRefsHandler(ctx: GitHandlerContext): GitHandler {
   return async (req, res, target) => {
@@ -29,6 +31,14 @@ export function infoRefsHandler(ctx: GitHandlerContext): GitHandler {
       return;
     }
     const protocol = parseGitProtocol(req.get('git-protocol'), service);
+    if (protocol.v2 && protocol.env) {
+      const cached = await ctx.advertisements.advertisement(grant.repoPath, protocol.env);
+      if (cached) {
+        res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(cached.length) });
+        res.end(cached);
+        return;
+      }
+    }
     await runGitService(
       req,
       res,

@@ -14,6 +14,7 @@ import type { GitHandler, GitHandlerContext } from './git-request.js';
 import { infoRefsHandler } from './info-refs.js';
 import { receivePackHandler } from './receive-pack.js';
 import { uploadPackHandler } from './upload-pack.js';
+import { V2AdvertisementCache } from './v2-advertisement-cache.js';
 
 export { GitOperations } from './git-operations.js';
 
@@ -66,23 +67,21 @@ const ALLOWED_METHODS: Record<GitEndpoint, readonly string[]> = {
  * @example app.use(createGitRouter({ authorizer, logger, options: { gitBin: 'git', timeoutMs: 3_600_000, idleTimeoutMs: 300_000 }, operations }));
  */
 export function createGitRouter(deps: GitRouterDeps): Router {
+  const processOptions = {
+    gitBin: deps.options.gitBin,
+    timeoutMs: deps.options.timeoutMs,
+    idleTimeoutMs: deps.options.idleTimeoutMs,
+    killGraceMs: deps.options.killGraceMs ?? 5000,
+    stderrLimitBytes: deps.options.stderrLimitBytes ?? 8192,
+    envPath: deps.options.envPath ?? DEFAULT_GIT_PATH,
+    homeDir: deps.options.homeDir ?? os.tmpdir(),
+  };
   const ctx: GitHandlerContext = {
     authorizer: deps.authorizer,
     logger: deps.logger,
-    process: {
-      logger: deps.logger,
-      operations: deps.operations ?? new GitOperations(),
-      options: {
-        gitBin: deps.options.gitBin,
-        timeoutMs: deps.options.timeoutMs,
-        idleTimeoutMs: deps.options.idleTimeoutMs,
-        killGraceMs: deps.options.killGraceMs ?? 5000,
-        stderrLimitBytes: deps.options.stderrLimitBytes ?? 8192,
-        envPath: deps.options.envPath ?? DEFAULT_GIT_PATH,
-        homeDir: deps.options.homeDir ?? os.tmpdir(),
-      },
-    },
+    process: { logger: deps.logger, operations: deps.operations ?? new GitOperations(), options: processOptions },
     wording: deps.options.externalUrl ? { externalUrl: deps.options.externalUrl } : {},
+    advertisements: new V2AdvertisementCache({ ...processOptions, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
   };
   const handlers: Record<GitEndpoint, GitHandler> = {
     'info-refs': infoRefsHandler(ctx),

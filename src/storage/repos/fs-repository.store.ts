@@ -49,8 +49,8 @@ export class FsRepositoryStore implements RepositoryStore {
 
   async resolve(namespace: string, project: string): Promise<string | null> {
     if (!isValidPathSegment(namespace) || !isValidPathSegment(project)) return null;
-    const realRoot = await realpathOrNull(this.root);
-    const real = await realpathOrNull(this.#location(namespace, project));
+    // Independent lookups: in parallel, they cost one round trip of the threadpool on every git request.
+    const [realRoot, real] = await Promise.all([realpathOrNull(this.root), realpathOrNull(this.#location(namespace, project))]);
     if (!realRoot || !real || !isInside(realRoot, real)) return null;
     return (await isBareRepository(real)) ? real : null;
   }
