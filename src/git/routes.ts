@@ -12,8 +12,7 @@ import { GitOperations } from './git-operations.js';
 import { matchGitPath, type GitEndpoint } from './git-path.js';
 import type { GitHandler, GitHandlerContext } from './git-request.js';
 import { infoRefsHandler } from './info-refs.js';
-import { receivePackHandler } from './receive-pack.js';
-import { uploadPackHandler } from './upload-pack.js';
+import { statelessRpcHandler } from './stateless-rpc.js';
 import { V2AdvertisementCache } from './v2-advertisement-cache.js';
 
 export { GitOperations } from './git-operations.js';
@@ -85,8 +84,8 @@ export function createGitRouter(deps: GitRouterDeps): Router {
   };
   const handlers: Record<GitEndpoint, GitHandler> = {
     'info-refs': infoRefsHandler(ctx),
-    'git-upload-pack': uploadPackHandler(ctx),
-    'git-receive-pack': receivePackHandler(ctx),
+    'git-upload-pack': statelessRpcHandler(ctx, 'git-upload-pack'),
+    'git-receive-pack': statelessRpcHandler(ctx, 'git-receive-pack'),
   };
 
   const router = Router();
