@@ -119,3 +119,41 @@ describe.runIf(redisUrl)('ban shared through Redis', () => {
     expect(await refsStatus(b, repo, token)).toBe(403);
   });
 });
+
+describe('client address behind proxies', () => {
+  const forwardedStatus = async (gw: Gateway, repo: string, secret: string, forwardedFor: string) => {
+    const res = await fetch(`${gw.url}/${repo}.git/info/refs?service=git-upload-pack`, {
+      headers: {
+        authorization: `Basic ${Buffer.from(`x:${secret}`).toString('base64')}`,
+        'x-forwarded-for': forwardedFor,
+      },
+    });
+    await res.arrayBuffer();
+    return res.status;
+  };
+
+  it('ignores X-Forwarded-For unless the proxy is trusted', async () => {
+    // Loopback is allow-listed by default: a forged header must not turn it into a bannable address.
+    const gw = await startGateway('sqlite', { env: { GITGATE_AUTH_BAN_MAX_RETRY: '2' } });
+    try {
+      const { repo, token } = await setup(gw);
+      for (let i = 0; i < 4; i++) expect(await forwardedStatus(gw, repo, WRONG, '203.0.113.7')).toBe(401);
+      expect(await forwardedStatus(gw, repo, token, '203.0.113.7')).toBe(200);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('bans the forwarded client, not the trusted proxy', async () => {
+    const gw = await startGateway('sqlite', { env: { GITGATE_AUTH_BAN_MAX_RETRY: '2', GITGATE_TRUSTED_PROXIES: '127.0.0.1,::1' } });
+    try {
+      const { repo, token } = await setup(gw);
+      for (let i = 0; i < 2; i++) expect(await forwardedStatus(gw, repo, WRONG, '203.0.113.7')).toBe(401);
+      expect(await forwardedStatus(gw, repo, token, '203.0.113.7')).toBe(403);
+      expect(await forwardedStatus(gw, repo, token, '203.0.113.8')).toBe(200);
+      expect(await refsStatus(gw, repo, token)).toBe(200);
+    } finally {
+      await gw.stop();
+    }
+  });
+});
