@@ -224,7 +224,7 @@ export const PATHS: Record<string, Record<string, OperationSpec>> = {
   },
   '/personal_access_tokens/{id}/rotate': {
     post: {
-      summary: 'Rotate a token (the old one is revoked; reusing it revokes the family)',
+      summary: 'Rotate a token (the old one is revoked; a rotation request made with a revoked token revokes its family)',
       tag: 'personal_access_tokens', scopes: API,
       params: { expires_at: date },
       ok: { status: 200, schema: 'PersonalAccessTokenWithToken' }, errors: [400, 401, 403, 404],
