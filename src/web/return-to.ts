@@ -23,7 +23,10 @@ export function safeReturnTo(value: unknown): string | null {
   if (/[\u0000-\u001f\u007f\\]/.test(value)) return null;
   try {
     const resolved = new URL(value, 'http://gitgate.invalid');
-    return resolved.host === 'gitgate.invalid' ? resolved.pathname + resolved.search : null;
+    const local = resolved.pathname + resolved.search;
+    // Dot segments collapse while resolving ("/.//evil.example" → "//evil.example"),
+    // so the result is checked again: it must still be a path, not a host.
+    return resolved.host === 'gitgate.invalid' && !local.startsWith('//') ? local : null;
   } catch {
     return null;
   }
