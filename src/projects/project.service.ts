@@ -121,7 +121,8 @@ export class ProjectService {
 
   /**
    * Adds or changes a membership. Maintainers and up may manage members;
-   * only owners (and administrators) may grant owner.
+   * nobody may grant more than their own level or change a member who
+   * outranks them (so only owners and administrators touch owners).
    */
   async setMember(actor: Identity, ref: number | string, userId: number, accessLevel: number, mode: 'add' | 'update'): Promise<Member> {
     const { project, level } = await this.get(actor, ref);
@@ -132,6 +133,8 @@ export class ProjectService {
     const existing = await this.deps.projects.findMember(project.id, userId);
     if (mode === 'add' && existing) throw new ValidationError('user_id', 'Member already exists');
     if (mode === 'update' && !existing) throw new NotFoundError('404 Member');
+    // Nobody changes a member who outranks them (a maintainer cannot demote an owner).
+    if (existing && existing.accessLevel > level) throw new ForbiddenError('403 Forbidden');
     return this.deps.projects.upsertMember({
       projectId: project.id,
       userId,

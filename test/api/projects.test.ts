@@ -174,6 +174,24 @@ describe.each(databaseKinds())('projects API on %s', (kind) => {
     });
   });
 
+  describe('members who outrank the caller', () => {
+    it('a maintainer cannot demote, promote past themselves, or remove an owner member', async () => {
+      const p = await gw.createProject(alice, 'ranks');
+      await gw.addMember(p, bob, 'maintainer');
+      await gw.addMember(p, carol, 'owner');
+      const path = (suffix: string) => `/projects/${p.id}/members${suffix}`;
+      expect(await call('PUT', path(`/${carol.id}`), { token: tokens.bob, json: { access_level: 10 } })).toMatchObject({
+        status: 403,
+        body: { message: '403 Forbidden' },
+      });
+      expect((await call('DELETE', path(`/${carol.id}`), { token: tokens.bob })).status).toBe(403);
+      expect((await call('PUT', path(`/${bob.id}`), { token: tokens.bob, json: { access_level: 50 } })).status).toBe(403);
+      expect(obj(await call('GET', path(`/${carol.id}`), { token: tokens.alice })).access_level).toBe(50);
+      expect(obj(await call('PUT', path(`/${carol.id}`), { token: tokens.alice, json: { access_level: 30 } })).access_level).toBe(30);
+      expect(obj(await call('PUT', path(`/${carol.id}`), { token: tokens.bob, json: { access_level: 20 } })).access_level).toBe(20);
+    });
+  });
+
   describe('DELETE /projects/:id', () => {
     it('lets the owner delete a project and its repository, not a developer', async () => {
       const p = await gw.createProject(alice, 'doomed');
