@@ -11,6 +11,7 @@ import { parseBasicCredentials } from './basic-credentials.js';
 import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
 import type { V2AdvertisementCache } from './v2-advertisement-cache.js';
+import { clientIp } from '../http/client-ip.js';
 
 /** The repository a request names, already validated and decoded. */
 export interface GitTarget {
@@ -50,7 +51,7 @@ export async function authorizeGit(
       ...target,
       service,
       credentials: parseBasicCredentials(req.get('authorization')),
-      ip: req.ip ?? req.socket.remoteAddress ?? '',
+      ip: clientIp(req),
     });
     state.principal = grant.principal;
     return grant;

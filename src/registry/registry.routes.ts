@@ -12,6 +12,7 @@ import { ValidationError } from '../lib/errors.js';
 import { sendRegistryError, toRegistryError } from './registry-errors.js';
 import { parseScopes } from './registry-scope.js';
 import type { IssuedRegistryToken, RegistryTokenRequest } from './registry-token.service.js';
+import { clientIp } from '../http/client-ip.js';
 
 /** Dependencies of the token endpoint. */
 export interface RegistryRouterDeps {
@@ -68,7 +69,7 @@ function parseTokenRequest(req: Request): RegistryTokenRequest {
   const query = req.query as Record<string, unknown>;
   return {
     credentials: parseBasicCredentials(req.headers.authorization),
-    ip: req.ip ?? req.socket.remoteAddress ?? 'unknown',
+    ip: clientIp(req),
     service: single(query.service, 'service'),
     resources: parseScopes(list(query.scope, 'scope')),
   };

@@ -14,6 +14,7 @@ import { HOME_PATH, safeReturnTo } from './return-to.js';
 import type { SessionCookie } from './session-cookie.js';
 import type { Views } from './views.js';
 import { webState } from './web-state.js';
+import { clientIp } from '../http/client-ip.js';
 
 /** What the sign-in pages need. */
 export interface SignInRouteDeps {
@@ -106,8 +107,4 @@ function isSignInFailure(error: unknown): boolean {
 /** Wrong passwords and codes count toward the IP ban; so do attempts on a locked account. */
 function countsAsFailure(error: unknown): boolean {
   return (error instanceof UnauthorizedError && error.reason === 'invalid') || error instanceof AccountLockedError || error instanceof ValidationError;
-}
-
-function clientIp(req: Request): string {
-  return req.ip ?? req.socket.remoteAddress ?? 'unknown';
 }

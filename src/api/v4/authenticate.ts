@@ -14,6 +14,7 @@ import { requestState } from '../../http/request-state.js';
 import { apiLocals, type ApiAuth } from './api-state.js';
 import { extractCredentials } from './extract-token.js';
 import { MAX_ID } from './params.js';
+import { clientIp } from '../../http/client-ip.js';
 
 /** What authentication needs from the token service. */
 export interface TokenVerifier {
@@ -86,7 +87,7 @@ export function authenticate(deps: AuthenticateDeps): RequestHandler {
 
   return async (req, res, next) => {
     const { token, sudo: sudoAs } = apiLocals(res).apiCredentials ?? extractCredentials(req);
-    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
+    const ip = clientIp(req);
     const record = token === null ? null : await verify(token, ip, req.method === 'POST' && ROTATE_PATH.test(req.path));
     let principal: Principal = record
       ? tokenPrincipal(record, { id: record.userId, username: record.username, isAdmin: record.isAdmin })
