@@ -84,6 +84,25 @@ export class SignInService {
     return this.complete(user, pending.data.returnTo);
   }
 
+  /**
+   * Re-checks a signed-in user's password before a sensitive change (turning
+   * 2FA off). Counts toward the account lockout like a sign-in, so a stolen
+   * session cannot guess the password at full speed; throws
+   * AccountLockedError while locked. False for a wrong password.
+   */
+  async confirmPassword(user: User, password: string): Promise<boolean> {
+    const { users, lockout } = this.deps;
+    await lockout.assertUnlocked(user.id);
+    try {
+      await users.verifyAccountPassword(user, password);
+      return true;
+    } catch (error) {
+      if (!(error instanceof UnauthorizedError) || error.reason !== 'invalid') throw error;
+      await lockout.recordFailure(user.id);
+      return false;
+    }
+  }
+
   /** Ends the session. */
   signOut(session: SessionRecord): Promise<void> {
     return this.deps.sessions.destroy(session);

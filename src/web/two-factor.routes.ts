@@ -6,21 +6,25 @@
 import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
-import { UnauthorizedError, ValidationError } from '../lib/errors.js';
+import { ValidationError } from '../lib/errors.js';
+import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
 import type { SessionService } from '../sessions/session.service.js';
+import type { SignInService } from '../sessions/sign-in.service.js';
 import type { TwoFactorService } from '../users/two-factor.service.js';
 import type { User } from '../users/user.js';
-import type { UserService } from '../users/user.service.js';
 import { formField } from './form-fields.js';
 import { requireUser, signedIn } from './session-cookie.js';
 import type { TwoFactorModel } from './view-models.js';
 import type { Views } from './views.js';
+import { clientIp } from '../http/client-ip.js';
 
 /** What the two-factor pages need. */
 export interface TwoFactorRouteDeps {
-  users: UserService;
   twoFactor: TwoFactorService;
   sessions: SessionService;
+  signIn: SignInService;
+  /** The per-IP ban: wrong passwords on the disable form count too. */
+  guard: FailedAuthGuard;
   views: Views;
 }
 
@@ -46,7 +50,7 @@ const NOTHING: PageState = { recoveryCodes: null, notice: null, enableError: nul
  * with the current password.
  */
 export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
-  const { users, twoFactor, sessions, views } = deps;
+  const { twoFactor, sessions, signIn, guard, views } = deps;
   const router = Router();
 
   const render = async (req: Request, res: Response, status: number, user: User, page: PageState): Promise<void> => {
@@ -101,10 +105,10 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
   router.post(`${TWO_FACTOR_PATH}/disable`, requireUser, async (req, res) => {
     const { session, user } = signedIn(res);
     if (!user.twoFactorEnabled) return res.redirect(303, TWO_FACTOR_PATH);
-    try {
-      await users.authenticatePassword(user.username, (formField(req, 'current_password') ?? '').slice(0, 1024));
-    } catch (error) {
-      if (!(error instanceof UnauthorizedError)) throw error;
+    const ip = clientIp(req);
+    await guard.check(ip);
+    if (!(await signIn.confirmPassword(user, (formField(req, 'current_password') ?? '').slice(0, 1024)))) {
+      await guard.recordFailure(ip);
       return render(req, res, 422, user, { ...NOTHING, disableError: 'You must provide a valid current password.' });
     }
     await twoFactor.disable(user);

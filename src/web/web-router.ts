@@ -69,7 +69,7 @@ export function createWebRouter(deps: WebDeps): Router {
   );
   pages.use(signInRoutes({ signIn: deps.signIn, views, cookie, guard: deps.guard }));
   pages.use(accessTokenRoutes({ tokens: deps.tokens, sessions: deps.sessions, views }));
-  pages.use(twoFactorRoutes({ users: deps.users, twoFactor: deps.twoFactor, sessions: deps.sessions, views }));
+  pages.use(twoFactorRoutes({ twoFactor: deps.twoFactor, sessions: deps.sessions, signIn: deps.signIn, guard: deps.guard, views }));
   pages.use(() => {
     throw new NotFoundError('404 Page');
   });
