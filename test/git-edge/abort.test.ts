@@ -11,7 +11,7 @@ import {
   git,
   gitOk,
   pkt,
-  processesUnder,
+  processesLeftUnder,
   refsOf,
   repoUrl,
   request,
@@ -71,7 +71,7 @@ function blockingHook(repoPath: string, marker: string): void {
 async function expectCleanAfterwards(edge: GitEdge, repoPath: string, refs: string, quarantineGone = false): Promise<void> {
   await edge.operations.idle();
   expect(statelessRpcChildren()).toEqual([]);
-  expect(processesUnder(edge.reposRoot)).toEqual([]);
+  expect(await processesLeftUnder(edge.reposRoot)).toEqual([]);
   expect(await refsOf(repoPath)).toBe(refs);
   await gitOk(['fsck', '--no-progress', '--no-dangling'], repoPath);
   if (!quarantineGone) return;

@@ -260,6 +260,22 @@ export function processesUnder(dir: string): string[] {
   return found;
 }
 
+/**
+ * processesUnder(dir) once it is empty, or what is left after `withinMs`.
+ * A killed process group is torn down by the kernel asynchronously: a git
+ * process can be seen mid-exit (no cmdline yet, not yet a zombie) for a
+ * moment after its parent was reaped.
+ */
+export async function processesLeftUnder(dir: string, withinMs = 5000): Promise<string[]> {
+  const deadline = Date.now() + withinMs;
+  let left = processesUnder(dir);
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 20));
+    left = processesUnder(dir);
+  }
+  return left;
+}
+
 /** Direct children of this process running `git … --stateless-rpc`. */
 export function statelessRpcChildren(): string[] {
   const found: string[] = [];

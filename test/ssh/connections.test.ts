@@ -14,7 +14,7 @@ import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { gitOk, tempDir } from '../support/git-cli.js';
-import { pkt, processesUnder } from '../git-edge/harness.js';
+import { pkt, processesLeftUnder, processesUnder } from '../git-edge/harness.js';
 import { generateKey, ssh, spawnSsh, type ClientKey } from './ssh-client.js';
 
 const ADMIN = { id: 0, username: '(test)', isAdmin: true };
@@ -96,7 +96,7 @@ describe.each(databaseKinds())('SSH connections on %s', (kind) => {
     client.kill('SIGKILL');
     await exited(client);
     await gw.server.operations.idle();
-    expect(processesUnder(gw.repoPath(big))).toEqual([]);
+    expect(await processesLeftUnder(gw.repoPath(big))).toEqual([]);
   });
 
   it('limits concurrent connections per address', async () => {
@@ -164,7 +164,7 @@ describe.each(databaseKinds())('SSH timeouts and bans on %s', (kind) => {
     await exited(client);
     expect(client.exitCode).not.toBe(0);
     await gw.server.operations.idle();
-    expect(processesUnder(gw.repoPath((await gw.system.projects.findByPath('alice', 'demo'))!))).toEqual([]);
+    expect(await processesLeftUnder(gw.repoPath((await gw.system.projects.findByPath('alice', 'demo'))!))).toEqual([]);
   });
 
   it('cuts a connection that does not authenticate within the grace time', async () => {
