@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { RedisSessionStore } from '../../src/cache/redis-session.store.js';
 import type { SessionRecord } from '../../src/sessions/session.js';
 import type { SessionStore } from '../../src/sessions/session.store.js';
@@ -33,9 +33,18 @@ describe.each(variants)('SessionStore on $name', ({ kind, redis }) => {
   beforeAll(() => {
     if (redis) client = new Redis(redisUrl!);
   });
-  // A key prefix per test, as each test gets a fresh database (and user ids).
+  // A key prefix per test, as each test gets a fresh database (and user ids);
+  // afterwards the test deletes exactly the keys under its own prefix.
+  let prefix = '';
   beforeEach(() => {
-    if (client) redisSessions = new RedisSessionStore(client, `gitgate-test:${process.pid}:${randomBytes(4).toString('hex')}:`);
+    prefix = `gitgate-test:${process.pid}:${randomBytes(4).toString('hex')}:`;
+    if (client) redisSessions = new RedisSessionStore(client, prefix);
+  });
+  afterEach(async () => {
+    if (!client) return;
+    for await (const keys of client.scanStream({ match: `${prefix}*`, count: 100 }) as AsyncIterable<string[]>) {
+      if (keys.length > 0) await client.del(...keys);
+    }
   });
   afterAll(() => client?.disconnect());
   const stores = () => ({ ...sqlStores(), ...(redisSessions ? { sessions: redisSessions } : {}) });
