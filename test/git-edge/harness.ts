@@ -23,6 +23,8 @@ import {
   UnauthorizedError,
 } from '../../src/lib/errors.js';
 import { FsRepositoryStore } from '../../src/storage/repos/fs-repository.store.js';
+import { gitEnv, type GitResult } from '../support/git-cli.js';
+import { runProcess } from '../support/run-process.js';
 
 /** One account of the table: what it may do on which repositories. */
 export interface Account {
@@ -155,32 +157,10 @@ export async function startGitEdge(options: Partial<GitHttpOptions> = {}): Promi
   };
 }
 
-// Never created: with GIT_CONFIG_GLOBAL=/dev/null the client reads nothing from HOME.
-const clientHome = path.join(os.tmpdir(), 'gitgate-edge-no-home');
+/** The environment of every git client command in these tests (the suite-wide one). */
+export const clientEnv = gitEnv;
 
-/** The environment of every git client command in these tests. */
-export function clientEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  return {
-    PATH: process.env.PATH,
-    HOME: clientHome,
-    LANG: 'C',
-    GIT_CONFIG_NOSYSTEM: '1',
-    GIT_CONFIG_GLOBAL: '/dev/null',
-    GIT_TERMINAL_PROMPT: '0',
-    GIT_ASKPASS: '/bin/false',
-    GIT_AUTHOR_NAME: 'Edge Test',
-    GIT_AUTHOR_EMAIL: 'edge@example.test',
-    GIT_COMMITTER_NAME: 'Edge Test',
-    GIT_COMMITTER_EMAIL: 'edge@example.test',
-    ...extra,
-  };
-}
-
-export interface GitResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+export type { GitResult };
 
 /** Starts `git args…` in its own process group (so the test can kill all of it). */
 export function spawnGit(args: string[], cwd: string, env: Record<string, string> = {}): ChildProcess {
@@ -189,15 +169,7 @@ export function spawnGit(args: string[], cwd: string, env: Record<string, string
 
 /** Runs `git args…` to completion; never rejects on a git failure. */
 export function git(args: string[], cwd: string, env: Record<string, string> = {}): Promise<GitResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawnGit(args, cwd, env);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess('git', args, { cwd, env: clientEnv(env) });
 }
 
 /** Like `git`, but throws with git's stderr on failure; returns trimmed stdout. */
