@@ -43,7 +43,7 @@ export class SignInService {
     if (candidate) await lockout.assertUnlocked(candidate.id);
     let user: User;
     try {
-      user = await users.authenticatePassword(login, password);
+      user = await users.verifyAccountPassword(candidate, password);
     } catch (error) {
       if (candidate && error instanceof UnauthorizedError && error.reason === 'invalid') {
         await lockout.recordFailure(candidate.id);

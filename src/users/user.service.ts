@@ -55,16 +55,10 @@ export class UserService {
   }
 
   /**
-   * Checks a username-or-email and password. Throws UnauthorizedError
-   * ('invalid' or 'blocked'); the caller applies 2FA policy.
-   */
-  async authenticatePassword(login: string, password: string): Promise<User> {
-    return this.verifyAccountPassword(login ? await this.deps.users.findByLogin(login) : null, password);
-  }
-
-  /**
-   * Checks `password` against an account already looked up (null: none, in
-   * the same time as a real check). Throws like authenticatePassword.
+   * Checks `password` against an account the caller looked up with
+   * findByLogin (null: none, answered in the same time as a real check).
+   * Throws UnauthorizedError ('invalid' or 'blocked'); callers apply the
+   * lockout and 2FA policy.
    */
   async verifyAccountPassword(user: User | null, password: string): Promise<User> {
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
