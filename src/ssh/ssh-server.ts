@@ -26,6 +26,8 @@ export interface RunningSshServer {
   stopListening(): Promise<void>;
   /** Disconnects every open connection (their git processes are killed with their channels). */
   disconnectAll(): void;
+  /** Connections the server currently counts against `ip`'s limit (a client may exit before its socket closes here). */
+  connectionsFrom(ip: string): number;
 }
 
 interface Live {
@@ -114,6 +116,7 @@ export async function startSshServer(
     disconnectAll: () => {
       for (const conn of [...live.values()]) disconnect(conn, 'shutting down');
     },
+    connectionsFrom: (ip) => perIp.get(clientIp(ip)) ?? 0,
   };
 }
 

@@ -8,14 +8,14 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { gitOk, tempDir } from '../support/git-cli.js';
 import { pkt, processesLeftUnder, processesUnder } from '../git-edge/harness.js';
-import { generateKey, ssh, spawnSsh, type ClientKey } from './ssh-client.js';
+import { generateKey, ssh, spawnSsh, type ClientKey, sshToolsInstalled } from './ssh-client.js';
 
 const ADMIN = { id: 0, username: '(test)', isAdmin: true };
 
@@ -62,7 +62,7 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
 }
 
-describe.each(databaseKinds())('SSH connections on %s', (kind) => {
+describe.runIf(sshToolsInstalled()).each(databaseKinds())('SSH connections on %s', (kind) => {
   let gw: Gateway;
   let port: number;
   let alice: User;
@@ -108,6 +108,8 @@ describe.each(databaseKinds())('SSH connections on %s', (kind) => {
 
     held[0]!.stdin!.end('0000');
     await exited(held[0]!);
+    // ssh exits on the channel's close; the server frees the slot when the TCP socket closes, a moment later.
+    await vi.waitFor(() => expect(gw.server.ssh!.connectionsFrom('127.0.0.1')).toBe(1), { timeout: 5000, interval: 20 });
     const next = await ssh(port, { key }, 'alice', ['ls']);
     expect(next.stderr).toContain('ERROR: Unknown command: ls');
     held[1]!.stdin!.end('0000');
@@ -133,7 +135,7 @@ describe.each(databaseKinds())('SSH connections on %s', (kind) => {
   });
 });
 
-describe.each(databaseKinds())('SSH timeouts and bans on %s', (kind) => {
+describe.runIf(sshToolsInstalled()).each(databaseKinds())('SSH timeouts and bans on %s', (kind) => {
   let gw: Gateway;
   let port: number;
   let alice: User;

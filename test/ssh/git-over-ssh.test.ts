@@ -11,11 +11,11 @@ import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { PASSWORD, startGateway, type Gateway } from '../support/gateway.js';
 import { gitOk, tempDir } from '../support/git-cli.js';
-import { generateKey, gitSsh, ssh, sshUrl, type ClientKey, type SshAuth } from './ssh-client.js';
+import { generateKey, gitSsh, ssh, sshUrl, type ClientKey, type SshAuth, sshToolsInstalled } from './ssh-client.js';
 
 const ADMIN = { id: 0, username: '(test)', isAdmin: true };
 
-describe.each(databaseKinds())('git over SSH on %s', (kind) => {
+describe.runIf(sshToolsInstalled()).each(databaseKinds())('git over SSH on %s', (kind) => {
   let gw: Gateway;
   let port: number;
   let alice: User, bob: User, carol: User, eve: User, mallory: User;

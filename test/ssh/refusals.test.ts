@@ -10,12 +10,12 @@ import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { generateKey, sftp, ssh, type ClientKey } from './ssh-client.js';
+import { generateKey, sftp, ssh, type ClientKey, sshToolsInstalled } from './ssh-client.js';
 
 const ADMIN = { id: 0, username: '(test)', isAdmin: true };
 const errorLines = (stderr: string) => stderr.split('\n').filter((l) => l.startsWith('ERROR: '));
 
-describe.each(databaseKinds())('SSH refusals on %s', (kind) => {
+describe.runIf(sshToolsInstalled()).each(databaseKinds())('SSH refusals on %s', (kind) => {
   let gw: Gateway;
   let port: number;
   let alice: User;

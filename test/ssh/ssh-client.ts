@@ -8,6 +8,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { git, tempDir, type GitResult } from '../support/git-cli.js';
 import { runProcess } from '../support/run-process.js';
+import { toolsInstalled } from '../support/required-tools.js';
+
+/** True when OpenSSH's client and sshpass are installed (see toolsInstalled). */
+export function sshToolsInstalled(): boolean {
+  return toolsInstalled('the Git-over-SSH suites', ['ssh', 'ssh-keygen', 'sftp', 'sshpass'], 'openssh-client sshpass');
+}
 
 /** A client key pair on disk. */
 export interface ClientKey {

@@ -2,11 +2,12 @@
  * A real CNCF distribution registry (Debian's `docker-registry`, 2.8) on a
  * free loopback port, trusting gitgate's token service; stopped by its pid.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../support/free-port.js';
 import { tempDir } from '../../support/git-cli.js';
+import { toolsInstalled } from '../../support/required-tools.js';
 
 export interface RegistryOptions {
   /** gitgate's `/jwt/auth` URL. */
@@ -32,11 +33,7 @@ export interface RunningRegistry {
  * skipped with a warning, except under CI (`CI=true`), where that is an error.
  */
 export function registryToolsInstalled(): boolean {
-  const missing = ['docker-registry', 'skopeo'].filter((tool) => spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0);
-  if (missing.length === 0) return true;
-  if (process.env.CI === 'true') throw new Error(`the registry end-to-end suites need ${missing.join(', ')} (.ci/run installs them)`);
-  console.warn(`\n!!  ${missing.join(', ')} not installed: the registry end-to-end suites are SKIPPED (apt-get install docker-registry skopeo)\n`);
-  return false;
+  return toolsInstalled('the registry end-to-end suites', ['docker-registry', 'skopeo'], 'docker-registry skopeo');
 }
 
 /** Starts the registry and waits until it answers `/v2/` with its token challenge. */
