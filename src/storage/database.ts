@@ -11,6 +11,7 @@ import type { DatabaseKind, DialectHelper } from './dialects/dialect.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { sqliteDialect } from './dialects/sqlite.js';
 import type { Schema } from './schema.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** Where the data lives. */
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -78,7 +79,7 @@ function openSqlite(path: string): { db: Kysely<Schema>; externalChanges: () => 
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   return {
-    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database }) }),
+    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
     externalChanges: () => database.pragma('data_version', { simple: true }) as number,
   };
 }
