@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/routes.js';
+import { GitSpawner } from './git/spawner/git-spawner.js';
 import type { System } from './system.js';
 import { PACKAGE_ROOT } from './lib/package-root.js';
 import { firstStart } from './setup/first-start.js';
@@ -18,6 +19,8 @@ export interface RunningServer {
   server: http.Server;
   url: string;
   operations: GitOperations;
+  /** Starts the git processes of both surfaces from its helper process. */
+  spawner: GitSpawner;
   /** Git over SSH, when GITGATE_SSH_PORT is set. */
   ssh: GitSsh | null;
   /** Graceful stop; resolves when connections and the system are closed. */
@@ -28,6 +31,8 @@ export interface RunningServer {
 export async function listen(system: System, port = system.config.port, host = system.config.host): Promise<RunningServer> {
   const { config, logger } = system;
   const operations = new GitOperations();
+  const spawner = new GitSpawner({ logger });
+  await spawner.start();
   const app = createApp({
     logger,
     trustedProxies: config.trustedProxies,
@@ -58,6 +63,7 @@ export async function listen(system: System, port = system.config.port, host = s
         timeoutMs: config.gitTimeoutMs,
         idleTimeoutMs: config.gitIdleTimeoutMs,
         externalUrl: config.externalUrl,
+        launcher: spawner,
       },
     },
   });
@@ -68,6 +74,9 @@ export async function listen(system: System, port = system.config.port, host = s
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());
+  }).catch(async (err: unknown) => {
+    await spawner.stop();
+    throw err;
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
@@ -79,9 +88,11 @@ export async function listen(system: System, port = system.config.port, host = s
         operations,
         dataDir: config.dataDir,
         gitBin: config.gitBin,
+        launcher: spawner,
         config: config.ssh,
       }).catch(async (err: unknown) => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
+        await spawner.stop();
         throw err;
       })
     : null;
@@ -92,12 +103,13 @@ export async function listen(system: System, port = system.config.port, host = s
       const sshClosed = ssh?.stopListening();
       server.closeIdleConnections();
       await operations.drain(config.shutdownGraceMs);
+      await spawner.stop();
       server.closeAllConnections();
       ssh?.disconnectAll();
       await Promise.all([closed, sshClosed]);
       await system.close();
     })());
-  return { server, url, operations, ssh, stop };
+  return { server, url, operations, spawner, ssh, stop };
 }
 
 /** Runs the server until SIGTERM or SIGINT. */

@@ -1,8 +1,10 @@
 /**
  * One server-side git process: spawned without a shell, in its own process
- * group, with a minimal environment and a bounded stderr capture.
+ * group, with a minimal environment and a bounded stderr capture — by a
+ * GitLauncher (the spawner helper) when one is configured, else directly.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import type { GitService } from './git-authorizer.js';
 import { gitEnvironment } from './git-env.js';
 
@@ -10,7 +12,7 @@ import { gitEnvironment } from './git-env.js';
 export interface ExitStatus {
   code: number | null;
   signal: NodeJS.Signals | null;
-  /** Set when git could not be started at all (e.g. ENOENT). */
+  /** Set when git could not be started at all (e.g. ENOENT), or its spawner died. */
   error?: Error;
 }
 
@@ -19,6 +21,8 @@ export interface GitChildOptions {
   envPath: string;
   homeDir: string;
   stderrLimitBytes: number;
+  /** Starts git without forking this process (a GitSpawner); absent: git is spawned directly. */
+  launcher?: GitLauncher;
 }
 
 export interface GitChildSpec {
@@ -26,18 +30,23 @@ export interface GitChildSpec {
   repoPath: string;
   advertiseRefs: boolean;
   gitProtocol: string | null;
-  /** Whether git's stdin is a pipe (request body) or /dev/null. */
+  /** Whether git reads input (the request body) or /dev/null. */
   withStdin: boolean;
 }
 
-/** A running `git <upload-pack|receive-pack> --stateless-rpc`. */
+/** A running git process. */
 export interface GitChild {
-  process: ChildProcess;
-  /** Settles once git and every holder of its pipes are gone; never rejects. */
+  /** git's input, or null when git reads /dev/null. Ending it is git's EOF. */
+  stdin: Writable | null;
+  /** git's output; it ends once every holder of git's stdout closed it. */
+  stdout: Readable;
+  /** git's stderr as it comes (it is also captured, see `stderr()`). */
+  stderrStream: Readable;
+  /** Settles once git and every holder of its stdout are gone; never rejects. */
   exited: Promise<ExitStatus>;
   /** The first `stderrLimitBytes` of git's stderr. */
   stderr(): string;
-  /** Signals git's whole process group (its pack-objects, hooks). */
+  /** Signals git's whole process group (its pack-objects, hooks); a no-op once git exited. */
   signal(signal: NodeJS.Signals): void;
 }
 
@@ -48,6 +57,23 @@ export interface GitProcessSpec {
   cwd: string;
   gitProtocol: string | null;
   withStdin: boolean;
+}
+
+/** Everything needed to start one git process, environment included. */
+export interface GitCommand {
+  file: string;
+  args: string[];
+  cwd: string;
+  /** The whole environment of git (see gitEnvironment); nothing is inherited. */
+  env: NodeJS.ProcessEnv;
+  /** Whether git reads input; otherwise its stdin is /dev/null. */
+  withStdin: boolean;
+  stderrLimitBytes: number;
+}
+
+/** Starts git processes; must behave like spawnDirect, whatever it does to get there. */
+export interface GitLauncher {
+  launch(command: GitCommand): GitChild;
 }
 
 /**
@@ -64,31 +90,41 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
 
 /** Starts `git <args…>` like spawnGitChild: own process group, minimal environment, bounded stderr. */
 export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChild {
-  const child = spawn(options.gitBin, spec.args, {
+  const command: GitCommand = {
+    file: options.gitBin,
+    args: spec.args,
     cwd: spec.cwd,
     env: gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol }),
-    stdio: [spec.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    withStdin: spec.withStdin,
+    stderrLimitBytes: options.stderrLimitBytes,
+  };
+  return options.launcher ? options.launcher.launch(command) : spawnDirect(command);
+}
+
+/**
+ * Spawns `command` from this process. The fork blocks this process's event
+ * loop for a time that grows with its memory; GitSpawner avoids that and
+ * falls back to this when it cannot.
+ */
+export function spawnDirect(command: GitCommand): GitChild {
+  const child = spawn(command.file, command.args, {
+    cwd: command.cwd,
+    env: command.env,
+    stdio: [command.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     // A process group of its own, so one signal also reaches git's children.
     detached: true,
   });
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  child.stderr!.on('data', (chunk: Buffer) => {
-    const room = options.stderrLimitBytes - keptBytes;
-    if (room <= 0) return;
-    kept.push(chunk.subarray(0, room));
-    keptBytes += Math.min(room, chunk.length);
-  });
-  child.stderr!.on('error', () => undefined);
   const exited = new Promise<ExitStatus>((resolve) => {
     // 'close', not 'exit': every holder of git's pipes is gone too.
     child.once('close', (code, signal) => resolve({ code, signal }));
     child.once('error', (error) => resolve({ code: null, signal: null, error }));
   });
   return {
-    process: child,
+    stdin: child.stdin,
+    stdout: child.stdout!,
+    stderrStream: child.stderr!,
     exited,
-    stderr: () => Buffer.concat(kept).toString('utf8').trim(),
+    stderr: captureStderr(child.stderr!, command.stderrLimitBytes),
     signal(signal) {
       if (!child.pid || child.exitCode !== null || child.signalCode !== null) return;
       try {
@@ -98,6 +134,20 @@ export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChi
       }
     },
   };
+}
+
+/** Keeps the first `limitBytes` of `stream` (and consumes it); returns the reader of that text. */
+export function captureStderr(stream: Readable, limitBytes: number): () => string {
+  const kept: Buffer[] = [];
+  let keptBytes = 0;
+  stream.on('data', (chunk: Buffer) => {
+    const room = limitBytes - keptBytes;
+    if (room <= 0) return;
+    kept.push(chunk.subarray(0, room));
+    keptBytes += Math.min(room, chunk.length);
+  });
+  stream.on('error', () => undefined);
+  return () => Buffer.concat(kept).toString('utf8').trim();
 }
 
 /** True when git ran and exited 0. */

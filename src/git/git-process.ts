@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { UnavailableError } from '../lib/errors.js';
 import type { GitService } from './git-authorizer.js';
 import { forgivingSink } from './forgiving-sink.js';
-import { spawnGitChild, succeeded, type ExitStatus, type GitChild } from './git-child.js';
+import { spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from './git-child.js';
 import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitOperations } from './git-operations.js';
 
@@ -30,6 +30,8 @@ export interface GitProcessOptions {
   /** PATH and HOME of the git process. */
   envPath: string;
   homeDir: string;
+  /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
+  launcher?: GitLauncher;
 }
 
 /** One git invocation, decided by a verb handler after authorization. */
@@ -142,7 +144,7 @@ class GitExchange {
   async #feedStdin(child: GitChild, gzip: boolean): Promise<void> {
     const counter = byteTap(() => this.#touch());
     try {
-      await pipeline([this.req, counter, ...(gzip ? [createGunzip()] : []), forgivingSink(child.process.stdin!)]);
+      await pipeline([this.req, counter, ...(gzip ? [createGunzip()] : []), forgivingSink(child.stdin!)]);
       this.#bodyDone = true;
     } catch (err) {
       if (this.#failure || this.res.writableFinished) return;
@@ -183,7 +185,7 @@ class GitExchange {
       },
     });
     try {
-      await pipeline(child.process.stdout!, out, forgivingSink(res));
+      await pipeline(child.stdout, out, forgivingSink(res));
     } catch (err) {
       this.ctx.logger.debug({ err, service: run.service }, 'git output stream failed');
     }
@@ -209,11 +211,11 @@ class GitExchange {
     if (this.#failure) return;
     this.#failure = reason;
     const child = this.#child;
-    if (this.run.service === 'git-receive-pack' && this.run.body && !this.#bodyDone && child?.process.stdin) {
+    if (this.run.service === 'git-receive-pack' && this.run.body && !this.#bodyDone && child?.stdin) {
       // A truncated pack is something git abandons cleanly by itself — refs
       // untouched, quarantine removed — while a signal leaves the quarantine
       // behind. So end its input first; the signals only back that up.
-      child.process.stdin.end();
+      child.stdin.end();
       this.#kill(this.ctx.options.killGraceMs);
     } else {
       this.#kill(0);

@@ -6,6 +6,7 @@ import os from 'node:os';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { GitAuthorizer } from './git-authorizer.js';
+import type { GitLauncher } from './git-child.js';
 import { DEFAULT_GIT_PATH } from './git-env.js';
 import { answer, gitErrorAnswer, sendGitText } from './git-errors.js';
 import { GitOperations } from './git-operations.js';
@@ -35,6 +36,8 @@ export interface GitHttpOptions {
   homeDir?: string;
   /** Base URL of the gateway, used to tell 2FA users where to create a token. */
   externalUrl?: string;
+  /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
+  launcher?: GitLauncher;
 }
 
 /** Dependencies of the git router. */
@@ -74,6 +77,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     stderrLimitBytes: deps.options.stderrLimitBytes ?? 8192,
     envPath: deps.options.envPath ?? DEFAULT_GIT_PATH,
     homeDir: deps.options.homeDir ?? os.tmpdir(),
+    launcher: deps.options.launcher,
   };
   const ctx: GitHandlerContext = {
     authorizer: deps.authorizer,

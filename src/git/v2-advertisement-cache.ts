@@ -124,11 +124,11 @@ export class V2AdvertisementCache {
     }
     const chunks: Buffer[] = [];
     let bytes = 0;
-    child.process.stdout!.on('data', (chunk: Buffer) => {
+    child.stdout.on('data', (chunk: Buffer) => {
       bytes += chunk.length;
       if (bytes <= MAX_ANSWER_BYTES) chunks.push(chunk);
     });
-    child.process.stdout!.on('error', () => undefined);
+    child.stdout.on('error', () => undefined);
     const timer = setTimeout(() => child.signal('SIGKILL'), this.options.timeoutMs);
     const status = await child.exited;
     clearTimeout(timer);

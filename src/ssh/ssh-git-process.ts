@@ -60,7 +60,7 @@ export async function runGitOverSsh(channel: ServerChannel, run: SshGitRun, ctx:
     if (run.service === 'git-receive-pack') {
       // A truncated pack is abandoned cleanly by git itself (refs untouched);
       // the signals only back that up.
-      target.process.stdin?.end();
+      target.stdin?.end();
       killTimer = setTimeout(term, ctx.options.killGraceMs).unref();
     } else {
       term();
@@ -95,14 +95,14 @@ export async function runGitOverSsh(channel: ServerChannel, run: SshGitRun, ctx:
     void git.exited.then(() => killTimer && clearTimeout(killTimer));
     channel.once('close', () => stop('client-gone'));
     channel.on('data', ctx.onActivity);
-    git.process.stdout!.on('data', ctx.onActivity);
+    git.stdout.on('data', ctx.onActivity);
 
     const ignore = (): void => undefined;
     // Resolves when the client ends its input, or the channel closes.
-    void pipeline(channel, forgivingSink(git.process.stdin!)).catch(ignore);
+    void pipeline(channel, forgivingSink(git.stdin!)).catch(ignore);
     const output = Promise.all([
-      pipeline(git.process.stdout!, channelSink(channel, channel, abandon.signal)).catch(ignore),
-      pipeline(git.process.stderr!, channelSink(channel, channel.stderr, abandon.signal)).catch(ignore),
+      pipeline(git.stdout, channelSink(channel, channel, abandon.signal)).catch(ignore),
+      pipeline(git.stderrStream, channelSink(channel, channel.stderr, abandon.signal)).catch(ignore),
     ]);
     const [status] = await Promise.all([git.exited, output]);
     const why = status.error ? status.error : stopped === 'shutdown' ? new UnavailableError('shutting down') : null;

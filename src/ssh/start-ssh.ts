@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { GitAccessService } from '../auth/git-access.service.js';
 import type { SshAuthService } from '../auth/ssh-auth.service.js';
 import type { SshConfig } from '../config/config.js';
+import type { GitLauncher } from '../git/git-child.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import type { GitOperations } from '../git/git-operations.js';
 import { loadOrCreateHostKeys, type HostKey } from './host-keys.js';
@@ -20,6 +21,8 @@ export interface GitSshDeps {
   operations: GitOperations;
   dataDir: string;
   gitBin: string;
+  /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
+  launcher?: GitLauncher;
   config: SshConfig;
 }
 
@@ -46,6 +49,7 @@ export async function startGitSsh(deps: GitSshDeps): Promise<GitSsh> {
           homeDir: os.tmpdir(),
           stderrLimitBytes: 8192,
           killGraceMs: 5000,
+          launcher: deps.launcher,
         },
       },
     },
