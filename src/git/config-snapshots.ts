@@ -1,5 +1,5 @@
 /**
- * A repository's `config` file as the V2AdvertisementCache needs it: a
+ * A repository's `config` file as the GitAnswerCache needs it: a
  * digest of its bytes and whether it may be cached at all, read again only
  * when the file's stat identity changes.
  */

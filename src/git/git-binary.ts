@@ -32,7 +32,11 @@ export function resolveGitBinary(gitBin: string, envPath: string): string | null
  * null when it is gone. Package managers replace binaries by rename, so an
  * upgrade always changes it.
  */
-export async function binaryFingerprint(binary: string): Promise<string | null> {
-  const st = await fs.promises.stat(binary, { bigint: true }).catch(() => null);
-  return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : null;
+export function binaryFingerprint(binary: string): string | null {
+  try {
+    const st = fs.statSync(binary, { bigint: true, throwIfNoEntry: false });
+    return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : null;
+  } catch {
+    return null;
+  }
 }

@@ -4,7 +4,7 @@
  * backpressure both ways, timeouts, and the child killed when the exchange
  * ends early.
  */
-import { Transform, type TransformCallback } from 'node:stream';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import type { Request, Response } from 'express';
@@ -45,8 +45,11 @@ export interface GitRun {
   contentType: string;
   /** Bytes sent before git's output (the `# service=` preamble), or null. */
   preamble: Buffer | null;
-  /** Whether the request body feeds git's stdin, and whether to gunzip it. */
-  body: { gzip: boolean } | null;
+  /**
+   * Whether the request body feeds git's stdin, whether to gunzip it, and
+   * the whole body when the handler has read it already.
+   */
+  body: { gzip: boolean; buffered?: Buffer } | null;
 }
 
 export interface GitProcessContext {
@@ -118,7 +121,7 @@ class GitExchange {
         if (!res.writableFinished) this.#fail('client-gone');
       });
       if (res.destroyed) this.#fail('client-gone');
-      const input = run.body ? this.#feedStdin(child, run.body.gzip) : Promise.resolve();
+      const input = run.body ? this.#feedStdin(child, run.body) : Promise.resolve();
       const output = this.#streamStdout(child, exited).then(() => {
         // Answered early (timeout, shutdown): stop waiting for a body that may never come.
         if (this.#failure && run.body && !this.#bodyDone) req.destroy();
@@ -141,10 +144,10 @@ class GitExchange {
     this.#idle?.refresh();
   }
 
-  async #feedStdin(child: GitChild, gzip: boolean): Promise<void> {
+  async #feedStdin(child: GitChild, { gzip, buffered }: { gzip: boolean; buffered?: Buffer }): Promise<void> {
     const counter = byteTap(() => this.#touch());
     try {
-      await pipeline([this.req, counter, ...(gzip ? [createGunzip()] : []), forgivingSink(child.stdin!)]);
+      await pipeline([buffered ? Readable.from([buffered]) : this.req, counter, ...(gzip ? [createGunzip()] : []), forgivingSink(child.stdin!)]);
       this.#bodyDone = true;
     } catch (err) {
       if (this.#failure || this.res.writableFinished) return;

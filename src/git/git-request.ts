@@ -10,7 +10,7 @@ import type { GitAuthorizer, GitGrant, GitService } from './git-authorizer.js';
 import { parseBasicCredentials } from './basic-credentials.js';
 import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
-import type { V2AdvertisementCache } from './v2-advertisement-cache.js';
+import type { GitAnswerCache } from './git-answer-cache.js';
 import { clientIp } from '../http/client-ip.js';
 
 /** The repository a request names, already validated and decoded. */
@@ -25,8 +25,8 @@ export interface GitHandlerContext {
   logger: Logger;
   process: GitProcessContext;
   wording: GitErrorWording;
-  /** Protocol v2 `info/refs` answers reused instead of running git. */
-  advertisements: V2AdvertisementCache;
+  /** Ref advertisements (info/refs, v2 ls-refs) reused instead of running git. */
+  answers: GitAnswerCache;
 }
 
 /** A verb handler: answers the request completely and never rejects. */

@@ -12,8 +12,8 @@ import { serviceAdvertisementPreamble } from './pkt-line.js';
  * Answers the ref advertisement. Without a known `service` this is a
  * dumb-HTTP request, which gitgate does not serve (404, like Workhorse).
  * HEAD is authorized like GET and answered with headers only; git is not run.
- * A protocol v2 answer (capabilities only, no refs) comes from the
- * V2AdvertisementCache when it has git's bytes for this configuration.
+ * An upload-pack advertisement comes from the GitAnswerCache when it holds
+ * git's bytes for this configuration (and, below v2, these refs).
  */
 export function infoRefsHandler(ctx: GitHandlerContext): GitHandler {
   return async (req, res, target) => {
@@ -31,11 +31,14 @@ export function infoRefsHandler(ctx: GitHandlerContext): GitHandler {
       return;
     }
     const protocol = parseGitProtocol(req.get('git-protocol'), service);
-    if (protocol.v2 && protocol.env) {
-      const cached = await ctx.advertisements.advertisement(grant.repoPath, protocol.env);
+    // While draining, git's usual path refuses with 503 so clients retry elsewhere.
+    if (service === 'git-upload-pack' && !ctx.process.operations.closing) {
+      const cached = await ctx.answers.answer(grant.repoPath, { kind: 'advertisement', gitProtocol: protocol.env });
       if (cached) {
-        res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(cached.length) });
-        res.end(cached);
+        const preamble = protocol.v2 ? null : serviceAdvertisementPreamble(service);
+        const body = preamble ? Buffer.concat([preamble, cached]) : cached;
+        res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(body.length) });
+        res.end(body);
         return;
       }
     }

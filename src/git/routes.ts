@@ -14,7 +14,7 @@ import { matchGitPath, type GitEndpoint } from './git-path.js';
 import type { GitHandler, GitHandlerContext } from './git-request.js';
 import { infoRefsHandler } from './info-refs.js';
 import { statelessRpcHandler } from './stateless-rpc.js';
-import { V2AdvertisementCache } from './v2-advertisement-cache.js';
+import { GitAnswerCache } from './git-answer-cache.js';
 
 export { GitOperations } from './git-operations.js';
 
@@ -84,7 +84,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     logger: deps.logger,
     process: { logger: deps.logger, operations: deps.operations ?? new GitOperations(), options: processOptions },
     wording: deps.options.externalUrl ? { externalUrl: deps.options.externalUrl } : {},
-    advertisements: new V2AdvertisementCache({ ...processOptions, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
+    answers: new GitAnswerCache({ ...processOptions, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
   };
   const handlers: Record<GitEndpoint, GitHandler> = {
     'info-refs': infoRefsHandler(ctx),

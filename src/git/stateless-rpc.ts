@@ -8,12 +8,15 @@
  * objects in a quarantine and updates refs only after the whole pack was
  * received and checked, so a push cut short leaves every ref as it was.
  */
-import type { GitService } from './git-authorizer.js';
-import { sendGitText } from './git-errors.js';
+import type { Response } from 'express';
+import { GitAnswerCache } from './git-answer-cache.js';
+import type { GitGrant, GitService } from './git-authorizer.js';
+import { answer, NO_CACHE_HEADERS, sendGitText } from './git-errors.js';
 import { parseGitProtocol } from './git-protocol.js';
 import { runGitService } from './git-process.js';
 import { authorizeGit, type GitHandler, type GitHandlerContext } from './git-request.js';
 import { checkRpcRequest } from './rpc-request.js';
+import { isSmallRequest, readSmallRequest } from './small-request.js';
 
 /** The handler for POST `<repo>/<service>`. */
 export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService): GitHandler {
@@ -25,6 +28,20 @@ export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService)
     }
     const grant = await authorizeGit(ctx, req, res, target, service);
     if (!grant) return;
+    const protocol = parseGitProtocol(req.get('git-protocol'), service);
+    const contentType = `application/x-${service}-result`;
+    let buffered: Buffer | undefined;
+    if (protocol.v2 && protocol.env && isSmallRequest(req)) {
+      const read = await readSmallRequest(req, body.gzip, ctx.process.options.idleTimeoutMs);
+      if (read === 'gone') return;
+      if (read === 'timeout') {
+        // The rest of the body may never come: answer, then drop the connection.
+        sendGitText(res, answer(408, 'Request Timeout', { Connection: 'close' }));
+        return;
+      }
+      if (await answerLsRefs(ctx, res, grant, protocol.env, read.decoded, contentType)) return;
+      buffered = read.raw;
+    }
     await runGitService(
       req,
       res,
@@ -32,12 +49,29 @@ export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService)
         service,
         repoPath: grant.repoPath,
         advertiseRefs: false,
-        gitProtocol: parseGitProtocol(req.get('git-protocol'), service).env,
-        contentType: `application/x-${service}-result`,
+        gitProtocol: protocol.env,
+        contentType,
         preamble: null,
-        body,
+        body: { ...body, buffered },
       },
       ctx.process,
     );
   };
+}
+
+/** Answers a protocol v2 `ls-refs` from the GitAnswerCache; false when git must run. */
+async function answerLsRefs(
+  ctx: GitHandlerContext,
+  res: Response,
+  grant: GitGrant,
+  gitProtocol: string,
+  request: Buffer | null,
+  contentType: string,
+): Promise<boolean> {
+  if (!request || !GitAnswerCache.isLsRefs(request) || ctx.process.operations.closing) return false;
+  const cached = await ctx.answers.answer(grant.repoPath, { kind: 'ls-refs', gitProtocol, request });
+  if (!cached) return false;
+  res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(cached.length) });
+  res.end(cached);
+  return true;
 }

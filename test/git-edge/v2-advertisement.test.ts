@@ -1,5 +1,5 @@
 /**
- * Protocol v2 `info/refs` from the V2AdvertisementCache, over HTTP: the
+ * Protocol v2 `info/refs` from the GitAnswerCache, over HTTP: the
  * same bytes git sends, git not run again, configuration changes seen at
  * once, and authorization still first.
  */

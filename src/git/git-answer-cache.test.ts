@@ -5,7 +5,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GIT_PATH, gitEnvironment } from './git-env.js';
-import { V2AdvertisementCache } from './v2-advertisement-cache.js';
+import { GitAnswerCache } from './git-answer-cache.js';
+import { RefStates } from './ref-state.js';
 
 const run = promisify(execFile);
 let base: string;
@@ -19,8 +20,12 @@ afterAll(() => {
   fs.rmSync(base, { recursive: true, force: true });
 });
 
-function cache(gitBin = 'git'): V2AdvertisementCache {
-  return new V2AdvertisementCache({ gitBin, envPath: DEFAULT_GIT_PATH, homeDir: base, stderrLimitBytes: 4096, timeoutMs: 10_000 });
+function cache(gitBin = 'git', refStates?: RefStates): GitAnswerCache {
+  return new GitAnswerCache({ gitBin, envPath: DEFAULT_GIT_PATH, homeDir: base, stderrLimitBytes: 4096, timeoutMs: 10_000, refStates });
+}
+
+function v2ad(gitProtocol: string): { kind: 'advertisement'; gitProtocol: string } {
+  return { kind: 'advertisement', gitProtocol };
 }
 
 async function bareRepo(...initArgs: string[]): Promise<string> {
@@ -43,7 +48,7 @@ async function gitsAnswer(repo: string, gitProtocol = 'version=2', gitBin = 'git
   return stdout;
 }
 
-describe('V2AdvertisementCache', () => {
+describe('GitAnswerCache: the protocol v2 capability advertisement', () => {
   const configs: Array<[string, string[], Array<[string, string]>]> = [
     ['a default bare repository', [], []],
     ['uploadpack.allowFilter and allowRefInWant', [], [['uploadpack.allowFilter', 'true'], ['uploadpack.allowRefInWant', 'true']]],
@@ -56,46 +61,46 @@ describe('V2AdvertisementCache', () => {
     const repo = await bareRepo(...initArgs);
     for (const [k, v] of settings) await gitConfig(repo, k, v);
     const c = cache();
-    const first = await c.advertisement(repo, 'version=2');
-    const second = await c.advertisement(repo, 'version=2');
+    const first = await c.answer(repo, v2ad('version=2'));
+    const second = await c.answer(repo, v2ad('version=2'));
     const expected = await gitsAnswer(repo);
     expect(first).not.toBeNull();
     expect(first!.equals(expected)).toBe(true);
     expect(second!.equals(expected)).toBe(true);
-    expect(c.stats).toEqual({ hits: 1, fills: 1, bypasses: 0 });
+    expect(c.stats).toEqual({ hits: 1, fills: 1, unsettled: 0, bypasses: 0 });
   });
 
   it('keys on the exact Git-Protocol value', async () => {
     const repo = await bareRepo();
     const c = cache();
     const withAgent = 'version=2:agent=x';
-    expect((await c.advertisement(repo, withAgent))!.equals(await gitsAnswer(repo, withAgent))).toBe(true);
-    expect((await c.advertisement(repo, 'version=2'))!.equals(await gitsAnswer(repo))).toBe(true);
+    expect((await c.answer(repo, v2ad(withAgent)))!.equals(await gitsAnswer(repo, withAgent))).toBe(true);
+    expect((await c.answer(repo, v2ad('version=2')))!.equals(await gitsAnswer(repo))).toBe(true);
     expect(c.stats.fills).toBe(2);
   });
 
   it('follows configuration changes at once', async () => {
     const repo = await bareRepo();
     const c = cache();
-    const before = await c.advertisement(repo, 'version=2');
+    const before = await c.answer(repo, v2ad('version=2'));
     expect(before!.toString()).not.toContain(' filter');
     await gitConfig(repo, 'uploadpack.allowFilter', 'true');
-    const after = await c.advertisement(repo, 'version=2');
+    const after = await c.answer(repo, v2ad('version=2'));
     expect(after!.toString()).toContain('fetch=shallow wait-for-done filter\n');
     expect(after!.equals(await gitsAnswer(repo))).toBe(true);
     await gitConfig(repo, 'uploadpack.allowFilter', 'false');
-    const reverted = await c.advertisement(repo, 'version=2');
+    const reverted = await c.answer(repo, v2ad('version=2'));
     expect(reverted!.toString()).not.toContain(' filter');
     expect(reverted!.equals(await gitsAnswer(repo))).toBe(true);
-    expect(c.stats).toEqual({ hits: 0, fills: 3, bypasses: 0 });
+    expect(c.stats).toEqual({ hits: 0, fills: 3, unsettled: 0, bypasses: 0 });
   });
 
   it('shares one answer between repositories with the same configuration', async () => {
     const [a, b] = [await bareRepo(), await bareRepo()];
     const c = cache();
-    await c.advertisement(a, 'version=2');
-    expect((await c.advertisement(b, 'version=2'))!.equals(await gitsAnswer(b))).toBe(true);
-    expect(c.stats).toEqual({ hits: 1, fills: 1, bypasses: 0 });
+    await c.answer(a, v2ad('version=2'));
+    expect((await c.answer(b, v2ad('version=2')))!.equals(await gitsAnswer(b))).toBe(true);
+    expect(c.stats).toEqual({ hits: 1, fills: 1, unsettled: 0, bypasses: 0 });
   });
 
   it('runs git again when the git binary changes (an upgrade)', async () => {
@@ -105,10 +110,10 @@ describe('V2AdvertisementCache', () => {
     fs.chmodSync(bin, 0o755);
     const repo = await bareRepo();
     const c = cache(bin);
-    await c.advertisement(repo, 'version=2');
+    await c.answer(repo, v2ad('version=2'));
     const later = new Date(Date.now() + 60_000);
     fs.utimesSync(bin, later, later);
-    expect((await c.advertisement(repo, 'version=2'))!.equals(await gitsAnswer(repo, 'version=2', bin))).toBe(true);
+    expect((await c.answer(repo, v2ad('version=2')))!.equals(await gitsAnswer(repo, 'version=2', bin))).toBe(true);
     expect(c.stats.fills).toBe(2);
   });
 
@@ -116,9 +121,9 @@ describe('V2AdvertisementCache', () => {
     const repo = await bareRepo();
     await gitConfig(repo, 'transfer.advertiseSID', 'true');
     const c = cache();
-    expect(await c.advertisement(repo, 'version=2')).toBeNull();
+    expect(await c.answer(repo, v2ad('version=2'))).toBeNull();
     expect((await gitsAnswer(repo)).toString()).toContain('session-id=');
-    expect(c.stats).toEqual({ hits: 0, fills: 0, bypasses: 1 });
+    expect(c.stats).toEqual({ hits: 0, fills: 0, unsettled: 0, bypasses: 1 });
   });
 
   it('declines configurations that include other files', async () => {
@@ -127,9 +132,9 @@ describe('V2AdvertisementCache', () => {
     fs.writeFileSync(extra, '[uploadpack]\n\tallowFilter = true\n');
     await gitConfig(repo, 'include.path', extra);
     const c = cache();
-    expect(await c.advertisement(repo, 'version=2')).toBeNull();
+    expect(await c.answer(repo, v2ad('version=2'))).toBeNull();
     fs.appendFileSync(repo + '/config', '[includeIf "gitdir:/x/"]\n\tpath = /x\n');
-    expect(await c.advertisement(repo, 'version=2')).toBeNull();
+    expect(await c.answer(repo, v2ad('version=2'))).toBeNull();
   });
 
   it('declines when git fails, so the caller answers the error as usual', async () => {
@@ -137,15 +142,15 @@ describe('V2AdvertisementCache', () => {
     fs.mkdirSync(notARepo);
     fs.writeFileSync(path.join(notARepo, 'config'), '[core]\n\tbare = true\n');
     const c = cache();
-    expect(await c.advertisement(notARepo, 'version=2')).toBeNull();
+    expect(await c.answer(notARepo, v2ad('version=2'))).toBeNull();
     expect(c.stats.fills).toBe(0);
   });
 
   it('runs git once for concurrent first requests', async () => {
     const repo = await bareRepo();
     const c = cache();
-    const answers = await Promise.all(Array.from({ length: 5 }, () => c.advertisement(repo, 'version=2')));
-    expect(new Set(answers.map((a) => a!.toString('hex'))).size).toBe(1);
+    const answers = await Promise.all(Array.from({ length: 5 }, () => c.answer(repo, v2ad('version=2'))));
+    expect(new Set(answers.map((a: Buffer | null) => a!.toString('hex'))).size).toBe(1);
     expect(c.stats.fills).toBe(1);
   });
 });
