@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../lib/errors.js';
 import type { GitService } from './git-authorizer.js';
+import { coalescingStream } from './coalescing-stream.js';
 import { forgivingSink } from './forgiving-sink.js';
 import { spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from './git-child.js';
 import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
@@ -188,7 +189,7 @@ class GitExchange {
       },
     });
     try {
-      await pipeline(child.stdout, out, forgivingSink(res));
+      await pipeline(child.stdout, coalescingStream(), out, forgivingSink(res));
     } catch (err) {
       this.ctx.logger.debug({ err, service: run.service }, 'git output stream failed');
     }
