@@ -21,8 +21,8 @@ describe('ConfigSnapshots', () => {
     for (let i = 0; i < 20; i++) {
       const value = i % 2 ? 'true ' : 'false';
       fs.writeFileSync(file, `[uploadpack]\n\tallowFilter = ${value}\n`);
-      const expected = (await new ConfigSnapshots().read(file))!.digest;
-      expect((await snapshots.read(file))!.digest).toBe(expected);
+      const expected = new ConfigSnapshots().read(file)!.digest;
+      expect((snapshots.read(file))!.digest).toBe(expected);
     }
   });
 
@@ -30,12 +30,12 @@ describe('ConfigSnapshots', () => {
     const file = path.join(dir, 'settled');
     fs.writeFileSync(file, '[core]\n\tbare = true\n');
     const snapshots = new ConfigSnapshots(10, 2000, () => Date.now() + 10_000);
-    const first = await snapshots.read(file);
-    expect(await snapshots.read(file)).toBe(first);
+    const first = snapshots.read(file);
+    expect(snapshots.read(file)).toBe(first);
     const replacement = `${file}.lock`;
     fs.writeFileSync(replacement, '[core]\n\tbare = false\n');
     fs.renameSync(replacement, file);
-    expect((await snapshots.read(file))!.digest).not.toBe(first!.digest);
+    expect((snapshots.read(file))!.digest).not.toBe(first!.digest);
   });
 
   it.each([
@@ -47,12 +47,12 @@ describe('ConfigSnapshots', () => {
   ])('marks %j cacheable: %s', async (text, cacheable) => {
     const file = path.join(dir, `c-${Math.random().toString(36).slice(2)}`);
     fs.writeFileSync(file, text);
-    expect((await new ConfigSnapshots().read(file))!.cacheable).toBe(cacheable);
+    expect(new ConfigSnapshots().read(file)!.cacheable).toBe(cacheable);
   });
 
   it('answers null for a missing file or a directory', async () => {
     const snapshots = new ConfigSnapshots();
-    expect(await snapshots.read(path.join(dir, 'missing'))).toBeNull();
-    expect(await snapshots.read(dir)).toBeNull();
+    expect(snapshots.read(path.join(dir, 'missing'))).toBeNull();
+    expect(snapshots.read(dir)).toBeNull();
   });
 });

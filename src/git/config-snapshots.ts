@@ -4,7 +4,7 @@
  * when the file's stat identity changes.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import { LRUCache } from 'lru-cache';
 
 /** What the cache key needs from one version of a config file. */
@@ -42,16 +42,20 @@ export class ConfigSnapshots {
     this.#known = new LRUCache({ max: maxFiles });
   }
 
-  /** The snapshot of `file` as it is now, or null when it is missing or not a file. */
-  async read(file: string): Promise<ConfigSnapshot | null> {
-    const st = await fs.stat(file, { bigint: true }).catch(() => null);
+  /**
+   * The snapshot of `file` as it is now, or null when it is missing or not a
+   * file. Synchronous: on every request it is one stat(2) of a hot dentry,
+   * cheaper than a round trip through libuv's thread pool.
+   */
+  read(file: string): ConfigSnapshot | null {
+    const st = statOrNull(file);
     if (!st?.isFile()) return null;
     if (st.size > MAX_CONFIG_BYTES) return { digest: '', cacheable: false };
     // Renames (git config's lockfile) change the inode; in-place writes change size or times.
     const identity = `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
     const known = this.#known.get(file);
     if (known?.identity === identity) return known.snapshot;
-    const bytes = await fs.readFile(file).catch(() => null);
+    const bytes = readOrNull(file);
     if (!bytes) return null;
     const text = bytes.toString('latin1');
     const snapshot: ConfigSnapshot = {
@@ -60,5 +64,21 @@ export class ConfigSnapshots {
     };
     if (Number(st.ctimeNs / 1_000_000n) < this.now() - this.settleMs) this.#known.set(file, { identity, snapshot });
     return snapshot;
+  }
+}
+
+function statOrNull(file: string): fs.BigIntStats | null {
+  try {
+    return fs.statSync(file, { bigint: true, throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function readOrNull(file: string): Buffer | null {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return null;
   }
 }

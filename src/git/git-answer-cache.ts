@@ -138,7 +138,7 @@ export class GitAnswerCache {
 
   async #key(repoPath: string, question: GitQuestion): Promise<{ key: string; slot: string; settled: boolean } | null> {
     if (!this.#binary) return null;
-    const config = await this.#configs.read(path.join(repoPath, 'config'));
+    const config = this.#configs.read(path.join(repoPath, 'config'));
     const repo = repoOwner(repoPath);
     const binary = binaryFingerprint(this.#binary);
     if (!config?.cacheable || repo === null || !binary) return null;
