@@ -30,7 +30,8 @@ async function sampleWhile(target: Target, work: () => Promise<unknown>): Promis
     for (const pid of descendantsOf(roots, parents)) {
       // A git process's own peak (VmHWM), so one that lives between two samples still counts.
       if (isGit(pid)) git += statusKb(pid, 'VmHWM');
-      else if (target.name === 'nginx') front += statusKb(pid, 'VmRSS'); // nginx workers, fcgiwrap children
+      // nginx workers and fcgiwrap children; gitgate's git spawner helper (and tsx's esbuild service).
+      else front += statusKb(pid, 'VmRSS');
     }
     peaks.front = Math.max(peaks.front, front / 1024);
     peaks.git = Math.max(peaks.git, git / 1024);

@@ -73,7 +73,7 @@ export function memoryTable(rows: MemoryRow[]): string {
   const scenarios = [...new Set(rows.map((r) => r.scenario))];
   const mb = (x: number | undefined): string => (x === undefined ? '—' : x.toFixed(0));
   return table(
-    ['during', 'gitgate process: idle → peak', 'gitgate: peak − idle', 'its git children: peak (sum)', 'nginx + fcgiwrap: idle → peak', 'their git processes: peak (sum)'],
+    ['during', 'gitgate + spawner helper: idle → peak', 'gitgate: peak − idle', 'its git processes: peak (sum)', 'nginx + fcgiwrap: idle → peak', 'their git processes: peak (sum)'],
     scenarios.map((s) => {
       const g = find(s, 'gitgate');
       const n = find(s, 'nginx');
