@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import { LRUCache } from 'lru-cache';
+import { statOrNull } from '../lib/stat-sync.js';
 
 /** What the cache key needs from one version of a config file. */
 export interface ConfigSnapshot {
@@ -44,11 +45,11 @@ export class ConfigSnapshots {
 
   /**
    * The snapshot of `file` as it is now, or null when it is missing or not a
-   * file. Synchronous: on every request it is one stat(2) of a hot dentry,
-   * cheaper than a round trip through libuv's thread pool.
+   * file. Synchronous on purpose, as it runs on every request (see
+   * lib/stat-sync.ts).
    */
   read(file: string): ConfigSnapshot | null {
-    const st = statOrNull(file);
+    const st = statOrNull(file, { bigint: true });
     if (!st?.isFile()) return null;
     if (st.size > MAX_CONFIG_BYTES) return { digest: '', cacheable: false };
     // Renames (git config's lockfile) change the inode; in-place writes change size or times.
@@ -64,14 +65,6 @@ export class ConfigSnapshots {
     };
     if (Number(st.ctimeNs / 1_000_000n) < this.now() - this.settleMs) this.#known.set(file, { identity, snapshot });
     return snapshot;
-  }
-}
-
-function statOrNull(file: string): fs.BigIntStats | null {
-  try {
-    return fs.statSync(file, { bigint: true, throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
   }
 }
 

@@ -27,9 +27,9 @@
  * every answer different (`transfer.advertiseSID`) are never cached.
  */
 import { createHash } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { LRUCache } from 'lru-cache';
+import { statOrNull } from '../lib/stat-sync.js';
 import { ConfigSnapshots } from './config-snapshots.js';
 import { captureGit } from './git-capture.js';
 import { binaryFingerprint, resolveGitBinary } from './git-binary.js';
@@ -187,9 +187,5 @@ function isV2(gitProtocol: string | null): boolean {
 
 /** The uid owning the repository directory, or null when it is gone. */
 function repoOwner(repoPath: string): number | null {
-  try {
-    return fs.statSync(repoPath, { throwIfNoEntry: false })?.uid ?? null;
-  } catch {
-    return null;
-  }
+  return statOrNull(repoPath)?.uid ?? null;
 }

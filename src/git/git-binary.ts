@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { statOrNull } from '../lib/stat-sync.js';
 
 /**
  * The absolute path `gitBin` runs as: itself when it contains a slash,
@@ -33,10 +34,6 @@ export function resolveGitBinary(gitBin: string, envPath: string): string | null
  * upgrade always changes it.
  */
 export function binaryFingerprint(binary: string): string | null {
-  try {
-    const st = fs.statSync(binary, { bigint: true, throwIfNoEntry: false });
-    return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : null;
-  } catch {
-    return null;
-  }
+  const st = statOrNull(binary, { bigint: true });
+  return st ? `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}` : null;
 }

@@ -14,6 +14,7 @@
 import { createHash } from 'node:crypto';
 import fs, { type BigIntStats } from 'node:fs';
 import path from 'node:path';
+import { statOrNull } from '../lib/stat-sync.js';
 
 /** One reading of a repository's refs. */
 export interface RefState {
@@ -76,11 +77,7 @@ export class RefStates {
 }
 
 function lstatOrNull(file: string): BigIntStats | null {
-  try {
-    return fs.lstatSync(file, { bigint: true, throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
+  return statOrNull(file, { bigint: true, lstat: true });
 }
 
 function readdirOrEmpty(dir: string): string[] {

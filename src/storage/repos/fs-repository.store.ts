@@ -4,12 +4,13 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { realpathSync, statSync, type Stats } from 'node:fs';
+import { realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { ConflictError, ValidationError } from '../../lib/errors.js';
+import { statOrNull } from '../../lib/stat-sync.js';
 import { isValidPathSegment, type RepositoryStore } from '../../projects/repository.store.js';
 
 const run = promisify(execFile);
@@ -50,9 +51,7 @@ export class FsRepositoryStore implements RepositoryStore {
 
   async resolve(namespace: string, project: string): Promise<string | null> {
     if (!isValidPathSegment(namespace) || !isValidPathSegment(project)) return null;
-    // On every git request: synchronous on purpose. Six stat-like calls on hot
-    // dentries cost microseconds; six round trips through libuv's thread pool
-    // cost far more CPU on the event loop than the calls themselves.
+    // Runs on every git request: synchronous on purpose (see lib/stat-sync.ts).
     const realRoot = realpathSyncOrNull(this.root);
     const real = realpathSyncOrNull(this.#location(namespace, project));
     if (!realRoot || !real || !isInside(realRoot, real)) return null;
@@ -165,16 +164,8 @@ function assertSegment(field: string, value: string): string {
 
 /** A bare repository has HEAD, objects/ and refs/ at its top. */
 function isBareRepository(dir: string): boolean {
-  const [dirStat, head, objects, refs] = [dir, path.join(dir, 'HEAD'), path.join(dir, 'objects'), path.join(dir, 'refs')].map(statSyncOrNull);
+  const [dirStat, head, objects, refs] = [dir, path.join(dir, 'HEAD'), path.join(dir, 'objects'), path.join(dir, 'refs')].map((p) => statOrNull(p));
   return Boolean(dirStat?.isDirectory() && head?.isFile() && objects?.isDirectory() && refs?.isDirectory());
-}
-
-function statSyncOrNull(p: string): Stats | null {
-  try {
-    return statSync(p, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
 }
 
 function realpathSyncOrNull(p: string): string | null {
