@@ -174,6 +174,16 @@ describe('GitAnswerCache: answers that list refs', () => {
     expect(c.stats.unsettled).toBe(4);
   });
 
+  it('runs git for each concurrent request while the refs are settling, and shares one run once they have settled', async () => {
+    const { repo } = await repoWithHistory();
+    const settling = new GitAnswerCache({ gitBin: 'git', envPath: DEFAULT_GIT_PATH, homeDir: base, stderrLimitBytes: 4096, timeoutMs: 10_000 });
+    await Promise.all([0, 1, 2].map(() => settling.answer(repo, V0)));
+    expect(settling.stats).toEqual({ hits: 0, fills: 0, unsettled: 3, bypasses: 0 });
+    const settled = settledCache();
+    await Promise.all([0, 1, 2].map(() => settled.answer(repo, V0)));
+    expect(settled.stats).toEqual({ hits: 0, fills: 1, unsettled: 0, bypasses: 0 });
+  });
+
   it('declines repositories with more loose refs than it reads per request', async () => {
     const { repo, commits } = await repoWithHistory();
     const c = new GitAnswerCache({

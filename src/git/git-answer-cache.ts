@@ -114,7 +114,7 @@ export class GitAnswerCache {
    * on `repoPath`, or null when the caller must run git itself.
    */
   async answer(repoPath: string, question: GitQuestion): Promise<Buffer | null> {
-    const found = await this.#key(repoPath, question);
+    const found = this.#key(repoPath, question);
     if (!found) return this.#bypass();
     const { key, slot, settled } = found;
     const entry = this.#entries.get(slot);
@@ -123,6 +123,10 @@ export class GitAnswerCache {
       return entry.answer;
     }
     if (this.#tooLong.has(key)) return this.#bypass();
+    // A run already under way is shared only when the refs are settled: while
+    // they settle, two different states can look alike, and a request must
+    // never get an answer that git computed before the request arrived.
+    if (!settled) return (await this.#fill(repoPath, question, key, slot, settled)) ?? this.#bypass();
     let filling = this.#filling.get(key);
     if (!filling) {
       filling = this.#fill(repoPath, question, key, slot, settled).finally(() => this.#filling.delete(key));
@@ -136,7 +140,7 @@ export class GitAnswerCache {
     return null;
   }
 
-  async #key(repoPath: string, question: GitQuestion): Promise<{ key: string; slot: string; settled: boolean } | null> {
+  #key(repoPath: string, question: GitQuestion): { key: string; slot: string; settled: boolean } | null {
     if (!this.#binary) return null;
     const config = this.#configs.read(path.join(repoPath, 'config'));
     const repo = repoOwner(repoPath);
@@ -169,7 +173,7 @@ export class GitAnswerCache {
     }
     // Belt and braces: an answer that names a session differs on every run.
     if (captured.output.length === 0 || captured.output.includes('session-id=')) return null;
-    const after = await this.#key(repoPath, question);
+    const after = this.#key(repoPath, question);
     if (settled && after?.key === key) {
       this.#entries.set(slot, { key, answer: captured.output });
       this.#stats.fills++;
