@@ -7,13 +7,9 @@
  *
  *   node --import tsx bench/gateway-process.ts <dataDir> <name>=<bare repo>…
  */
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { loadConfig } from '../src/config/config.js';
 import { compose } from '../src/main.js';
 import { listen } from '../src/server.js';
-
-const run = promisify(execFile);
 
 /** What the gateway process reports when it is ready. */
 export interface GatewayReady {
@@ -45,10 +41,8 @@ async function main(): Promise<void> {
     const [name, source] = arg.split('=', 2) as [string, string];
     const project = await system.projects.create(owner, { path: name, visibility: 'private' });
     await system.repos.remove(project.namespace, project.path);
-    const served = await system.repos.importFrom(source, project.namespace, project.path);
-    // As a server's periodic gc leaves it: one pack, deltas reused, a reachability bitmap.
-    await run('git', ['-C', served, 'repack', '-a', '-d', '-q', '--write-bitmap-index'], { env: { PATH: process.env.PATH, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' } });
-    repos[name] = served;
+    // importFrom leaves one pack with a reachability bitmap, as a server's gc would.
+    repos[name] = await system.repos.importFrom(source, project.namespace, project.path);
   }
   const issued = await system.tokens.create(admin, user.id, { name: 'bench', scopes: ['read_repository', 'write_repository'], expiresAt: null });
   const running = await listen(system, 0, '127.0.0.1');

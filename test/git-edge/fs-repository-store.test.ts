@@ -113,6 +113,10 @@ describe('FsRepositoryStore', () => {
     expect(config).not.toContain('hooksPath');
     expect(config).not.toContain('origin');
     await gitOk(['fsck', '--no-progress'], imported);
+    // One pack with a reachability bitmap, as gc would leave it.
+    const packs = fs.readdirSync(path.join(imported, 'objects', 'pack'));
+    expect(packs.filter((f) => f.endsWith('.pack'))).toHaveLength(1);
+    expect(packs.filter((f) => f.endsWith('.bitmap'))).toHaveLength(1);
     await expect(store.importFrom(source, 'bob', 'imported')).rejects.toBeInstanceOf(ConflictError);
   });
 

@@ -74,13 +74,17 @@ export class FsRepositoryStore implements RepositoryStore {
    * only objects and refs travel, through git's own transport, so the
    * source's hooks and config (which would run or apply on our server) stay
    * behind, and symlinks or hardlinks inside its object store are not
-   * followed. The clone's `origin` remote is removed afterwards.
+   * followed. The clone's `origin` remote is removed afterwards, and the
+   * objects are repacked into one pack with a reachability bitmap, as a
+   * server's gc leaves them: without the bitmap every clone of the imported
+   * repository walks its whole history to count objects.
    */
   async importFrom(source: string, namespace: string, project: string): Promise<string> {
     const from = path.resolve(source);
     await fs.access(from);
     return this.#build(namespace, project, (tmp) => ['clone', '--mirror', '--no-local', '--quiet', '--', from, tmp], [
       ['config', '--remove-section', 'remote.origin'],
+      ['repack', '-a', '-d', '-q', '--write-bitmap-index'],
     ]);
   }
 
