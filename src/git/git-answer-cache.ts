@@ -16,10 +16,9 @@
  *   advertisement plus the exact request bytes (ref prefixes, peel, symrefs,
  *   unborn).
  *
- * The key therefore holds the binary's fingerprint, a digest of the bytes of
- * the repository's `config` (see ConfigSnapshots), the repository owner
- * (newer gits refuse repositories of other users), `Git-Protocol`, the
- * request, and — for answers that list refs — the RefState. An answer is
+ * The key therefore holds the RepositoryIdentity (binary, config, owner and —
+ * for answers that list refs — the RefState), `Git-Protocol` and the
+ * request. An answer is
  * stored only when the key was the same before and after git ran and the ref
  * state was settled (see RefState), so a push landing while git runs, or
  * within the timestamp granularity, is never hidden. Configurations that
@@ -27,14 +26,11 @@
  * every answer different (`transfer.advertiseSID`) are never cached.
  */
 import { createHash } from 'node:crypto';
-import path from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { statOrNull } from '../lib/stat-sync.js';
-import { ConfigSnapshots } from './config-snapshots.js';
 import { captureGit } from './git-capture.js';
-import { binaryFingerprint, resolveGitBinary } from './git-binary.js';
 import type { GitChildOptions } from './git-child.js';
-import { RefStates } from './ref-state.js';
+import type { RefStates } from './ref-state.js';
+import { RepositoryIdentities } from './repository-identity.js';
 
 /** A question whose answer may come from the cache. */
 export type GitQuestion =
@@ -87,17 +83,14 @@ export class GitAnswerCache {
   readonly #entries: LRUCache<string, Entry>;
   readonly #tooLong = new LRUCache<string, true>({ max: 1000 });
   readonly #filling = new Map<string, Promise<Buffer | null>>();
-  readonly #binary: string | null;
-  readonly #configs = new ConfigSnapshots();
-  readonly #refStates: RefStates;
+  readonly #identities: RepositoryIdentities;
   readonly #maxAnswerBytes: number;
   readonly #stats: GitAnswerCacheStats = { hits: 0, fills: 0, unsettled: 0, bypasses: 0 };
 
   constructor(private readonly options: GitAnswerCacheOptions) {
     this.#maxAnswerBytes = options.maxAnswerBytes ?? 1024 * 1024;
     this.#entries = new LRUCache({ maxSize: options.maxBytes ?? 64 * 1024 * 1024, sizeCalculation: (e) => e.answer.length + 256 });
-    this.#binary = resolveGitBinary(options.gitBin, options.envPath);
-    this.#refStates = options.refStates ?? new RefStates();
+    this.#identities = new RepositoryIdentities(options, options.refStates);
   }
 
   get stats(): Readonly<GitAnswerCacheStats> {
@@ -141,22 +134,14 @@ export class GitAnswerCache {
   }
 
   #key(repoPath: string, question: GitQuestion): { key: string; slot: string; settled: boolean } | null {
-    if (!this.#binary) return null;
-    const config = this.#configs.read(path.join(repoPath, 'config'));
-    const repo = repoOwner(repoPath);
-    const binary = binaryFingerprint(this.#binary);
-    if (!config?.cacheable || repo === null || !binary) return null;
     const listsRefs = question.kind === 'ls-refs' || !isV2(question.gitProtocol);
-    const refs = listsRefs ? this.#refStates.read(repoPath) : null;
-    if (listsRefs && !refs) return null;
+    const identity = this.#identities.read(repoPath, listsRefs);
+    if (!identity) return null;
     const request = question.kind === 'ls-refs' ? createHash('sha256').update(question.request).digest('base64') : '';
     const asked = `${question.kind}\0${question.gitProtocol ?? ''}\0${request}`;
-    const key = createHash('sha256')
-      .update(`${binary}\0${repo}\0${config.digest}\0${asked}\0`)
-      .update(refs ? `${repoPath}\0${refs.digest}` : '')
-      .digest('base64');
+    const key = createHash('sha256').update(`${identity.digest}\0${asked}`).digest('base64');
     // An answer without refs is the same for every repository with this config; one that lists refs has one slot per repository.
-    return { key, slot: listsRefs ? `${repoPath}\0${asked}` : key, settled: refs?.settled ?? true };
+    return { key, slot: listsRefs ? `${repoPath}\0${asked}` : key, settled: identity.settled };
   }
 
   async #fill(repoPath: string, question: GitQuestion, key: string, slot: string, settled: boolean): Promise<Buffer | null> {
@@ -187,9 +172,4 @@ export class GitAnswerCache {
 
 function isV2(gitProtocol: string | null): boolean {
   return gitProtocol !== null && gitProtocol.split(':').includes('version=2');
-}
-
-/** The uid owning the repository directory, or null when it is gone. */
-function repoOwner(repoPath: string): number | null {
-  return statOrNull(repoPath)?.uid ?? null;
 }
