@@ -44,7 +44,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(healthRoutes(deps.checkReady, deps.logger, deps.metrics));
   app.use('/api/v4', createApiRouter({ ...deps.api, logger: deps.logger }));
   app.use(createRegistryRouter({ ...deps.registry, logger: deps.logger }));
-  app.use(createGitRouter({ authorizer: deps.git.authorizer, logger: deps.logger, options: deps.git.options, operations: deps.git.operations }));
+  app.use(
+    createGitRouter({ authorizer: deps.git.authorizer, logger: deps.logger, options: deps.git.options, operations: deps.git.operations, metrics: deps.metrics }),
+  );
   app.use(createWebRouter({ ...deps.web, logger: deps.logger }));
   app.use(notFound);
   app.use(lastResortErrors(deps.logger));

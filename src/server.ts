@@ -64,6 +64,7 @@ export async function listen(system: System, port = system.config.port, host = s
         idleTimeoutMs: config.gitIdleTimeoutMs,
         externalUrl: config.externalUrl,
         launcher: spawner,
+        fetchCache: config.fetchCache,
       },
     },
   });

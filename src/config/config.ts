@@ -65,6 +65,9 @@ const schema = z.object({
   GITGATE_REGISTRY_KEY_FILE: z.string().min(1).optional(),
   GITGATE_REGISTRY_CERT_FILE: z.string().min(1).optional(),
   GITGATE_REGISTRY_CERT_BUNDLE_FILE: z.string().min(1).optional(),
+  GITGATE_FETCH_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
+  GITGATE_FETCH_CACHE_MAX_AGE_SECONDS: positiveInt.default(300),
+  GITGATE_FETCH_CACHE_DIR: z.string().min(1).optional(),
   GITGATE_SEED_DEMO: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
@@ -94,6 +97,8 @@ export type Config = Readonly<{
   gitTimeoutMs: number;
   gitIdleTimeoutMs: number;
   shutdownGraceMs: number;
+  /** Clone answers kept on disk and shared (FetchResponseCache); maxBytes 0 turns it off. */
+  fetchCache: Readonly<{ dir: string; maxBytes: number; maxAgeMs: number }>;
   /** Git over SSH; null when GITGATE_SSH_PORT is unset. */
   ssh: SshConfig | null;
   /** The container registry token service (`GET /jwt/auth`). */
@@ -172,6 +177,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gitTimeoutMs: e.GITGATE_GIT_TIMEOUT_SECONDS * 1000,
     gitIdleTimeoutMs: e.GITGATE_GIT_IDLE_TIMEOUT_SECONDS * 1000,
     shutdownGraceMs: e.GITGATE_SHUTDOWN_GRACE_SECONDS * 1000,
+    fetchCache: {
+      dir: path.resolve(e.GITGATE_FETCH_CACHE_DIR ?? path.join(dataDir, 'cache', 'fetch')),
+      maxBytes: e.GITGATE_FETCH_CACHE_MAX_BYTES,
+      maxAgeMs: e.GITGATE_FETCH_CACHE_MAX_AGE_SECONDS * 1000,
+    },
     ssh:
       e.GITGATE_SSH_PORT === undefined
         ? null

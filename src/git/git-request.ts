@@ -11,6 +11,7 @@ import { parseBasicCredentials } from './basic-credentials.js';
 import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
 import type { GitAnswerCache } from './git-answer-cache.js';
+import type { FetchResponseCache } from './fetch-cache/fetch-response-cache.js';
 import { clientIp } from '../http/client-ip.js';
 
 /** The repository a request names, already validated and decoded. */
@@ -27,6 +28,8 @@ export interface GitHandlerContext {
   wording: GitErrorWording;
   /** Ref advertisements (info/refs, v2 ls-refs) reused instead of running git. */
   answers: GitAnswerCache;
+  /** Clone answers shared and reused; null when disabled. */
+  fetches: FetchResponseCache | null;
 }
 
 /** A verb handler: answers the request completely and never rejects. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { encodePktLine, FLUSH_PKT, MAX_PKT_PAYLOAD, serviceAdvertisementPreamble } from './pkt-line.js';
+import { encodePktLine, FLUSH_PKT, MAX_PKT_PAYLOAD, serviceAdvertisementPreamble, splitPktLines } from './pkt-line.js';
 
 describe('pkt-line', () => {
   it('prefixes the payload with its length including the header, in hex', () => {
@@ -20,5 +20,15 @@ describe('pkt-line', () => {
     expect(FLUSH_PKT.toString()).toBe('0000');
     expect(serviceAdvertisementPreamble('git-upload-pack').toString()).toBe('001e# service=git-upload-pack\n0000');
     expect(serviceAdvertisementPreamble('git-receive-pack').toString()).toBe('001f# service=git-receive-pack\n0000');
+  });
+
+  it('splits a stream into payloads and special packets', () => {
+    const split = splitPktLines(Buffer.from('0009done\n000100020004' + '0000'));
+    expect(split?.map((p) => (typeof p === 'string' ? p : p.toString()))).toEqual(['done\n', 'delim', 'response-end', '', 'flush']);
+    expect(splitPktLines(Buffer.alloc(0))).toEqual([]);
+  });
+
+  it('splits nothing that is not whole pkt-lines', () => {
+    for (const bad of ['0003', '000', '0009don', 'ZZZZ', '0006a\n0', '-004']) expect(splitPktLines(Buffer.from(bad))).toBeNull();
   });
 });

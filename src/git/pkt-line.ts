@@ -29,3 +29,34 @@ export function encodePktLine(payload: string | Buffer): Buffer {
 export function serviceAdvertisementPreamble(service: GitService): Buffer {
   return Buffer.concat([encodePktLine(`# service=${service}\n`), FLUSH_PKT]);
 }
+
+/** One packet of a pkt-line stream: a payload, or one of v2's special packets. */
+export type Packet = Buffer | 'flush' | 'delim' | 'response-end';
+
+const SPECIAL: Record<number, Packet> = { 0: 'flush', 1: 'delim', 2: 'response-end' };
+
+/**
+ * Splits a whole pkt-line stream into its packets; null when it is not one
+ * (a bad length, a truncated packet, or bytes left over).
+ *
+ * @example splitPktLines(Buffer.from('0009done\n0000')) // [<Buffer 'done\n'>, 'flush']
+ */
+export function splitPktLines(stream: Buffer): Packet[] | null {
+  const packets: Packet[] = [];
+  let at = 0;
+  while (at < stream.length) {
+    const header = stream.toString('latin1', at, at + 4);
+    if (!/^[0-9a-f]{4}$/.test(header)) return null;
+    const length = parseInt(header, 16);
+    const special = SPECIAL[length];
+    if (special) {
+      packets.push(special);
+      at += 4;
+      continue;
+    }
+    if (length < 4 || at + length > stream.length) return null;
+    packets.push(stream.subarray(at + 4, at + length));
+    at += length;
+  }
+  return packets;
+}

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
 import type { GitAuthorizer } from './git-authorizer.js';
 import type { GitLauncher } from './git-child.js';
 import { DEFAULT_GIT_PATH } from './git-env.js';
@@ -15,6 +16,8 @@ import type { GitHandler, GitHandlerContext } from './git-request.js';
 import { infoRefsHandler } from './info-refs.js';
 import { statelessRpcHandler } from './stateless-rpc.js';
 import { GitAnswerCache } from './git-answer-cache.js';
+import { FetchResponseCache } from './fetch-cache/fetch-response-cache.js';
+import { registerFetchCacheMetrics } from './fetch-cache/fetch-cache-metrics.js';
 
 export { GitOperations } from './git-operations.js';
 
@@ -38,6 +41,8 @@ export interface GitHttpOptions {
   externalUrl?: string;
   /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
   launcher?: GitLauncher;
+  /** Where and how much of clone answers to keep (see FetchResponseCache); absent: not cached. */
+  fetchCache?: { dir: string; maxBytes: number; maxAgeMs: number };
 }
 
 /** Dependencies of the git router. */
@@ -47,6 +52,8 @@ export interface GitRouterDeps {
   options: GitHttpOptions;
   /** Where running git processes are registered; pass the one shutdown drains. */
   operations?: GitOperations;
+  /** Where the caches' instruments are registered (`/-/metrics`). */
+  metrics?: Registry;
 }
 
 const ALLOWED_METHODS: Record<GitEndpoint, readonly string[]> = {
@@ -79,12 +86,16 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     homeDir: deps.options.homeDir ?? os.tmpdir(),
     launcher: deps.options.launcher,
   };
+  const fetchCache = deps.options.fetchCache;
+  const fetches = fetchCache && fetchCache.maxBytes > 0 ? new FetchResponseCache({ ...processOptions, ...fetchCache, logger: deps.logger }) : null;
+  if (fetches && deps.metrics) registerFetchCacheMetrics(deps.metrics, fetches);
   const ctx: GitHandlerContext = {
     authorizer: deps.authorizer,
     logger: deps.logger,
     process: { logger: deps.logger, operations: deps.operations ?? new GitOperations(), options: processOptions },
     wording: deps.options.externalUrl ? { externalUrl: deps.options.externalUrl } : {},
     answers: new GitAnswerCache({ ...processOptions, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
+    fetches,
   };
   const handlers: Record<GitEndpoint, GitHandler> = {
     'info-refs': infoRefsHandler(ctx),

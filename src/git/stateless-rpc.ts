@@ -7,12 +7,18 @@
  * A push is all-or-nothing because of git: receive-pack keeps incoming
  * objects in a quarantine and updates refs only after the whole pack was
  * received and checked, so a push cut short leaves every ref as it was.
+ *
+ * Small upload-pack requests are read whole first: a v2 `ls-refs` may come
+ * from the GitAnswerCache, and a fresh fetch (a clone) from the
+ * FetchResponseCache.
  */
 import type { Response } from 'express';
+import { serveCachedFetch } from './cached-fetch.js';
+import { isFreshFetch } from './fetch-request.js';
 import { GitAnswerCache } from './git-answer-cache.js';
 import type { GitGrant, GitService } from './git-authorizer.js';
 import { answer, NO_CACHE_HEADERS, sendGitText } from './git-errors.js';
-import { parseGitProtocol } from './git-protocol.js';
+import { parseGitProtocol, type GitProtocol } from './git-protocol.js';
 import { runGitService } from './git-process.js';
 import { authorizeGit, type GitHandler, type GitHandlerContext } from './git-request.js';
 import { checkRpcRequest } from './rpc-request.js';
@@ -31,7 +37,7 @@ export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService)
     const protocol = parseGitProtocol(req.get('git-protocol'), service);
     const contentType = `application/x-${service}-result`;
     let buffered: Buffer | undefined;
-    if (protocol.v2 && protocol.env && isSmallRequest(req)) {
+    if (service === 'git-upload-pack' && isSmallRequest(req)) {
       const read = await readSmallRequest(req, body.gzip, ctx.process.options.idleTimeoutMs);
       if (read === 'gone') return;
       if (read === 'timeout') {
@@ -39,7 +45,8 @@ export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService)
         sendGitText(res, answer(408, 'Request Timeout', { Connection: 'close' }));
         return;
       }
-      if (await answerLsRefs(ctx, res, grant, protocol.env, read.decoded, contentType)) return;
+      if (protocol.v2 && (await answerLsRefs(ctx, res, grant, protocol.env, read.decoded, contentType))) return;
+      if (await answerFreshFetch(ctx, res, grant, protocol, read.decoded, contentType)) return;
       buffered = read.raw;
     }
     await runGitService(
@@ -64,14 +71,30 @@ async function answerLsRefs(
   ctx: GitHandlerContext,
   res: Response,
   grant: GitGrant,
-  gitProtocol: string,
+  gitProtocol: string | null,
   request: Buffer | null,
   contentType: string,
 ): Promise<boolean> {
-  if (!request || !GitAnswerCache.isLsRefs(request) || ctx.process.operations.closing) return false;
+  if (!request || !gitProtocol || !GitAnswerCache.isLsRefs(request) || ctx.process.operations.closing) return false;
   const cached = await ctx.answers.answer(grant.repoPath, { kind: 'ls-refs', gitProtocol, request });
   if (!cached) return false;
   res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(cached.length) });
   res.end(cached);
+  return true;
+}
+
+/** Answers a fresh fetch (a clone) from the FetchResponseCache; false when git must run for this request alone. */
+async function answerFreshFetch(
+  ctx: GitHandlerContext,
+  res: Response,
+  grant: GitGrant,
+  protocol: GitProtocol,
+  request: Buffer | null,
+  contentType: string,
+): Promise<boolean> {
+  if (!ctx.fetches || !request || ctx.process.operations.closing || !isFreshFetch(request, protocol.v2)) return false;
+  const cached = ctx.fetches.open(grant.repoPath, protocol.env, request);
+  if (!cached) return false;
+  await serveCachedFetch(res, cached, contentType, ctx.process);
   return true;
 }

@@ -1,0 +1,228 @@
+/**
+ * FetchResponseCache over real repositories and real git: what is kept,
+ * shared, evicted, expired and refused, and that a run nobody waits for stops.
+ */
+import { execFile, execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
+import pino from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEFAULT_GIT_PATH, gitEnvironment } from '../git-env.js';
+import { encodePktLine, FLUSH_PKT } from '../pkt-line.js';
+import { RefStates } from '../ref-state.js';
+import { FetchResponseCache, type FetchCacheOptions } from './fetch-response-cache.js';
+
+const run = promisify(execFile);
+let base: string;
+let counter = 0;
+
+beforeAll(() => {
+  base = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-fetch-cache-'));
+});
+
+afterAll(() => {
+  fs.rmSync(base, { recursive: true, force: true });
+});
+
+const env = (): NodeJS.ProcessEnv => ({
+  ...gitEnvironment({ path: DEFAULT_GIT_PATH, home: base }),
+  GIT_AUTHOR_NAME: 'A',
+  GIT_AUTHOR_EMAIL: 'a@example.test',
+  GIT_COMMITTER_NAME: 'A',
+  GIT_COMMITTER_EMAIL: 'a@example.test',
+});
+
+async function git(repo: string, ...args: string[]): Promise<string> {
+  return (await run('git', ['-C', repo, ...args], { env: env() })).stdout.trim();
+}
+
+/** A bare repository whose `main` holds one blob of `blobBytes` random bytes; returns it and main's id. */
+async function repo(blobBytes = 1024): Promise<{ repo: string; main: string }> {
+  const dir = path.join(base, `repo-${++counter}.git`);
+  await run('git', ['init', '--bare', '--quiet', '--initial-branch=main', dir], { env: env() });
+  const blobFile = path.join(base, `blob-${counter}`);
+  fs.writeFileSync(blobFile, randomBytes(blobBytes));
+  const blob = await git(dir, 'hash-object', '-w', blobFile);
+  const tree = execFileSync('git', ['-C', dir, 'mktree'], { env: env(), input: `100644 blob ${blob}\tdata.bin\n` }).toString().trim();
+  const main = await git(dir, 'commit-tree', tree, '-m', 'c');
+  await git(dir, 'update-ref', 'refs/heads/main', main);
+  return { repo: dir, main };
+}
+
+/** A protocol v2 clone request for `want` (`thin` adds thin-pack, which changes nothing for a clone). */
+function fetchRequest(want: string, thin = false): Buffer {
+  return Buffer.concat([
+    encodePktLine('command=fetch\n'),
+    encodePktLine('object-format=sha1\n'),
+    Buffer.from('0001'),
+    ...(thin ? [encodePktLine('thin-pack\n')] : []),
+    encodePktLine('ofs-delta\n'),
+    encodePktLine('no-progress\n'),
+    encodePktLine(`want ${want}\n`),
+    encodePktLine('done\n'),
+    FLUSH_PKT,
+  ]);
+}
+
+/** Settled: a clock far past every ref's ctime. */
+const settled = (): RefStates => new RefStates(512, 2000, () => Date.now() + 60_000);
+
+function cache(overrides: Partial<FetchCacheOptions> = {}): FetchResponseCache {
+  return new FetchResponseCache({
+    gitBin: 'git',
+    envPath: DEFAULT_GIT_PATH,
+    homeDir: base,
+    stderrLimitBytes: 4096,
+    dir: path.join(base, `cache-${++counter}`),
+    maxBytes: 64 * 1024 * 1024,
+    maxAgeMs: 60_000,
+    timeoutMs: 30_000,
+    logger: pino({ level: 'silent' }),
+    refStates: settled(),
+    ...overrides,
+  });
+}
+
+async function readAll(stream: Readable | null): Promise<Buffer> {
+  expect(stream).not.toBeNull();
+  return Buffer.concat((await stream!.toArray()) as Buffer[]);
+}
+
+const open = (c: FetchResponseCache, r: { repo: string; main: string }): Readable | null => c.open(r.repo, 'version=2', fetchRequest(r.main));
+
+/** Resolves once `check` holds (polled; the cache settles entries after their stream ended). */
+async function eventually(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  expect(check()).toBe(true);
+}
+
+describe('FetchResponseCache', () => {
+  it('answers a repeated request from the kept file, byte for byte the first answer, without git', async () => {
+    const r = await repo();
+    const c = cache();
+    const first = await readAll(open(c, r));
+    expect(first.toString('latin1')).toContain('packfile\n');
+    expect(first.toString('latin1')).toContain('PACK');
+    await eventually(() => c.stats.stored === 1);
+    const second = await readAll(open(c, r));
+    expect(second.equals(first)).toBe(true);
+    expect(c.stats).toMatchObject({ runs: 1, stored: 1, hits: 1 });
+    expect(c.keptBytes).toBe(first.length);
+  });
+
+  it('shares one run between requests that arrive while it runs', async () => {
+    const r = await repo(2 * 1024 * 1024);
+    const c = cache();
+    const streams = [open(c, r), open(c, r), open(c, r)];
+    const answers = await Promise.all(streams.map(readAll));
+    expect(answers[1]!.equals(answers[0]!)).toBe(true);
+    expect(answers[2]!.equals(answers[0]!)).toBe(true);
+    expect(c.stats).toMatchObject({ runs: 1, shared: 2 });
+  });
+
+  it('keeps one entry per request: another repository or another request runs git', async () => {
+    const r = await repo();
+    const other = await repo();
+    const c = cache();
+    await readAll(open(c, r));
+    await readAll(open(c, other));
+    await readAll(c.open(r.repo, 'version=2', fetchRequest(r.main, true)));
+    expect(c.stats.runs).toBe(3);
+  });
+
+  it('declines while the refs are not settled', async () => {
+    const r = await repo();
+    const c = cache({ refStates: new RefStates(512, 2000, () => 0) });
+    expect(open(c, r)).toBeNull();
+    expect(c.stats).toMatchObject({ runs: 0, bypasses: 1 });
+  });
+
+  it('runs git again once an entry is older than maxAgeMs', async () => {
+    const r = await repo();
+    let now = 1_000_000;
+    const c = cache({ now: () => now });
+    await readAll(open(c, r));
+    await eventually(() => c.stats.stored === 1);
+    now += 60_001;
+    await readAll(open(c, r));
+    expect(c.stats).toMatchObject({ runs: 2, hits: 0 });
+  });
+
+  it('evicts the least recently used entries to stay within maxBytes, and unlinks their files', async () => {
+    const repos = [await repo(300 * 1024), await repo(300 * 1024), await repo(300 * 1024)];
+    const dir = path.join(base, 'cache-evicting');
+    const c = cache({ dir, maxBytes: 700 * 1024 });
+    for (const r of repos) {
+      await readAll(open(c, r));
+      await eventually(() => c.stats.stored + c.stats.discarded === repos.indexOf(r) + 1);
+    }
+    expect(c.keptBytes).toBeLessThanOrEqual(700 * 1024);
+    await eventually(() => fs.readdirSync(dir).length === 2);
+    await readAll(open(c, repos[2]!));
+    expect(c.stats.hits).toBe(1);
+    await readAll(open(c, repos[0]!));
+    expect(c.stats.runs).toBe(4);
+  });
+
+  it('does not keep an answer longer than half of maxBytes, and then leaves that request to git', async () => {
+    const r = await repo(300 * 1024);
+    const c = cache({ maxBytes: 400 * 1024 });
+    expect((await readAll(open(c, r))).length).toBeGreaterThan(200 * 1024);
+    await eventually(() => c.stats.discarded === 1);
+    expect(open(c, r)).toBeNull();
+    expect(c.keptBytes).toBe(0);
+  });
+
+  it('does not keep an answer when the refs changed while git ran', async () => {
+    const r = await repo();
+    const slow = path.join(base, 'slow-git');
+    fs.writeFileSync(slow, '#!/bin/sh\nsleep 0.3\nexec git "$@"\n', { mode: 0o755 });
+    const c = cache({ gitBin: slow });
+    const answer = open(c, r);
+    await git(r.repo, 'update-ref', 'refs/heads/other', r.main);
+    await readAll(answer);
+    await eventually(() => c.stats.discarded === 1);
+    expect(c.stats.stored).toBe(0);
+  });
+
+  it('fails the stream when git fails, and keeps nothing', async () => {
+    const r = await repo();
+    const c = cache();
+    await expect(readAll(c.open(r.repo, 'version=2', fetchRequest('1'.repeat(40))))).rejects.toThrow(/git run failed/);
+    await readAll(open(c, r));
+    expect(c.stats.runs).toBe(2);
+    expect(c.stats.stored).toBeLessThanOrEqual(1);
+  });
+
+  it('stops git when every reader went away before it finished', async () => {
+    const r = await repo(16 * 1024 * 1024);
+    const dir = path.join(base, 'cache-abandoned');
+    const c = cache({ dir });
+    const answer = open(c, r)!;
+    await new Promise((resolve) => answer.once('data', resolve));
+    answer.destroy();
+    await eventually(() => fs.readdirSync(dir).length === 0);
+    expect(c.stats.stored).toBe(0);
+    await readAll(open(c, r));
+    expect(c.stats.runs).toBe(2);
+  });
+
+  it('creates its directory 0700 and files 0600, and removes only stale files of its own at start', async () => {
+    const dir = path.join(base, 'cache-restarted');
+    fs.mkdirSync(dir);
+    fs.writeFileSync(path.join(dir, `${'a'.repeat(64)}.7.answer`), 'stale');
+    fs.writeFileSync(path.join(dir, 'unrelated.txt'), 'mine');
+    const r = await repo();
+    const c = cache({ dir: path.join(dir, 'inner') });
+    cache({ dir });
+    expect(fs.readdirSync(dir).sort()).toEqual(['inner', 'unrelated.txt']);
+    expect(fs.statSync(path.join(dir, 'inner')).mode & 0o777).toBe(0o700);
+    await readAll(open(c, r));
+    const [file] = fs.readdirSync(path.join(dir, 'inner'));
+    expect(fs.statSync(path.join(dir, 'inner', file!)).mode & 0o777).toBe(0o600);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * Clone answers from the FetchResponseCache over HTTP, with the real git
+ * client: repeated and concurrent clones share one git run, every answer is
+ * a sound clone of the refs as they are, a push is in the very next clone,
+ * requests with haves always run git, and a client going away stops a run
+ * nobody else waits for. git is a counting wrapper, so "no git ran" is observed.
+ */
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  basic,
+  commitFile,
+  git,
+  gitOk,
+  pkt,
+  processesLeftUnder,
+  refsOf,
+  repoUrl,
+  request,
+  seedRepo,
+  startGitEdge,
+  workTree,
+  type GitEdge,
+} from './harness.js';
+
+let edge: GitEdge;
+let repoPath: string;
+let work: string;
+let runsFile: string;
+let cacheDir: string;
+let url: string;
+
+beforeAll(async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-counting-git-'));
+  runsFile = path.join(dir, 'runs');
+  cacheDir = path.join(dir, 'cache');
+  const wrapper = path.join(dir, 'git');
+  fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${runsFile}'\nexec git "$@"\n`, { mode: 0o755 });
+  edge = await startGitEdge({ gitBin: wrapper, idleTimeoutMs: 5000, fetchCache: { dir: cacheDir, maxBytes: 256 * 1024 * 1024, maxAgeMs: 60_000 } });
+  work = await workTree(edge.base, 'upstream', 3);
+  await commitFile(work, 'blob.bin', randomBytes(4 * 1024 * 1024));
+  await gitOk(['tag', '-a', '-m', 'v1', 'v1'], work);
+  await gitOk(['branch', 'side', 'HEAD~1'], work);
+  repoPath = await seedRepo(edge, 'alice', 'fetched', work);
+  await gitOk(['push', '--quiet', repoPath, 'side', '--tags'], work);
+  edge.authorizer.accounts.set('alice', { password: 'tok', kind: 'token', access: { 'alice/fetched': 'write' } });
+  edge.authorizer.accounts.set('mallory', { password: 'tok', kind: 'token', access: {} });
+  url = repoUrl(edge, 'alice/fetched.git', 'alice', 'tok');
+  await settle();
+});
+
+afterAll(async () => {
+  await edge.close();
+});
+
+const gitRuns = (): number => (fs.existsSync(runsFile) ? fs.readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).length : 0);
+
+/** Lets the last ref change age past the caches' settle margin (2 s of ctime). */
+function settle(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 2100));
+}
+
+let clones = 0;
+/** Clones `url` with `args`, checks the clone is sound and has the server's refs, and returns its directory. */
+async function cloneOk(args: string[], version: '0' | '2', expectedRefs?: string): Promise<string> {
+  const dest = path.join(edge.base, `clone-${++clones}`);
+  await gitOk(['-c', `protocol.version=${version}`, 'clone', '--quiet', '--bare', ...args, url, dest], edge.base);
+  await gitOk(['fsck', '--no-progress', '--no-dangling'], dest);
+  if (expectedRefs !== undefined) expect(await refsOf(dest)).toBe(expectedRefs);
+  return dest;
+}
+
+describe('clone answers from the fetch cache', () => {
+  for (const version of ['0', '2'] as const) {
+    it(`serves a repeated protocol v${version} clone without running git, and the clone is whole`, async () => {
+      const refs = await refsOf(repoPath);
+      await cloneOk([], version, refs);
+      const before = gitRuns();
+      await cloneOk([], version, refs);
+      await cloneOk([], version, refs);
+      expect(gitRuns()).toBe(before);
+      expect(fs.readdirSync(cacheDir).length).toBeGreaterThan(0);
+    });
+  }
+
+  it('shares one git run between concurrent identical clones', async () => {
+    await commitFile(work, 'concurrent.txt', 'for the crowd\n');
+    await gitOk(['push', '--quiet', repoPath, 'HEAD:main'], work);
+    await settle();
+    const refs = await refsOf(repoPath);
+    const before = gitRuns();
+    await Promise.all(Array.from({ length: 6 }, () => cloneOk([], '2', refs)));
+    // One ls-refs (the GitAnswerCache shares it too) and one fetch, for six clones.
+    expect(gitRuns() - before).toBe(2);
+  });
+
+  it('puts a push into the very next clone, settled or not', async () => {
+    await cloneOk([], '2');
+    const head = await commitFile(work, 'next.txt', 'pushed\n');
+    await gitOk(['push', '--quiet', repoPath, 'HEAD:main'], work);
+    const fresh = await cloneOk([], '2', await refsOf(repoPath));
+    expect(await gitOk(['rev-parse', 'main'], fresh)).toBe(head);
+    await settle();
+    await cloneOk([], '2', await refsOf(repoPath));
+    const before = gitRuns();
+    await cloneOk([], '2', await refsOf(repoPath));
+    expect(gitRuns()).toBe(before);
+  });
+
+  for (const version of ['0', '2'] as const) {
+    it(`answers repeated shallow protocol v${version} clones from the cache too`, async () => {
+      await cloneOk(['--depth', '1', '--single-branch'], version);
+      const before = gitRuns();
+      const dest = await cloneOk(['--depth', '1', '--single-branch'], version);
+      expect(await gitOk(['rev-list', '--count', 'HEAD'], dest)).toBe('1');
+      // v0 negotiates the depth in a request of its own, which git answers.
+      expect(gitRuns() - before).toBe(version === '0' ? 1 : 0);
+    });
+  }
+
+  it('runs git for every fetch that has something (haves are never answered from the cache)', async () => {
+    const dest = await cloneOk([], '2');
+    for (let i = 0; i < 2; i++) {
+      await commitFile(work, 'incremental.txt', `one more ${i}\n`);
+      await gitOk(['push', '--quiet', repoPath, 'HEAD:main'], work);
+      await settle();
+      const before = gitRuns();
+      await gitOk(['-c', 'protocol.version=2', 'fetch', '--quiet', url, '+main:main'], dest);
+      expect(gitRuns()).toBeGreaterThan(before);
+      expect(await gitOk(['rev-parse', 'main'], dest)).toBe(await gitOk(['rev-parse', 'main'], repoPath));
+    }
+  });
+
+  it('refuses the cached answer to callers without access', async () => {
+    await cloneOk([], '2');
+    const refused = await git(['clone', '--bare', repoUrl(edge, 'alice/fetched.git', 'mallory', 'tok'), path.join(edge.base, 'refused')], edge.base);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('not found');
+  });
+
+  it('answers a request git fails with git\'s error, and does not keep it', async () => {
+    const body = Buffer.from(pkt(`want ${'1'.repeat(40)} side-band-64k ofs-delta\n`) + '0000' + pkt('done\n'));
+    const headers = { ...basic('alice', 'tok'), 'Content-Type': 'application/x-git-upload-pack-request' };
+    for (let i = 0; i < 2; i++) {
+      const before = gitRuns();
+      const res = await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers, body }).catch((err: Error) => err);
+      expect(gitRuns()).toBe(before + 1);
+      if (!(res instanceof Error)) expect(res.body.toString()).toContain('not our ref');
+    }
+  });
+
+  it('stops the git run when the only client goes away, and the next clone is whole', async () => {
+    await commitFile(work, 'large.bin', randomBytes(24 * 1024 * 1024));
+    await gitOk(['push', '--quiet', repoPath, 'HEAD:main'], work);
+    await settle();
+    const want = await gitOk(['rev-parse', 'main'], repoPath);
+    const req = http.request(`${edge.url}/alice/fetched.git/git-upload-pack`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/x-git-upload-pack-request', ...basic('alice', 'tok') },
+      agent: false,
+    });
+    req.on('error', () => undefined);
+    req.end(pkt(`want ${want} multi_ack_detailed side-band-64k ofs-delta\n`) + '0000' + pkt('done\n'));
+    const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+    expect(res.statusCode).toBe(200);
+    res.on('error', () => undefined);
+    await once(res, 'data');
+    req.destroy();
+    expect(await processesLeftUnder(edge.reposRoot)).toEqual([]);
+    await edge.operations.idle();
+    await cloneOk([], '0', await refsOf(repoPath));
+  });
+});
