@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     GITGATE_DATA_DIR: dataDir,
     GITGATE_SEED_DEMO: 'false',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+    GITGATE_FETCH_CACHE_MAX_BYTES: process.env.GITGATE_FETCH_CACHE_MAX_BYTES,
   });
   const system = await compose(config);
   const admin = { id: 0, username: '(bench)', isAdmin: true };

@@ -6,6 +6,7 @@
  *
  *   npm run bench                # full run (~5 minutes on 2 cores, plus ~1 minute to generate the repositories once)
  *   npm run bench -- --quick     # one repetition each, shorter loads (~2 minutes)
+ *   npm run bench -- --no-fetch-cache   # gitgate without its FetchResponseCache: every clone runs git
  *
  * Needs git, wrk, nginx-light, fcgiwrap and apache2-utils (Debian packages).
  */
@@ -28,6 +29,7 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const fetchCache = !process.argv.includes('--no-fetch-cache');
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
   for (const tool of ['wrk', '/usr/sbin/nginx', '/usr/sbin/fcgiwrap', 'htpasswd']) {
@@ -42,7 +44,7 @@ async function main(): Promise<void> {
   let nginx: NginxTarget | null = null;
   try {
     log('starting gitgate (importing the repositories)…');
-    gitgate = await startGatewayTarget(runDir, { large: sources.large, small: sources.small, push: sources.small });
+    gitgate = await startGatewayTarget(runDir, { large: sources.large, small: sources.small, push: sources.small }, fetchCache);
     log('starting nginx + fcgiwrap…');
     nginx = await startNginxTarget(runDir, gitgate.repos, gitgate.ready.username);
     const results: BenchResults = { rows: [], memory: [], commands: [], notes: [] };
@@ -66,6 +68,9 @@ async function main(): Promise<void> {
       'All three targets serve the same bare repositories on disk (gitgate\'s repositories directory), repacked with a bitmap as a server\'s gc leaves them.',
       'Clones use git\'s default protocol (v2); gitgate authenticates with a personal access token, nginx with an htpasswd (APR1-MD5) password; git sends credentials after the first 401, for both.',
       `fcgiwrap runs ${FCGIWRAP_CHILDREN} preforked children; nginx \`worker_processes auto\`; gitgate runs as \`npm start\` does (node --import tsx, SQLite, in-process token cache, info-level JSON log to a file).`,
+      fetchCache
+        ? 'gitgate\'s fetch cache is on (the default): the warm-up clone fills it, so later clones of the unchanged repositories are answered from it without running git, as repeated CI clones are. `--no-fetch-cache` measures every clone running git.'
+        : 'gitgate ran with `--no-fetch-cache` (GITGATE_FETCH_CACHE_MAX_BYTES=0): every clone runs git, as every clone does behind nginx.',
       `load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
     );
     const repos = [
@@ -77,6 +82,7 @@ async function main(): Promise<void> {
       results,
       machine,
       mode: quick ? 'quick' : 'full',
+      fetchCache,
       repos,
       nginxConfig: nginx.config,
       seconds: (performance.now() - started) / 1000,

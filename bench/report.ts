@@ -93,6 +93,8 @@ export interface ReportInput {
   results: BenchResults;
   machine: string[];
   mode: string;
+  /** Whether gitgate ran with its fetch cache (the default) or `--no-fetch-cache`. */
+  fetchCache: boolean;
   repos: string[];
   nginxConfig: string;
   seconds: number;
@@ -102,7 +104,7 @@ export function renderResults(input: ReportInput): string {
   const { results } = input;
   return `# gitgate benchmark — ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC (${input.mode})
 
-Produced by \`npm run bench${input.mode === 'quick' ? ' -- --quick' : ''}\` in ${(input.seconds / 60).toFixed(1)} minutes.
+Produced by \`npm run bench${benchArgs(input)}\` in ${(input.seconds / 60).toFixed(1)} minutes.
 Every line is measured in this run against baselines in this run; targets alternate within each repetition
 (the order rotating); values are median (min–max) over the repetitions.
 
@@ -138,14 +140,24 @@ ${input.nginxConfig.trim()}
 `;
 }
 
-/** Writes `bench/results/<date>[-quick].md`; on full runs also refreshes the summary in bench/README.md. */
+function benchArgs(input: ReportInput): string {
+  const args = [...(input.mode === 'quick' ? ['--quick'] : []), ...(input.fetchCache ? [] : ['--no-fetch-cache'])];
+  return args.length ? ` -- ${args.join(' ')}` : '';
+}
+
+/**
+ * Writes `bench/results/<date>[-quick][-no-fetch-cache].md`; full runs with
+ * the fetch cache (the default configuration) also refresh the summary in
+ * bench/README.md.
+ */
 export function writeReport(benchDir: string, input: ReportInput): string {
   const dir = path.join(benchDir, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${input.mode === 'quick' ? '-quick' : ''}.md`);
+  const suffix = `${input.mode === 'quick' ? '-quick' : ''}${input.fetchCache ? '' : '-no-fetch-cache'}`;
+  const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${suffix}.md`);
   fs.writeFileSync(file, renderResults(input));
   const readme = path.join(benchDir, 'README.md');
-  if (input.mode === 'full' && fs.existsSync(readme)) {
+  if (input.mode === 'full' && input.fetchCache && fs.existsSync(readme)) {
     const text = fs.readFileSync(readme, 'utf8');
     const start = text.indexOf(SUMMARY_START);
     const end = text.indexOf(SUMMARY_END);
