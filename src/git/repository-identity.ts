@@ -38,8 +38,8 @@ export class RepositoryIdentities {
   /**
    * The identity of `repoPath` now, or null when its answers may not be
    * cached: git is missing, the repository is gone, its configuration reads
-   * other files or varies per process, or (with `withRefs`) its refs are too
-   * many to read cheaply. Without `withRefs` the digest does not depend on
+   * other files or varies per process, it has `info/grafts` (which rewrite
+   * history), or (with `withRefs`) its refs are too many to read cheaply. Without `withRefs` the digest does not depend on
    * which repository it is, only on its configuration.
    */
   read(repoPath: string, withRefs: boolean): RepositoryIdentity | null {
@@ -47,7 +47,7 @@ export class RepositoryIdentities {
     const config = this.#configs.read(path.join(repoPath, 'config'));
     const owner = statOrNull(repoPath)?.uid;
     const binary = binaryFingerprint(this.#binary);
-    if (!config?.cacheable || owner === undefined || !binary) return null;
+    if (!config?.cacheable || owner === undefined || !binary || statOrNull(path.join(repoPath, 'info', 'grafts'))) return null;
     const refs = withRefs ? this.refStates.read(repoPath) : null;
     if (withRefs && !refs) return null;
     const digest = createHash('sha256')

@@ -7,6 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
+import { gzipSync } from 'node:zlib';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
@@ -174,5 +175,47 @@ describe('clone answers from the fetch cache', () => {
     expect(await processesLeftUnder(edge.reposRoot)).toEqual([]);
     await edge.operations.idle();
     await cloneOk([], '0', await refsOf(repoPath));
+  });
+
+  it('keys gzip-encoded requests by what they say, not by their encoding', async () => {
+    const want = await gitOk(['rev-parse', 'main'], repoPath);
+    const body = Buffer.from(pkt(`want ${want} multi_ack_detailed side-band-64k ofs-delta\n`) + '0000' + pkt('done\n'));
+    const headers = { ...basic('alice', 'tok'), 'Content-Type': 'application/x-git-upload-pack-request' };
+    const plain = await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers, body });
+    const before = gitRuns();
+    const gzipped = await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers: { ...headers, 'Content-Encoding': 'gzip' }, body: gzipSync(body) });
+    expect(gitRuns()).toBe(before);
+    expect(gzipped.status).toBe(200);
+    expect(gzipped.body.equals(plain.body)).toBe(true);
+    expect(gzipped.body.includes('PACK')).toBe(true);
+  });
+
+  // Last: the edge refuses everything once it has drained.
+  it('cuts shared readers when the gateway drains, and leaves no git running', async () => {
+    await commitFile(work, 'drain.bin', randomBytes(24 * 1024 * 1024));
+    await gitOk(['push', '--quiet', repoPath, 'HEAD:main'], work);
+    await settle();
+    const want = await gitOk(['rev-parse', 'main'], repoPath);
+    const responses = await Promise.all(
+      [0, 1].map(async () => {
+        const req = http.request(`${edge.url}/alice/fetched.git/git-upload-pack`, {
+          method: 'POST',
+          headers: { 'Content-Type': 'application/x-git-upload-pack-request', ...basic('alice', 'tok') },
+          agent: false,
+        });
+        req.on('error', () => undefined);
+        req.end(pkt(`want ${want} side-band-64k ofs-delta\n`) + '0000' + pkt('done\n'));
+        const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+        res.on('error', () => undefined);
+        await once(res, 'data');
+        res.pause();
+        return res;
+      }),
+    );
+    const closed = responses.map((res) => new Promise((resolve) => res.once('close', resolve)));
+    await edge.operations.drain(100);
+    await Promise.all(closed);
+    for (const res of responses) expect(res.complete).toBe(false);
+    expect(await processesLeftUnder(edge.reposRoot)).toEqual([]);
   });
 });

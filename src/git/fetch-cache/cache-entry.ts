@@ -28,6 +28,9 @@ export class CacheEntry extends EventEmitter {
   #readers = 0;
   #failure: EntryFailure | null = null;
   #exit: ExitStatus | null = null;
+  #finishedAt: number | null = null;
+  #child: GitChild | null;
+  #stderr = '';
   readonly #timer: NodeJS.Timeout;
   /** Settles when the run is over, whatever its outcome. */
   readonly done: Promise<void>;
@@ -39,12 +42,13 @@ export class CacheEntry extends EventEmitter {
   constructor(
     readonly key: string,
     readonly file: string,
-    readonly createdAt: number,
-    private readonly child: GitChild,
+    child: GitChild,
     fd: number,
     timeoutMs: number,
+    private readonly now: () => number,
   ) {
     super();
+    this.#child = child;
     this.setMaxListeners(0);
     this.#timer = setTimeout(() => this.#stop('timeout'), timeoutMs);
     this.done = this.#copy(fd);
@@ -59,8 +63,14 @@ export class CacheEntry extends EventEmitter {
     return this.#size;
   }
 
+  /** Why the run failed or is being stopped; set before `state` turns 'failed'. */
   get failure(): EntryFailure | null {
     return this.#failure;
+  }
+
+  /** When the run ended (by the entry's clock), or null while it runs. */
+  get finishedAt(): number | null {
+    return this.#finishedAt;
   }
 
   /** How git ended, once it did. */
@@ -70,7 +80,7 @@ export class CacheEntry extends EventEmitter {
 
   /** git's stderr (bounded), for the log. */
   stderr(): string {
-    return this.child.stderr();
+    return this.#child?.stderr() ?? this.#stderr;
   }
 
   /**
@@ -92,34 +102,47 @@ export class CacheEntry extends EventEmitter {
   detach(fd: number): void {
     fs.close(fd, () => undefined);
     this.#readers--;
+    this.cancelIfUnread();
+  }
+
+  /** Stops a run under way that nobody reads (any more). */
+  cancelIfUnread(): void {
     if (this.#readers === 0 && this.#state === 'writing') this.#stop('abandoned');
   }
 
   async #copy(fd: number): Promise<void> {
+    const child = this.#child!;
+    let diskError: Error | null = null;
     const sink = new Writable({
       writev: (chunks, done) => {
         const buffers = chunks.map((c) => c.chunk as Buffer);
         const length = buffers.reduce((sum, b) => sum + b.length, 0);
         fs.writev(fd, buffers, (err, written) => {
-            // A regular file takes the whole write unless the disk is full.
-            if (err || written !== length) return done(err ?? new Error('short write'));
-            this.#size += written;
-            this.emit('change');
-            done();
+          // A regular file takes the whole write unless the disk is full.
+          if (err || written !== length) {
+            diskError = err ?? new Error('short write');
+            return done(diskError);
+          }
+          this.#size += written;
+          this.emit('change');
+          done();
         });
       },
     });
     let copied = true;
     try {
-      await pipeline(this.child.stdout, sink);
+      await pipeline(child.stdout, sink);
     } catch {
       copied = false;
-      this.#stop('write-failed');
+      this.#stop(diskError ? 'write-failed' : 'git-failed');
     }
-    this.#exit = await this.child.exited;
+    this.#exit = await child.exited;
     clearTimeout(this.#timer);
     fs.close(fd, () => undefined);
+    this.#stderr = child.stderr();
+    this.#child = null;
     if (!this.#failure && !(copied && succeeded(this.#exit))) this.#failure = 'git-failed';
+    this.#finishedAt = this.now();
     this.#state = this.#failure ? 'failed' : 'complete';
     this.emit('change');
   }
@@ -128,6 +151,6 @@ export class CacheEntry extends EventEmitter {
     if (this.#failure || this.#state !== 'writing') return;
     this.#failure = reason;
     // upload-pack and its pack-objects write nothing but their output: nothing to clean up.
-    this.child.signal('SIGKILL');
+    this.#child?.signal('SIGKILL');
   }
 }

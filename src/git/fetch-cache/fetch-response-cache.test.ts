@@ -10,7 +10,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_GIT_PATH, gitEnvironment } from '../git-env.js';
 import { encodePktLine, FLUSH_PKT } from '../pkt-line.js';
 import { RefStates } from '../ref-state.js';
@@ -94,6 +94,24 @@ async function readAll(stream: Readable | null): Promise<Buffer> {
 
 const open = (c: FetchResponseCache, r: { repo: string; main: string }): Readable | null => c.open(r.repo, 'version=2', fetchRequest(r.main));
 
+/** A git that waits 0.3 s before it starts. */
+function slowGit(): string {
+  const slow = path.join(base, 'slow-git');
+  if (!fs.existsSync(slow)) fs.writeFileSync(slow, '#!/bin/sh\nsleep 0.3\nexec git "$@"\n', { mode: 0o755 });
+  return slow;
+}
+
+/** A pid no process has now. */
+function deadPid(): number {
+  for (let pid = 4_000_000; ; pid--) {
+    try {
+      process.kill(pid, 0);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ESRCH') return pid;
+    }
+  }
+}
+
 /** Resolves once `check` holds (polled; the cache settles entries after their stream ended). */
 async function eventually(check: () => boolean): Promise<void> {
   for (let i = 0; i < 200 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
@@ -111,7 +129,8 @@ describe('FetchResponseCache', () => {
     const second = await readAll(open(c, r));
     expect(second.equals(first)).toBe(true);
     expect(c.stats).toMatchObject({ runs: 1, stored: 1, hits: 1 });
-    expect(c.keptBytes).toBe(first.length);
+    // Every entry is charged its bytes and 8 KiB for its inode, last block and bookkeeping.
+    expect(c.keptBytes).toBe(first.length + 8192);
   });
 
   it('shares one run between requests that arrive while it runs', async () => {
@@ -154,21 +173,20 @@ describe('FetchResponseCache', () => {
 
   it('evicts the least recently used entries to stay within maxBytes, and unlinks their files', async () => {
     const repos = [await repo(300 * 1024), await repo(300 * 1024), await repo(300 * 1024)];
-    const dir = path.join(base, 'cache-evicting');
-    const c = cache({ dir, maxBytes: 700 * 1024 });
+    const c = cache({ maxBytes: 700 * 1024 });
     for (const r of repos) {
       await readAll(open(c, r));
       await eventually(() => c.stats.stored + c.stats.discarded === repos.indexOf(r) + 1);
     }
     expect(c.keptBytes).toBeLessThanOrEqual(700 * 1024);
-    await eventually(() => fs.readdirSync(dir).length === 2);
+    await eventually(() => fs.readdirSync(c.directory).length === 2);
     await readAll(open(c, repos[2]!));
     expect(c.stats.hits).toBe(1);
     await readAll(open(c, repos[0]!));
     expect(c.stats.runs).toBe(4);
   });
 
-  it('does not keep an answer longer than half of maxBytes, and then leaves that request to git', async () => {
+  it('does not keep an answer that grows past half of maxBytes, and then leaves that repository to git', async () => {
     const r = await repo(300 * 1024);
     const c = cache({ maxBytes: 400 * 1024 });
     expect((await readAll(open(c, r))).length).toBeGreaterThan(200 * 1024);
@@ -179,9 +197,7 @@ describe('FetchResponseCache', () => {
 
   it('does not keep an answer when the refs changed while git ran', async () => {
     const r = await repo();
-    const slow = path.join(base, 'slow-git');
-    fs.writeFileSync(slow, '#!/bin/sh\nsleep 0.3\nexec git "$@"\n', { mode: 0o755 });
-    const c = cache({ gitBin: slow });
+    const c = cache({ gitBin: slowGit() });
     const answer = open(c, r);
     await git(r.repo, 'update-ref', 'refs/heads/other', r.main);
     await readAll(answer);
@@ -200,29 +216,98 @@ describe('FetchResponseCache', () => {
 
   it('stops git when every reader went away before it finished', async () => {
     const r = await repo(16 * 1024 * 1024);
-    const dir = path.join(base, 'cache-abandoned');
-    const c = cache({ dir });
+    const c = cache();
     const answer = open(c, r)!;
     await new Promise((resolve) => answer.once('data', resolve));
     answer.destroy();
-    await eventually(() => fs.readdirSync(dir).length === 0);
+    await eventually(() => fs.readdirSync(c.directory).length === 0);
     expect(c.stats.stored).toBe(0);
     await readAll(open(c, r));
     expect(c.stats.runs).toBe(2);
   });
 
-  it('creates its directory 0700 and files 0600, and removes only stale files of its own at start', async () => {
-    const dir = path.join(base, 'cache-restarted');
-    fs.mkdirSync(dir);
-    fs.writeFileSync(path.join(dir, `${'a'.repeat(64)}.7.answer`), 'stale');
-    fs.writeFileSync(path.join(dir, 'unrelated.txt'), 'mine');
+  it('keeps its files 0600 in a 0700 directory of its own, and removes only directories of stopped instances of this host', async () => {
+    const root = path.join(base, 'cache-shared-root');
+    const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
+    const dead = path.join(root, `${host}.${deadPid()}.${'a'.repeat(16)}`);
+    const live = path.join(root, `${host}.${process.pid}.${'b'.repeat(16)}`);
+    const elsewhere = path.join(root, `other-host.1.${'c'.repeat(16)}`);
+    for (const dir of [dead, live, elsewhere]) fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(root, 'unrelated.txt'), 'mine');
     const r = await repo();
-    const c = cache({ dir: path.join(dir, 'inner') });
-    cache({ dir });
-    expect(fs.readdirSync(dir).sort()).toEqual(['inner', 'unrelated.txt']);
-    expect(fs.statSync(path.join(dir, 'inner')).mode & 0o777).toBe(0o700);
-    await readAll(open(c, r));
-    const [file] = fs.readdirSync(path.join(dir, 'inner'));
-    expect(fs.statSync(path.join(dir, 'inner', file!)).mode & 0o777).toBe(0o600);
+    const one = cache({ dir: root });
+    const two = cache({ dir: root });
+    expect(fs.existsSync(dead)).toBe(false);
+    for (const kept of [live, elsewhere, path.join(root, 'unrelated.txt'), one.directory, two.directory]) expect(fs.existsSync(kept)).toBe(true);
+    expect(fs.statSync(one.directory).mode & 0o777).toBe(0o700);
+    const answers = await Promise.all([readAll(open(one, r)), readAll(open(two, r))]);
+    expect(answers[0]!.toString('latin1')).toContain('PACK');
+    expect(one.stats.runs + two.stats.runs).toBe(2);
+    const [file] = fs.readdirSync(one.directory);
+    expect(fs.statSync(path.join(one.directory, file!)).mode & 0o777).toBe(0o600);
+  });
+
+  it('never lets a request join a run that is being stopped', async () => {
+    const r = await repo(8 * 1024 * 1024);
+    const c = cache({ gitBin: slowGit() });
+    const leaving = open(c, r)!;
+    leaving.destroy();
+    const answer = await readAll(open(c, r));
+    expect(answer.toString('latin1')).toContain('PACK');
+    expect(c.stats).toMatchObject({ runs: 2, shared: 0 });
+  });
+
+  it('stops a run that takes longer than timeoutMs, fails its readers, and keeps nothing', async () => {
+    const r = await repo();
+    const c = cache({ gitBin: slowGit(), timeoutMs: 100 });
+    await expect(readAll(open(c, r))).rejects.toThrow(/timeout/);
+    await eventually(() => fs.readdirSync(c.directory).length === 0);
+    expect(c.stats.stored).toBe(0);
+  });
+
+  it('leaves to git a repository whose packs are longer than half of maxBytes, without a run', async () => {
+    const r = await repo(300 * 1024);
+    await git(r.repo, 'repack', '-adq');
+    const c = cache({ maxBytes: 400 * 1024 });
+    expect(open(c, r)).toBeNull();
+    expect(c.stats).toMatchObject({ runs: 0, bypasses: 1 });
+  });
+
+  it('charges runs under way what their packs weigh, so runs starting together stay within maxBytes', async () => {
+    const repos = [await repo(300 * 1024), await repo(300 * 1024), await repo(300 * 1024)];
+    for (const r of repos) await git(r.repo, 'repack', '-adq');
+    const c = cache({ gitBin: slowGit(), maxBytes: 700 * 1024 });
+    const [first, second, third] = repos.map((r) => open(c, r));
+    expect(third).toBeNull();
+    await Promise.all([readAll(first!), readAll(second!)]);
+    expect(c.stats.runs).toBe(2);
+  });
+
+  it('leaves to git a repository with grafts, which rewrite history', async () => {
+    const r = await repo();
+    fs.mkdirSync(path.join(r.repo, 'info'), { recursive: true });
+    fs.writeFileSync(path.join(r.repo, 'info', 'grafts'), '');
+    const c = cache();
+    expect(open(c, r)).toBeNull();
+    expect(c.stats.runs).toBe(0);
+  });
+
+  it('cuts the readers of an answer it cannot write (a full disk), then leaves requests to git for a minute', async () => {
+    const r = await repo();
+    let now = 1_000_000;
+    const c = cache({ now: () => now });
+    const full = vi.spyOn(fs, 'writev').mockImplementation(((_fd: number, _buffers: unknown, callback: (err: Error | null) => void) => {
+      callback(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
+    }) as unknown as typeof fs.writev);
+    try {
+      await expect(readAll(open(c, r))).rejects.toThrow(/write-failed/);
+    } finally {
+      full.mockRestore();
+    }
+    // The failed entry's file is removed once the cache has seen the failure.
+    await eventually(() => fs.readdirSync(c.directory).length === 0);
+    expect(open(c, r)).toBeNull();
+    now += 60_001;
+    expect((await readAll(open(c, r))).toString('latin1')).toContain('PACK');
   });
 });
