@@ -5,19 +5,22 @@
  * a failure after the first byte cuts the connection so git reports an error
  * instead of taking a partial answer.
  */
-import { Transform, type Readable, type TransformCallback } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 import { UnavailableError } from '../lib/errors.js';
+import type { EntryReader } from './fetch-cache/entry-reader.js';
 import { forgivingSink } from './forgiving-sink.js';
 import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
 
 /**
- * Streams `answer` as a 200 `contentType` response. Resolves when the
- * exchange is over; never rejects. `answer` is always consumed or destroyed.
+ * Streams `answer` as a 200 `contentType` response, with a Content-Length
+ * when the answer was whole already (chunked while git still writes it).
+ * Resolves when the exchange is over; never rejects. `answer` is always
+ * consumed or destroyed.
  */
-export async function serveCachedFetch(res: Response, answerStream: Readable, contentType: string, ctx: GitProcessContext): Promise<void> {
+export async function serveCachedFetch(res: Response, answerStream: EntryReader, contentType: string, ctx: GitProcessContext): Promise<void> {
   let failure: GitTextAnswer | null = null;
   const stop = (why: GitTextAnswer): void => {
     failure ??= why;
@@ -37,7 +40,8 @@ export async function serveCachedFetch(res: Response, answerStream: Readable, co
   let started = false;
   const head = (): void => {
     started = true;
-    res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType });
+    const length = answerStream.length === null ? {} : { 'Content-Length': String(answerStream.length) };
+    res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, ...length });
   };
   const out = new Transform({
     transform(chunk: Buffer, _enc, done: TransformCallback) {

@@ -188,6 +188,9 @@ describe('clone answers from the fetch cache', () => {
     expect(gzipped.status).toBe(200);
     expect(gzipped.body.equals(plain.body)).toBe(true);
     expect(gzipped.body.includes('PACK')).toBe(true);
+    // A whole kept answer is sent with its length, not chunked.
+    expect(gzipped.headers['content-length']).toBe(String(gzipped.body.length));
+    expect(gzipped.headers['transfer-encoding']).toBeUndefined();
   });
 
   // Last: the edge refuses everything once it has drained.

@@ -21,12 +21,15 @@ export class EntryReader extends Readable {
   #position = 0;
   #pumping = false;
   #detached = false;
+  /** The answer's length when it was whole before the stream started, else null (it is still being written). */
+  readonly length: number | null;
 
   constructor(
     private readonly entry: CacheEntry,
     private readonly fd: number,
   ) {
     super({ highWaterMark: CHUNK_BYTES });
+    this.length = entry.state === 'complete' ? entry.size : null;
   }
 
   override _read(): void {

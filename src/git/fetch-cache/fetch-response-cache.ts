@@ -20,7 +20,6 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import type { Readable } from 'node:stream';
 import { LRUCache } from 'lru-cache';
 import type { Logger } from 'pino';
 import { spawnGitChild, type GitChildOptions } from '../git-child.js';
@@ -121,7 +120,7 @@ export class FetchResponseCache {
    * stream that fails if git does; or null when the caller must run git
    * itself. The stream must be consumed or destroyed.
    */
-  open(repoPath: string, gitProtocol: string | null, request: Buffer): Readable | null {
+  open(repoPath: string, gitProtocol: string | null, request: Buffer): EntryReader | null {
     // After a failed write (a full disk, most likely), git serves requests directly for a while.
     if (this.#now() < this.#pausedUntil) return this.#bypass();
     const identity = this.#identities.read(repoPath, true);
