@@ -4,43 +4,23 @@
  * compared with what git itself writes at that moment.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GitAnswerCache, type GitQuestion } from './git-answer-cache.js';
 import { DEFAULT_GIT_PATH, gitEnvironment } from './git-env.js';
 import { encodePktLine, FLUSH_PKT } from './pkt-line.js';
 import { RefStates } from './ref-state.js';
+import { useScratchGit } from '../../test/support/scratch-git.js';
 
 const run = promisify(execFile);
-let base: string;
+const scratch = useScratchGit('gitgate-answers-');
+const { git, env } = scratch;
 let counter = 0;
-
-beforeAll(() => {
-  base = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-answers-'));
-});
-
-afterAll(() => {
-  fs.rmSync(base, { recursive: true, force: true });
-});
-
-const env = (): NodeJS.ProcessEnv => ({
-  ...gitEnvironment({ path: DEFAULT_GIT_PATH, home: base }),
-  GIT_AUTHOR_NAME: 'A',
-  GIT_AUTHOR_EMAIL: 'a@example.test',
-  GIT_COMMITTER_NAME: 'A',
-  GIT_COMMITTER_EMAIL: 'a@example.test',
-});
-
-async function git(repo: string, ...args: string[]): Promise<string> {
-  return (await run('git', ['-C', repo, ...args], { env: env() })).stdout.trim();
-}
 
 /** A bare repository with two branches, an annotated and a lightweight tag. */
 async function repoWithHistory(): Promise<{ repo: string; commits: string[] }> {
-  const repo = path.join(base, `repo-${++counter}.git`);
+  const repo = path.join(scratch.base, `repo-${++counter}.git`);
   await run('git', ['init', '--bare', '--quiet', '--initial-branch=main', repo], { env: env() });
   const tree = await git(repo, 'hash-object', '-w', '-t', 'tree', '/dev/null');
   const commits: string[] = [];
@@ -59,7 +39,7 @@ function settledCache(maxAnswerBytes?: number): GitAnswerCache {
   return new GitAnswerCache({
     gitBin: 'git',
     envPath: DEFAULT_GIT_PATH,
-    homeDir: base,
+    homeDir: scratch.base,
     stderrLimitBytes: 4096,
     timeoutMs: 10_000,
     maxAnswerBytes,
@@ -81,7 +61,7 @@ function lsRefs(...args: string[]): Buffer {
 /** What git itself answers, run exactly as the gateway runs it. */
 async function gitsAnswer(repo: string, question: GitQuestion): Promise<Buffer> {
   const args = ['upload-pack', '--stateless-rpc', ...(question.kind === 'advertisement' ? ['--advertise-refs'] : []), repo];
-  const child = execFile('git', args, { cwd: repo, env: gitEnvironment({ path: DEFAULT_GIT_PATH, home: base, gitProtocol: question.gitProtocol }), encoding: 'buffer' });
+  const child = execFile('git', args, { cwd: repo, env: gitEnvironment({ path: DEFAULT_GIT_PATH, home: scratch.base, gitProtocol: question.gitProtocol }), encoding: 'buffer' });
   const chunks: Buffer[] = [];
   child.stdout!.on('data', (c: Buffer) => chunks.push(c));
   child.stdin!.end(question.kind === 'ls-refs' ? question.request : undefined);
@@ -122,7 +102,7 @@ describe('GitAnswerCache: answers that list refs', () => {
     const v0 = (await expectGitsAnswer(c, repo, V0)).toString();
     expect(v0).toContain('symref=HEAD:refs/heads/main');
     expect(v0).toContain(`${commits[0]} refs/tags/v1^{}`);
-    const empty = path.join(base, `empty-${++counter}.git`);
+    const empty = path.join(scratch.base, `empty-${++counter}.git`);
     await run('git', ['init', '--bare', '--quiet', empty], { env: env() });
     await expectGitsAnswer(c, empty, V0);
   });
@@ -164,7 +144,7 @@ describe('GitAnswerCache: answers that list refs', () => {
 
   it('serves but never stores an answer while the refs are settling, so rapid pushes are never hidden', async () => {
     const { repo, commits } = await repoWithHistory();
-    const c = new GitAnswerCache({ gitBin: 'git', envPath: DEFAULT_GIT_PATH, homeDir: base, stderrLimitBytes: 4096, timeoutMs: 10_000 });
+    const c = new GitAnswerCache({ gitBin: 'git', envPath: DEFAULT_GIT_PATH, homeDir: scratch.base, stderrLimitBytes: 4096, timeoutMs: 10_000 });
     for (const commit of [commits[0]!, commits[1]!, commits[2]!, commits[0]!]) {
       await git(repo, 'update-ref', 'refs/heads/main', commit);
       const answer = await expectGitsAnswer(c, repo, V0);
@@ -176,7 +156,7 @@ describe('GitAnswerCache: answers that list refs', () => {
 
   it('runs git for each concurrent request while the refs are settling, and shares one run once they have settled', async () => {
     const { repo } = await repoWithHistory();
-    const settling = new GitAnswerCache({ gitBin: 'git', envPath: DEFAULT_GIT_PATH, homeDir: base, stderrLimitBytes: 4096, timeoutMs: 10_000 });
+    const settling = new GitAnswerCache({ gitBin: 'git', envPath: DEFAULT_GIT_PATH, homeDir: scratch.base, stderrLimitBytes: 4096, timeoutMs: 10_000 });
     await Promise.all([0, 1, 2].map(() => settling.answer(repo, V0)));
     expect(settling.stats).toEqual({ hits: 0, fills: 0, unsettled: 3, bypasses: 0 });
     const settled = settledCache();
@@ -189,7 +169,7 @@ describe('GitAnswerCache: answers that list refs', () => {
     const c = new GitAnswerCache({
       gitBin: 'git',
       envPath: DEFAULT_GIT_PATH,
-      homeDir: base,
+      homeDir: scratch.base,
       stderrLimitBytes: 4096,
       timeoutMs: 10_000,
       refStates: new RefStates(8, 2000, () => Date.now() + 60_000),

@@ -5,7 +5,6 @@
  * very next answer. git is a counting wrapper, so "no git ran" is observed.
  */
 import { execFile } from 'node:child_process';
-import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,21 +12,18 @@ import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_GIT_PATH, gitEnvironment } from '../../src/git/git-env.js';
 import { encodePktLine, FLUSH_PKT } from '../../src/git/pkt-line.js';
-import { basic, commitFile, gitOk, refsOf, repoUrl, request, seedRepo, startGitEdge, workTree, type GitEdge } from './harness.js';
+import { basic, commitFile, countingGit, type CountingGit, gitOk, refsOf, repoUrl, request, seedRepo, startGitEdge, workTree, type GitEdge } from './harness.js';
 
 const INFO_REFS = '/alice/cached.git/info/refs?service=git-upload-pack';
 const UPLOAD_PACK = '/alice/cached.git/git-upload-pack';
 const AUTH = basic('alice', 'tok');
 let edge: GitEdge;
 let repoPath: string;
-let runsFile: string;
+let counting: CountingGit;
 
 beforeAll(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-counting-git-'));
-  runsFile = path.join(dir, 'runs');
-  const wrapper = path.join(dir, 'git');
-  fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${runsFile}'\nexec git "$@"\n`, { mode: 0o755 });
-  edge = await startGitEdge({ gitBin: wrapper, idleTimeoutMs: 3000 });
+  counting = countingGit();
+  edge = await startGitEdge({ gitBin: counting.bin, idleTimeoutMs: 3000 });
   repoPath = await seedRepo(edge, 'alice', 'cached', await workTree(edge.base, 'upstream', 2));
   edge.authorizer.accounts.set('alice', { password: 'tok', kind: 'token', access: { 'alice/cached': 'write' } });
 });
@@ -36,7 +32,7 @@ afterAll(async () => {
   await edge.close();
 });
 
-const gitRuns = (): number => (fs.existsSync(runsFile) ? fs.readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).length : 0);
+const gitRuns = (): number => counting.runs();
 
 /** git's own answer, run exactly as the edge runs it. */
 async function gitsAnswer(gitProtocol: string | null, stdin?: Buffer): Promise<Buffer> {

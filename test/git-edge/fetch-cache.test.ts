@@ -10,12 +10,12 @@ import { once } from 'node:events';
 import { gzipSync } from 'node:zlib';
 import fs from 'node:fs';
 import http from 'node:http';
-import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   basic,
   commitFile,
+  countingGit,
   git,
   gitOk,
   pkt,
@@ -26,23 +26,21 @@ import {
   seedRepo,
   startGitEdge,
   workTree,
+  type CountingGit,
   type GitEdge,
 } from './harness.js';
 
 let edge: GitEdge;
 let repoPath: string;
 let work: string;
-let runsFile: string;
+let counting: CountingGit;
 let cacheDir: string;
 let url: string;
 
 beforeAll(async () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-counting-git-'));
-  runsFile = path.join(dir, 'runs');
-  cacheDir = path.join(dir, 'cache');
-  const wrapper = path.join(dir, 'git');
-  fs.writeFileSync(wrapper, `#!/bin/sh\necho "$1" >> '${runsFile}'\nexec git "$@"\n`, { mode: 0o755 });
-  edge = await startGitEdge({ gitBin: wrapper, idleTimeoutMs: 5000, fetchCache: { dir: cacheDir, maxBytes: 256 * 1024 * 1024, maxAgeMs: 60_000 } });
+  counting = countingGit();
+  cacheDir = path.join(counting.dir, 'cache');
+  edge = await startGitEdge({ gitBin: counting.bin, idleTimeoutMs: 5000, fetchCache: { dir: cacheDir, maxBytes: 256 * 1024 * 1024, maxAgeMs: 60_000 } });
   work = await workTree(edge.base, 'upstream', 3);
   await commitFile(work, 'blob.bin', randomBytes(4 * 1024 * 1024));
   await gitOk(['tag', '-a', '-m', 'v1', 'v1'], work);
@@ -59,7 +57,7 @@ afterAll(async () => {
   await edge.close();
 });
 
-const gitRuns = (): number => (fs.existsSync(runsFile) ? fs.readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).length : 0);
+const gitRuns = (): number => counting.runs();
 
 /** Lets the last ref change age past the caches' settle margin (2 s of ctime). */
 function settle(): Promise<void> {

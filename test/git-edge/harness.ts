@@ -299,3 +299,23 @@ export function basic(user: string, password: string): Record<string, string> {
 export function pkt(line: string): string {
   return (line.length + 4).toString(16).padStart(4, '0') + line;
 }
+
+/** A git that counts its runs: `bin` for the edge's gitBin, `runs()` how many started so far. */
+export interface CountingGit {
+  dir: string;
+  bin: string;
+  runs(): number;
+}
+
+/** Writes a counting git wrapper (a shell script that logs, then execs git) into a new temp directory. */
+export function countingGit(): CountingGit {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-counting-git-'));
+  const runsFile = path.join(dir, 'runs');
+  const bin = path.join(dir, 'git');
+  fs.writeFileSync(bin, `#!/bin/sh\necho "$1" >> '${runsFile}'\nexec git "$@"\n`, { mode: 0o755 });
+  return {
+    dir,
+    bin,
+    runs: () => (fs.existsSync(runsFile) ? fs.readFileSync(runsFile, 'utf8').split('\n').filter(Boolean).length : 0),
+  };
+}

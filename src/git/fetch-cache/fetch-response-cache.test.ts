@@ -10,41 +10,23 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import pino from 'pino';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DEFAULT_GIT_PATH, gitEnvironment } from '../git-env.js';
+import { describe, expect, it, vi } from 'vitest';
+import { DEFAULT_GIT_PATH } from '../git-env.js';
 import { encodePktLine, FLUSH_PKT } from '../pkt-line.js';
 import { RefStates } from '../ref-state.js';
 import { FetchResponseCache, type FetchCacheOptions } from './fetch-response-cache.js';
+import { useScratchGit } from '../../../test/support/scratch-git.js';
 
 const run = promisify(execFile);
-let base: string;
+const scratch = useScratchGit('gitgate-fetch-cache-');
+const { git, env } = scratch;
 let counter = 0;
-
-beforeAll(() => {
-  base = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-fetch-cache-'));
-});
-
-afterAll(() => {
-  fs.rmSync(base, { recursive: true, force: true });
-});
-
-const env = (): NodeJS.ProcessEnv => ({
-  ...gitEnvironment({ path: DEFAULT_GIT_PATH, home: base }),
-  GIT_AUTHOR_NAME: 'A',
-  GIT_AUTHOR_EMAIL: 'a@example.test',
-  GIT_COMMITTER_NAME: 'A',
-  GIT_COMMITTER_EMAIL: 'a@example.test',
-});
-
-async function git(repo: string, ...args: string[]): Promise<string> {
-  return (await run('git', ['-C', repo, ...args], { env: env() })).stdout.trim();
-}
 
 /** A bare repository whose `main` holds one blob of `blobBytes` random bytes; returns it and main's id. */
 async function repo(blobBytes = 1024): Promise<{ repo: string; main: string }> {
-  const dir = path.join(base, `repo-${++counter}.git`);
+  const dir = path.join(scratch.base, `repo-${++counter}.git`);
   await run('git', ['init', '--bare', '--quiet', '--initial-branch=main', dir], { env: env() });
-  const blobFile = path.join(base, `blob-${counter}`);
+  const blobFile = path.join(scratch.base, `blob-${counter}`);
   fs.writeFileSync(blobFile, randomBytes(blobBytes));
   const blob = await git(dir, 'hash-object', '-w', blobFile);
   const tree = execFileSync('git', ['-C', dir, 'mktree'], { env: env(), input: `100644 blob ${blob}\tdata.bin\n` }).toString().trim();
@@ -75,9 +57,9 @@ function cache(overrides: Partial<FetchCacheOptions> = {}): FetchResponseCache {
   return new FetchResponseCache({
     gitBin: 'git',
     envPath: DEFAULT_GIT_PATH,
-    homeDir: base,
+    homeDir: scratch.base,
     stderrLimitBytes: 4096,
-    dir: path.join(base, `cache-${++counter}`),
+    dir: path.join(scratch.base, `cache-${++counter}`),
     maxBytes: 64 * 1024 * 1024,
     maxAgeMs: 60_000,
     timeoutMs: 30_000,
@@ -96,7 +78,7 @@ const open = (c: FetchResponseCache, r: { repo: string; main: string }): Readabl
 
 /** A git that waits 0.3 s before it starts. */
 function slowGit(): string {
-  const slow = path.join(base, 'slow-git');
+  const slow = path.join(scratch.base, 'slow-git');
   if (!fs.existsSync(slow)) fs.writeFileSync(slow, '#!/bin/sh\nsleep 0.3\nexec git "$@"\n', { mode: 0o755 });
   return slow;
 }
@@ -227,7 +209,7 @@ describe('FetchResponseCache', () => {
   });
 
   it('keeps its files 0600 in a 0700 directory of its own, and removes only directories of stopped instances of this host', async () => {
-    const root = path.join(base, 'cache-shared-root');
+    const root = path.join(scratch.base, 'cache-shared-root');
     const host = os.hostname().replace(/[^A-Za-z0-9-]/g, '_');
     const dead = path.join(root, `${host}.${deadPid()}.${'a'.repeat(16)}`);
     const live = path.join(root, `${host}.${process.pid}.${'b'.repeat(16)}`);
