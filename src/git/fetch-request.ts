@@ -10,7 +10,6 @@
  */
 import { splitPktLines } from './pkt-line.js';
 
-
 /**
  * True when `request` (the decoded body of an upload-pack POST, protocol v2
  * when `v2`) is one whole fresh fetch: well-formed pkt-lines, wants, no
