@@ -5,6 +5,7 @@
  * very next answer. git is a counting wrapper, so "no git ran" is observed.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,6 +31,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await edge.close();
+  fs.rmSync(counting.dir, { recursive: true, force: true });
 });
 
 const gitRuns = (): number => counting.runs();

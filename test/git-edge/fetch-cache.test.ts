@@ -55,6 +55,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await edge.close();
+  fs.rmSync(counting.dir, { recursive: true, force: true });
 });
 
 const gitRuns = (): number => counting.runs();
