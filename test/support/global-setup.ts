@@ -7,7 +7,8 @@
  * skips straight to that). Without any, CI (`CI=true`) fails; elsewhere the
  * PostgreSQL variants are skipped with a loud warning.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { DEFAULT_PG_URL, probePostgres, startPrivateCluster } from './postgres.js';
@@ -30,9 +31,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const redis = await locateRedis();
   project.provide('redisUrl', redis?.url ?? null);
   if (redis) console.info(`[gitgate tests] Redis: ${redis.description}`);
+  // Every temporary directory of the run (the suites' and git's) goes under one, removed at teardown.
+  const runTmp = mkdtempSync(join(tmpdir(), 'gitgate-run-'));
+  process.env.TMPDIR = runTmp;
   return async () => {
     await server?.stop();
     await redis?.stop();
+    rmSync(runTmp, { recursive: true, force: true });
   };
 }
 
