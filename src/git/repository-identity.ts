@@ -39,8 +39,9 @@ export class RepositoryIdentities {
    * The identity of `repoPath` now, or null when its answers may not be
    * cached: git is missing, the repository is gone, its configuration reads
    * other files or varies per process, it has `info/grafts` (which rewrite
-   * history), or (with `withRefs`) its refs are too many to read cheaply. Without `withRefs` the digest does not depend on
-   * which repository it is, only on its configuration.
+   * history), or (with `withRefs`) its refs are too many to read cheaply.
+   * Without `withRefs` the digest does not depend on which repository it
+   * is, only on its configuration.
    */
   read(repoPath: string, withRefs: boolean): RepositoryIdentity | null {
     if (!this.#binary) return null;

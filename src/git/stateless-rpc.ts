@@ -37,7 +37,8 @@ export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService)
     const protocol = parseGitProtocol(req.get('git-protocol'), service);
     const contentType = `application/x-${service}-result`;
     let buffered: Buffer | undefined;
-    if (service === 'git-upload-pack' && isSmallRequest(req)) {
+    // Read whole only when a cache may answer: v2 (ls-refs, fetches) or v0 with the fetch cache on.
+    if (service === 'git-upload-pack' && (protocol.v2 || ctx.fetches) && isSmallRequest(req)) {
       const read = await readSmallRequest(req, body.gzip, ctx.process.options.idleTimeoutMs);
       if (read === 'gone') return;
       if (read === 'timeout') {
