@@ -5,71 +5,102 @@
  * a failure after the first byte cuts the connection so git reports an error
  * instead of taking a partial answer.
  */
-import { Transform, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { finished } from 'node:stream/promises';
 import type { Response } from 'express';
 import { UnavailableError } from '../lib/errors.js';
 import type { EntryReader } from './fetch-cache/entry-reader.js';
-import { forgivingSink } from './forgiving-sink.js';
 import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
 
+/** Most bytes per read of the cached file and per write to the socket. */
+const CHUNK_BYTES = 1024 * 1024;
+
 /**
- * Streams `answer` as a 200 `contentType` response, with a Content-Length
- * when the answer was whole already (chunked while git still writes it).
- * Resolves when the exchange is over; never rejects. `answer` is always
- * consumed or destroyed.
+ * Streams `reader`'s answer as a 200 `contentType` response, with a
+ * Content-Length when the answer was whole already (chunked while git still
+ * writes it). Resolves when the exchange is over; never rejects. `reader` is
+ * always closed.
  */
-export async function serveCachedFetch(res: Response, answerStream: EntryReader, contentType: string, ctx: GitProcessContext): Promise<void> {
+export async function serveCachedFetch(res: Response, reader: EntryReader, contentType: string, ctx: GitProcessContext): Promise<void> {
   let failure: GitTextAnswer | null = null;
-  const stop = (why: GitTextAnswer): void => {
+  const stopping = new AbortController();
+  const stop = (why: GitTextAnswer | null): void => {
     failure ??= why;
-    answerStream.destroy(new Error('stopped'));
+    stopping.abort();
+    reader.close();
   };
   let end: () => void;
   try {
     end = ctx.operations.begin(() => stop(gitErrorAnswer(new UnavailableError('shutting down'))));
   } catch (err) {
-    answerStream.destroy();
+    reader.close();
     sendGitText(res, gitErrorAnswer(err));
     return;
   }
   const timeout = gitErrorAnswer(new UnavailableError('git timed out'));
   const idle = setTimeout(() => stop(timeout), ctx.options.idleTimeoutMs);
   const total = setTimeout(() => stop(timeout), ctx.options.timeoutMs);
-  let started = false;
-  const head = (): void => {
-    started = true;
-    const length = answerStream.length === null ? {} : { 'Content-Length': String(answerStream.length) };
-    res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, ...length });
-  };
-  const out = new Transform({
-    transform(chunk: Buffer, _enc, done: TransformCallback) {
-      idle.refresh();
-      if (!started) head();
-      done(null, chunk);
-    },
-    flush(done: TransformCallback) {
-      if (!started) head();
-      done();
-    },
-  });
   // The client went away: stop reading (the last reader to go stops git's run).
-  res.once('close', () => {
-    if (!res.writableFinished) answerStream.destroy();
-  });
+  const gone = (): void => stop(null);
+  res.once('close', gone);
   try {
-    await pipeline(answerStream, out, forgivingSink(res));
+    await relay(reader, res, stopping.signal, () => {
+      idle.refresh();
+      if (res.headersSent) return;
+      const length = reader.length === null ? {} : { 'Content-Length': String(reader.length) };
+      res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, ...length });
+    });
+    res.end();
+    await finished(res).catch(() => undefined);
   } catch (err) {
     if (res.headersSent) {
       res.destroy();
     } else {
-      ctx.logger.warn({ err }, 'cached git answer failed before its first byte');
+      if (!stopping.signal.aborted) ctx.logger.warn({ err }, 'cached git answer failed before its first byte');
       sendGitText(res, failure ?? answer(500, INTERNAL_ERROR));
     }
   } finally {
+    res.off('close', gone);
     clearTimeout(idle);
     clearTimeout(total);
+    reader.close();
     end();
   }
+}
+
+/**
+ * Copies the answer into `res` through two buffers used in turn: one is
+ * read into while the socket still sends the other, and a buffer is read
+ * into again only after the socket has sent it. Memory stays at two chunks
+ * per response, whatever the client's pace, and nothing is allocated per
+ * chunk. `beforeWrite` runs before every chunk is written.
+ */
+async function relay(reader: EntryReader, res: Response, signal: AbortSignal, beforeWrite: () => void): Promise<void> {
+  const size = Math.max(1, Math.min(CHUNK_BYTES, reader.length ?? CHUNK_BYTES));
+  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)] as const;
+  let sending: Promise<void> = Promise.resolve();
+  for (let turn = 0; ; turn ^= 1) {
+    const buffer = buffers[turn]!;
+    const bytes = await reader.read(buffer);
+    await sending;
+    beforeWrite();
+    if (bytes === 0) return;
+    sending = sent(res, buffer.subarray(0, bytes), signal);
+    // Handled where it is awaited; this keeps a failure during the next read from going unhandled.
+    sending.catch(() => undefined);
+  }
+}
+
+/** Writes `chunk`; resolves once the socket is done with its memory, rejects when the exchange stopped first. */
+function sent(res: Response, chunk: Buffer, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) return reject(new Error('stopped'));
+    const stopped = (): void => reject(new Error('stopped'));
+    signal.addEventListener('abort', stopped, { once: true });
+    res.write(chunk, (err) => {
+      signal.removeEventListener('abort', stopped);
+      if (err) reject(err);
+      else resolve();
+    });
+  });
 }

@@ -192,6 +192,34 @@ describe('clone answers from the fetch cache', () => {
     expect(gzipped.headers['transfer-encoding']).toBeUndefined();
   });
 
+  it('cuts a client that stops reading a kept answer after the idle timeout, and keeps serving the answer', async () => {
+    const want = await gitOk(['rev-parse', 'main'], repoPath);
+    const body = pkt(`want ${want} side-band-64k ofs-delta\n`) + '0000' + pkt('done\n');
+    const headers = { 'Content-Type': 'application/x-git-upload-pack-request', ...basic('alice', 'tok') };
+    await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers, body });
+    const before = gitRuns();
+    const req = http.request(`${edge.url}/alice/fetched.git/git-upload-pack`, { method: 'POST', headers, agent: false });
+    req.on('error', () => undefined);
+    req.end(body);
+    const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+    expect(res.headers['content-length']).toBeDefined();
+    res.on('error', () => undefined);
+    let received = 0;
+    res.on('data', (chunk: Buffer) => (received += chunk.length));
+    await once(res, 'data');
+    res.pause();
+    // The server gives up on the stalled exchange; what it had sent before still arrives, then the cut.
+    await edge.operations.idle();
+    const closed = new Promise((resolve) => res.once('close', resolve));
+    res.resume();
+    await closed;
+    expect(res.complete).toBe(false);
+    expect(received).toBeLessThan(Number(res.headers['content-length']));
+    const again = await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers, body });
+    expect(again.body.length).toBe(Number(res.headers['content-length']));
+    expect(gitRuns()).toBe(before);
+  });
+
   // Last: the edge refuses everything once it has drained.
   it('cuts shared readers when the gateway drains, and leaves no git running', async () => {
     await commitFile(work, 'drain.bin', randomBytes(24 * 1024 * 1024));

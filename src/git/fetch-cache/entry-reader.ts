@@ -1,75 +1,81 @@
 /**
- * A stream of one CacheEntry's answer, from its first byte to its last,
- * following the file while git is still writing it.
+ * A reader of one CacheEntry's answer, from its first byte to its last,
+ * following the file while git is still writing it. It reads into buffers
+ * its caller owns, so one answer can be relayed through the same two buffers
+ * from start to end instead of allocating (and collecting) a fresh one per
+ * chunk.
  */
 import fs from 'node:fs';
 import { once } from 'node:events';
-import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import type { CacheEntry } from './cache-entry.js';
 
 const read = promisify(fs.read);
-const CHUNK_BYTES = 256 * 1024;
 
 /**
- * Reads `entry` through the descriptor `fd` (from `entry.attach()`, detached
- * when the stream is destroyed). It ends when the entry is complete and
- * fails when the entry's git run failed, so a client never takes a partial
- * answer for a whole one.
+ * Reads `entry` through the descriptor `fd` (from `entry.attach()`), which
+ * it detaches once closed and no read is under way. It reports the end when
+ * the entry is complete and fails when the entry's git run failed, so a
+ * client never takes a partial answer for a whole one.
  */
-export class EntryReader extends Readable {
+export class EntryReader {
   #position = 0;
-  #pumping = false;
+  #reading = false;
+  #closed = false;
   #detached = false;
-  /** The answer's length when it was whole before the stream started, else null (it is still being written). */
+  readonly #closing = new AbortController();
+  /** The answer's length when it was whole before reading started, else null (it is still being written). */
   readonly length: number | null;
 
   constructor(
     private readonly entry: CacheEntry,
     private readonly fd: number,
   ) {
-    super({ highWaterMark: CHUNK_BYTES });
     this.length = entry.state === 'complete' ? entry.size : null;
   }
 
-  override _read(): void {
-    void this.#pump();
-  }
-
-  override _destroy(err: Error | null, callback: (error?: Error | null) => void): void {
-    if (!this.#detached) {
-      this.#detached = true;
-      this.entry.detach(this.fd);
-    }
-    callback(err);
-  }
-
-  async #pump(): Promise<void> {
-    if (this.#pumping) return;
-    this.#pumping = true;
+  /**
+   * Reads the next bytes of the answer into `buffer`, waiting while git has
+   * not written them yet. Resolves with how many it read, 0 at the answer's
+   * end; rejects when git's run failed or the reader was closed. One read at
+   * a time.
+   */
+  async read(buffer: Buffer): Promise<number> {
+    if (this.#reading) throw new Error('one read at a time');
+    this.#reading = true;
     try {
-      while (!this.destroyed) {
+      for (;;) {
+        if (this.#closed) throw new Error('reader closed');
         const available = this.entry.size - this.#position;
         if (available > 0) {
-          const buffer = Buffer.allocUnsafe(Math.min(available, CHUNK_BYTES));
-          const { bytesRead } = await read(this.fd, buffer, 0, buffer.length, this.#position);
-          if (this.destroyed) return;
+          const { bytesRead } = await read(this.fd, buffer, 0, Math.min(available, buffer.length), this.#position);
+          if (this.#closed) throw new Error('reader closed');
           if (bytesRead === 0) throw new Error('cached answer shorter than written');
           this.#position += bytesRead;
-          if (!this.push(buffer.subarray(0, bytesRead))) return;
-        } else if (this.entry.state === 'complete') {
-          this.push(null);
-          return;
-        } else if (this.entry.state === 'failed') {
-          throw new Error(`git run failed (${this.entry.failure})`);
-        } else {
-          await once(this.entry, 'change');
+          return bytesRead;
         }
+        if (this.entry.state === 'complete') return 0;
+        if (this.entry.state === 'failed') throw new Error(`git run failed (${this.entry.failure})`);
+        await once(this.entry, 'change', { signal: this.#closing.signal });
       }
-    } catch (err) {
-      this.destroy(err as Error);
     } finally {
-      this.#pumping = false;
+      this.#reading = false;
+      this.#detachIfClosed();
     }
+  }
+
+  /** Stops reading: a read under way rejects, and the descriptor is released once it returned. Idempotent. */
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    this.#closing.abort();
+    this.#detachIfClosed();
+  }
+
+  // The descriptor is closed only when no fs.read is using it: a number closed under a read could be reused by another open.
+  #detachIfClosed(): void {
+    if (!this.#closed || this.#reading || this.#detached) return;
+    this.#detached = true;
+    this.entry.detach(this.fd);
   }
 }

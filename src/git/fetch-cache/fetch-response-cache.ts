@@ -117,8 +117,8 @@ export class FetchResponseCache {
   /**
    * The answer of `git upload-pack --stateless-rpc` on `repoPath` with
    * `GIT_PROTOCOL=gitProtocol` to the fresh fetch `request` (decoded), as a
-   * stream that fails if git does; or null when the caller must run git
-   * itself. The stream must be consumed or destroyed.
+   * reader that fails if git does; or null when the caller must run git
+   * itself. The reader must be closed.
    */
   open(repoPath: string, gitProtocol: string | null, request: Buffer): EntryReader | null {
     // After a failed write (a full disk, most likely), git serves requests directly for a while.
