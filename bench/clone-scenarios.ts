@@ -3,9 +3,11 @@
  * normal), a push of ~20 MB of new history, and 16 concurrent small clones.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { BenchContext } from './context.js';
 import { alternate, type ResultRow } from './measure.js';
-import { timed, timedConcurrently } from './run-command.js';
+import { runChecked, timed, timedConcurrently } from './run-command.js';
+import { median } from './stats.js';
 import type { Target } from './target.js';
 
 /** `git clone [--bare] <url> <dest>` arguments; file:// gets --no-local so objects travel through upload-pack. */
@@ -21,11 +23,42 @@ async function cloneSeconds(ctx: BenchContext, target: Target, project: string, 
   return ms / 1000;
 }
 
+/** The pack a bare clone of `project` receives (index-pack --stdin stores it as it came), kept from one clone. */
+async function receivedPack(ctx: BenchContext, project: string): Promise<string> {
+  const dest = ctx.scratch('received-pack');
+  await runChecked('git', cloneArgs(ctx.file, project, dest));
+  const packDir = path.join(dest, 'objects', 'pack');
+  return path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith('.pack'))!);
+}
+
+/** The client's own work on `pack` with no server and no transport: `git index-pack --stdin` from a file into an empty repository, as a clone runs it. */
+async function indexPackSeconds(ctx: BenchContext, pack: string): Promise<number> {
+  const dest = ctx.scratch('index-pack');
+  await runChecked('git', ['init', '--quiet', '--bare', dest]);
+  const ms = await timed('git', ['-C', dest, 'index-pack', '--stdin', '--fix-thin'], { stdinFile: pack });
+  fs.rmSync(dest, { recursive: true, force: true });
+  return ms / 1000;
+}
+
 export async function cloneThroughput(ctx: BenchContext, largeMb: string, smallMb: string): Promise<ResultRow[]> {
   const all = [ctx.file, ctx.gitgate, ctx.nginx];
   const section = '1. Clone';
   ctx.log(`clone: large bare…`);
-  const largeBare = await alternate(ctx.quick ? 1 : 5, all, (t) => cloneSeconds(ctx, t, 'large', true));
+  const pack = await receivedPack(ctx, 'large');
+  ctx.results.commands.push(`git -C '<empty bare repository>' index-pack --stdin --fix-thin < '<the pack of one bare clone of large>'`);
+  const floor: number[] = [];
+  const largeBare = await alternate(ctx.quick ? 1 : 7, all, async (t, rep) => {
+    const seconds = await cloneSeconds(ctx, t, 'large', true);
+    // Once per repetition, after its last clone: the bound alternates with the clones it bounds.
+    if (t === all[(rep + all.length - 1) % all.length]) floor.push(await indexPackSeconds(ctx, pack));
+    return seconds;
+  });
+  fs.rmSync(path.dirname(path.dirname(path.dirname(pack))), { recursive: true, force: true });
+  const over = (values: number[] | undefined): string => (values ? `${(median(values) / median(floor)).toFixed(2)}×` : '—');
+  ctx.results.bounds.push(
+    `**The client's own work bounds the large clone:** \`git index-pack --stdin\` of the same pack, read from a file with no server and no transport, took ${median(floor).toFixed(2)} s (${Math.min(...floor).toFixed(2)}–${Math.max(...floor).toFixed(2)}), measured once per repetition between the clones. ` +
+      `The large bare clones took ${over(largeBare.gitgate)} of that through gitgate, ${over(largeBare.nginx)} through nginx + http-backend and ${over(largeBare.file)} through file://.`,
+  );
   ctx.log(`clone: large with checkout…`);
   const largeFull = await alternate(ctx.quick ? 1 : 3, all, (t) => cloneSeconds(ctx, t, 'large', false));
   ctx.log(`clone: small bare…`);

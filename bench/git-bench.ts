@@ -22,7 +22,7 @@ import type { BenchResults } from './measure.js';
 import { memory } from './memory-scenario.js';
 import { FCGIWRAP_CHILDREN, startNginxTarget, type NginxTarget } from './nginx-target.js';
 import { infoRefsLoad, lsRemoteAndFetch } from './refs-scenarios.js';
-import { machineDescription, memoryTable, ratioTable, writeReport } from './report.js';
+import { boundsText, machineDescription, memoryTable, ratioTable, writeReport } from './report.js';
 import { runChecked } from './run-command.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -47,7 +47,7 @@ async function main(): Promise<void> {
     gitgate = await startGatewayTarget(runDir, { large: sources.large, small: sources.small, push: sources.small }, fetchCache);
     log('starting nginx + fcgiwrap…');
     nginx = await startNginxTarget(runDir, gitgate.repos, gitgate.ready.username);
-    const results: BenchResults = { rows: [], memory: [], commands: [], notes: [] };
+    const results: BenchResults = { rows: [], memory: [], commands: [], notes: [], bounds: [] };
     const ctx = createContext({ gitgate, nginx, file: fileTarget(gitgate), quick, runDir, results, log });
     const mb = (repo: string): string => (packBytes(repo) / 1e6).toFixed(1);
     const pushMb = ((packBytes(sources.pushSource) - packBytes(sources.small)) / 1e6).toFixed(0);
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
       nginxConfig: nginx.config,
       seconds: (performance.now() - started) / 1000,
     });
-    process.stdout.write(`\n${ratioTable(results.rows)}\n\nMemory (MB):\n\n${memoryTable(results.memory)}\n\nwritten to ${path.relative(process.cwd(), file)}\n`);
+    process.stdout.write(`\n${ratioTable(results.rows)}\n\n${boundsText(results.bounds)}Memory (MB):\n\n${memoryTable(results.memory)}\n\nwritten to ${path.relative(process.cwd(), file)}\n`);
   } finally {
     await nginx?.stop().catch((err: unknown) => log(`stopping nginx: ${String(err)}`));
     await gitgate?.stop().catch((err: unknown) => log(`stopping gitgate: ${String(err)}`));

@@ -42,6 +42,8 @@ export interface BenchResults {
   memory: MemoryRow[];
   /** Exact commands, credentials replaced by placeholders. */
   commands: string[];
+  /** Lower bounds measured in the run (what no server can go below), one sentence each. */
+  bounds: string[];
   notes: string[];
 }
 

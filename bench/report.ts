@@ -68,6 +68,11 @@ export function ratioTable(rows: ResultRow[]): string {
   );
 }
 
+/** The run's lower bounds as a paragraph (empty when there are none). */
+export function boundsText(bounds: string[]): string {
+  return bounds.length ? `${bounds.join('\n\n')}\n\n` : '';
+}
+
 export function memoryTable(rows: MemoryRow[]): string {
   const find = (scenario: string, target: string): MemoryRow | undefined => rows.find((r) => r.scenario === scenario && r.target === target);
   const scenarios = [...new Set(rows.map((r) => r.scenario))];
@@ -120,7 +125,7 @@ ${input.repos.map((l) => `- ${l}`).join('\n')}
 
 ${ratioTable(results.rows)}
 
-## Memory (MB, sampled from /proc every 10 ms: VmRSS of the front processes, the sum of VmHWM of the git processes alive at once)
+${boundsText(results.bounds)}## Memory (MB, sampled from /proc every 10 ms: VmRSS of the front processes, the sum of VmHWM of the git processes alive at once)
 
 ${memoryTable(results.memory)}
 
@@ -162,7 +167,7 @@ export function writeReport(benchDir: string, input: ReportInput): string {
     const start = text.indexOf(SUMMARY_START);
     const end = text.indexOf(SUMMARY_END);
     if (start >= 0 && end > start) {
-      const summary = `${SUMMARY_START}\nLatest full run: [${path.basename(file)}](results/${path.basename(file)}) — ${input.machine[0]}.\n\n${ratioTable(input.results.rows)}\n\nMemory (MB):\n\n${memoryTable(input.results.memory)}\n`;
+      const summary = `${SUMMARY_START}\nLatest full run: [${path.basename(file)}](results/${path.basename(file)}) — ${input.machine[0]}.\n\n${ratioTable(input.results.rows)}\n\n${boundsText(input.results.bounds)}Memory (MB):\n\n${memoryTable(input.results.memory)}\n`;
       fs.writeFileSync(readme, text.slice(0, start) + summary + text.slice(end));
     }
   }

@@ -3,6 +3,7 @@
  * the user's configuration, timed, failing loudly.
  */
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -31,16 +32,20 @@ export function clientEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv
 export interface RunOptions {
   cwd?: string;
   env?: Record<string, string>;
+  /** A file to read as standard input (default: none). */
+  stdinFile?: string;
 }
 
 /** Runs `command args…`; resolves with stdout, rejects with stderr on a non-zero exit. */
 export function runChecked(command: string, args: string[], options: RunOptions = {}): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: clientEnv(options.env), stdio: ['ignore', 'pipe', 'pipe'] });
+    const stdin = options.stdinFile ? fs.openSync(options.stdinFile, 'r') : 'ignore';
+    const child = spawn(command, args, { cwd: options.cwd, env: clientEnv(options.env), stdio: [stdin, 'pipe', 'pipe'] });
+    if (typeof stdin === 'number') fs.closeSync(stdin);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => out.push(d));
-    child.stderr.on('data', (d: Buffer) => err.push(d));
+    child.stdout!.on('data', (d: Buffer) => out.push(d));
+    child.stderr!.on('data', (d: Buffer) => err.push(d));
     child.once('error', reject);
     child.once('close', (code) => {
       if (code === 0) resolve(Buffer.concat(out).toString());
