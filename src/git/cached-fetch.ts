@@ -13,7 +13,7 @@ import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, 
 import type { GitProcessContext } from './git-process.js';
 
 /** Most bytes per read of the cached file and per write to the socket. */
-const CHUNK_BYTES = 1024 * 1024;
+const CHUNK_BYTES = 512 * 1024;
 
 /**
  * Streams `reader`'s answer as a 200 `contentType` response, with a
