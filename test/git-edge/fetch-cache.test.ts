@@ -65,6 +65,24 @@ function settle(): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, 2100));
 }
 
+const UPLOAD_PACK = '/alice/fetched.git/git-upload-pack';
+const UPLOAD_PACK_HEADERS = { 'Content-Type': 'application/x-git-upload-pack-request', ...basic('alice', 'tok') };
+
+/** A protocol v0 fresh fetch (a clone's request) of `want`. */
+function freshFetch(want: string, capabilities = 'side-band-64k ofs-delta'): string {
+  return pkt(`want ${want} ${capabilities}\n`) + '0000' + pkt('done\n');
+}
+
+/** POSTs `body` to upload-pack and resolves once the response starts; errors are ignored, since these exchanges get cut. */
+async function startUploadPack(body: string): Promise<{ req: http.ClientRequest; res: http.IncomingMessage }> {
+  const req = http.request(`${edge.url}${UPLOAD_PACK}`, { method: 'POST', headers: UPLOAD_PACK_HEADERS, agent: false });
+  req.on('error', () => undefined);
+  req.end(body);
+  const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+  res.on('error', () => undefined);
+  return { req, res };
+}
+
 let clones = 0;
 /** Clones `url` with `args`, checks the clone is sound and has the server's refs, and returns its directory. */
 async function cloneOk(args: string[], version: '0' | '2', expectedRefs?: string): Promise<string> {
@@ -144,11 +162,10 @@ describe('clone answers from the fetch cache', () => {
   });
 
   it('answers a request git fails with git\'s error, and does not keep it', async () => {
-    const body = Buffer.from(pkt(`want ${'1'.repeat(40)} side-band-64k ofs-delta\n`) + '0000' + pkt('done\n'));
-    const headers = { ...basic('alice', 'tok'), 'Content-Type': 'application/x-git-upload-pack-request' };
+    const body = freshFetch('1'.repeat(40));
     for (let i = 0; i < 2; i++) {
       const before = gitRuns();
-      const res = await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers, body }).catch((err: Error) => err);
+      const res = await request(edge, 'POST', UPLOAD_PACK, { headers: UPLOAD_PACK_HEADERS, body }).catch((err: Error) => err);
       expect(gitRuns()).toBe(before + 1);
       if (!(res instanceof Error)) expect(res.body.toString()).toContain('not our ref');
     }
@@ -159,16 +176,8 @@ describe('clone answers from the fetch cache', () => {
     await gitOk(['push', '--quiet', repoPath, 'HEAD:main'], work);
     await settle();
     const want = await gitOk(['rev-parse', 'main'], repoPath);
-    const req = http.request(`${edge.url}/alice/fetched.git/git-upload-pack`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/x-git-upload-pack-request', ...basic('alice', 'tok') },
-      agent: false,
-    });
-    req.on('error', () => undefined);
-    req.end(pkt(`want ${want} multi_ack_detailed side-band-64k ofs-delta\n`) + '0000' + pkt('done\n'));
-    const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+    const { req, res } = await startUploadPack(freshFetch(want, 'multi_ack_detailed side-band-64k ofs-delta'));
     expect(res.statusCode).toBe(200);
-    res.on('error', () => undefined);
     await once(res, 'data');
     req.destroy();
     expect(await processesLeftUnder(edge.reposRoot)).toEqual([]);
@@ -178,11 +187,10 @@ describe('clone answers from the fetch cache', () => {
 
   it('keys gzip-encoded requests by what they say, not by their encoding', async () => {
     const want = await gitOk(['rev-parse', 'main'], repoPath);
-    const body = Buffer.from(pkt(`want ${want} multi_ack_detailed side-band-64k ofs-delta\n`) + '0000' + pkt('done\n'));
-    const headers = { ...basic('alice', 'tok'), 'Content-Type': 'application/x-git-upload-pack-request' };
-    const plain = await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers, body });
+    const body = Buffer.from(freshFetch(want, 'multi_ack_detailed side-band-64k ofs-delta'));
+    const plain = await request(edge, 'POST', UPLOAD_PACK, { headers: UPLOAD_PACK_HEADERS, body });
     const before = gitRuns();
-    const gzipped = await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers: { ...headers, 'Content-Encoding': 'gzip' }, body: gzipSync(body) });
+    const gzipped = await request(edge, 'POST', UPLOAD_PACK, { headers: { ...UPLOAD_PACK_HEADERS, 'Content-Encoding': 'gzip' }, body: gzipSync(body) });
     expect(gitRuns()).toBe(before);
     expect(gzipped.status).toBe(200);
     expect(gzipped.body.equals(plain.body)).toBe(true);
@@ -194,16 +202,11 @@ describe('clone answers from the fetch cache', () => {
 
   it('cuts a client that stops reading a kept answer after the idle timeout, and keeps serving the answer', async () => {
     const want = await gitOk(['rev-parse', 'main'], repoPath);
-    const body = pkt(`want ${want} side-band-64k ofs-delta\n`) + '0000' + pkt('done\n');
-    const headers = { 'Content-Type': 'application/x-git-upload-pack-request', ...basic('alice', 'tok') };
-    await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers, body });
+    const body = freshFetch(want);
+    await request(edge, 'POST', UPLOAD_PACK, { headers: UPLOAD_PACK_HEADERS, body });
     const before = gitRuns();
-    const req = http.request(`${edge.url}/alice/fetched.git/git-upload-pack`, { method: 'POST', headers, agent: false });
-    req.on('error', () => undefined);
-    req.end(body);
-    const [res] = (await once(req, 'response')) as [http.IncomingMessage];
+    const { res } = await startUploadPack(body);
     expect(res.headers['content-length']).toBeDefined();
-    res.on('error', () => undefined);
     let received = 0;
     res.on('data', (chunk: Buffer) => (received += chunk.length));
     await once(res, 'data');
@@ -215,7 +218,7 @@ describe('clone answers from the fetch cache', () => {
     await closed;
     expect(res.complete).toBe(false);
     expect(received).toBeLessThan(Number(res.headers['content-length']));
-    const again = await request(edge, 'POST', '/alice/fetched.git/git-upload-pack', { headers, body });
+    const again = await request(edge, 'POST', UPLOAD_PACK, { headers: UPLOAD_PACK_HEADERS, body });
     expect(again.body.length).toBe(Number(res.headers['content-length']));
     expect(gitRuns()).toBe(before);
   });
@@ -228,15 +231,7 @@ describe('clone answers from the fetch cache', () => {
     const want = await gitOk(['rev-parse', 'main'], repoPath);
     const responses = await Promise.all(
       [0, 1].map(async () => {
-        const req = http.request(`${edge.url}/alice/fetched.git/git-upload-pack`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/x-git-upload-pack-request', ...basic('alice', 'tok') },
-          agent: false,
-        });
-        req.on('error', () => undefined);
-        req.end(pkt(`want ${want} side-band-64k ofs-delta\n`) + '0000' + pkt('done\n'));
-        const [res] = (await once(req, 'response')) as [http.IncomingMessage];
-        res.on('error', () => undefined);
+        const { res } = await startUploadPack(freshFetch(want));
         await once(res, 'data');
         res.pause();
         return res;

@@ -68,12 +68,12 @@ const MAX_RUNS = 16;
 const ENTRY_OVERHEAD_BYTES = 8192;
 
 /**
- * The cache. `open` hands out a stream of the answer or null; see the file
+ * The cache. `open` hands out a reader of the answer or null; see the file
  * comment for what the key covers.
  *
  * @example
- * const answer = fetches.open(grant.repoPath, 'version=2', body);
- * if (answer) await pipeline(answer, res); else await runGitService(...);
+ * const reader = fetches.open(grant.repoPath, 'version=2', body);
+ * if (reader) await serveCachedFetch(res, reader, contentType, ctx); else await runGitService(...);
  */
 export class FetchResponseCache {
   /** Entries that may be read, least recently used first. */
