@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { BenchContext } from './context.js';
 import { alternate, type ResultRow } from './measure.js';
 import { runChecked, timed, timedConcurrently } from './run-command.js';
+import { spread } from './report.js';
 import { median } from './stats.js';
 import type { Target } from './target.js';
 
@@ -23,12 +24,12 @@ async function cloneSeconds(ctx: BenchContext, target: Target, project: string, 
   return ms / 1000;
 }
 
-/** The pack a bare clone of `project` receives (index-pack --stdin stores it as it came), kept from one clone. */
-async function receivedPack(ctx: BenchContext, project: string): Promise<string> {
-  const dest = ctx.scratch('received-pack');
-  await runChecked('git', cloneArgs(ctx.file, project, dest));
-  const packDir = path.join(dest, 'objects', 'pack');
-  return path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith('.pack'))!);
+/** A bare clone of `project` (`dir`) and the pack it received (index-pack --stdin stores it as it came). */
+async function receivedPack(ctx: BenchContext, project: string): Promise<{ dir: string; pack: string }> {
+  const dir = ctx.scratch('received-pack');
+  await runChecked('git', cloneArgs(ctx.file, project, dir));
+  const packDir = path.join(dir, 'objects', 'pack');
+  return { dir, pack: path.join(packDir, fs.readdirSync(packDir).find((f) => f.endsWith('.pack'))!) };
 }
 
 /** The client's own work on `pack` with no server and no transport: `git index-pack --stdin` from a file into an empty repository, as a clone runs it. */
@@ -44,19 +45,19 @@ export async function cloneThroughput(ctx: BenchContext, largeMb: string, smallM
   const all = [ctx.file, ctx.gitgate, ctx.nginx];
   const section = '1. Clone';
   ctx.log(`clone: large bare…`);
-  const pack = await receivedPack(ctx, 'large');
+  const received = await receivedPack(ctx, 'large');
   ctx.results.commands.push(`git -C '<empty bare repository>' index-pack --stdin --fix-thin < '<the pack of one bare clone of large>'`);
   const floor: number[] = [];
   const largeBare = await alternate(ctx.quick ? 1 : 7, all, async (t, rep) => {
     const seconds = await cloneSeconds(ctx, t, 'large', true);
     // Once per repetition, after its last clone: the bound alternates with the clones it bounds.
-    if (t === all[(rep + all.length - 1) % all.length]) floor.push(await indexPackSeconds(ctx, pack));
+    if (t === all[(rep + all.length - 1) % all.length]) floor.push(await indexPackSeconds(ctx, received.pack));
     return seconds;
   });
-  fs.rmSync(path.dirname(path.dirname(path.dirname(pack))), { recursive: true, force: true });
+  fs.rmSync(received.dir, { recursive: true, force: true });
   const over = (values: number[] | undefined): string => (values ? `${(median(values) / median(floor)).toFixed(2)}×` : '—');
   ctx.results.bounds.push(
-    `**The client's own work bounds the large clone:** \`git index-pack --stdin\` of the same pack, read from a file with no server and no transport, took ${median(floor).toFixed(2)} s (${Math.min(...floor).toFixed(2)}–${Math.max(...floor).toFixed(2)}), measured once per repetition between the clones. ` +
+    `**The client's own work bounds the large clone:** \`git index-pack --stdin\` of the same pack, read from a file with no server and no transport, took ${spread(floor, 's')} s, measured once per repetition between the clones. ` +
       `The large bare clones took ${over(largeBare.gitgate)} of that through gitgate, ${over(largeBare.nginx)} through nginx + http-backend and ${over(largeBare.file)} through file://.`,
   );
   ctx.log(`clone: large with checkout…`);
