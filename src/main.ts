@@ -10,6 +10,7 @@ import { AuthenticatorChain } from './auth/authenticator-chain.js';
 import { BasicPasswordAuthenticator } from './auth/basic-password.authenticator.js';
 import { BasicTokenAuthenticator } from './auth/basic-token.authenticator.js';
 import { GitAccessService } from './auth/git-access.service.js';
+import { GuardedAuthentication } from './auth/guarded-authentication.js';
 import { RegistryAccessService } from './auth/registry-access.service.js';
 import { SshAuthService } from './auth/ssh-auth.service.js';
 import { RedisSessionStore } from './cache/redis-session.store.js';
@@ -84,13 +85,14 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   });
   const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
   const lockout = new AccountLockout(stores.lockouts, clock);
+  const guarded = new GuardedAuthentication(cache.guard);
   const gitPasswords = new AuthenticatorChain([
     new BasicTokenAuthenticator(tokens, config.tokenPrefix),
     new BasicPasswordAuthenticator(users, lockout),
   ]);
-  const gitAccess = new GitAccessService({ authenticator: gitPasswords, guard: cache.guard, projects, repos });
+  const gitAccess = new GitAccessService({ authenticator: gitPasswords, guarded, projects, repos });
   const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock });
-  const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guard: cache.guard });
+  const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded });
   // Sessions live in Redis when it is configured, so no page view writes to the database.
   const sessionStore = cache.redis ? new RedisSessionStore(cache.redis, config.redisPrefix) : stores.sessions;
   const web = createWebServices({ sessionStore, lockout, users, twoFactor, clock, secret });
@@ -99,7 +101,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     { clock, logger },
   );
   const registryTokens = new RegistryTokenService({
-    authorizer: new RegistryAccessService({ authenticator: gitPasswords, guard: cache.guard, projects }),
+    authorizer: new RegistryAccessService({ authenticator: gitPasswords, guarded, projects }),
     keys: registryKeys,
     clock,
     settings: { issuer: config.registry.issuer, service: config.registry.service, lifetimeSeconds: config.registry.tokenLifetimeSeconds },
@@ -110,7 +112,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     logger,
     clock,
     metrics,
-    authGuard: cache.guard,
+    guarded,
     users,
     twoFactor,
     tokens,

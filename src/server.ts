@@ -43,7 +43,7 @@ export async function listen(system: System, port = system.config.port, host = s
       tokens: system.tokens,
       projects: system.projects,
       sshKeys: system.sshKeys,
-      guard: system.authGuard,
+      guarded: system.guarded,
       externalUrl: config.externalUrl,
     },
     web: {
@@ -51,7 +51,7 @@ export async function listen(system: System, port = system.config.port, host = s
       users: system.users,
       twoFactor: system.twoFactor,
       tokens: system.tokens,
-      guard: system.authGuard,
+      guarded: system.guarded,
       externalUrl: config.externalUrl,
     },
     registry: { tokens: system.registry.tokens },

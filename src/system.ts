@@ -3,7 +3,7 @@
  * per process by the composition root (`compose` in main.ts).
  */
 import type { Logger } from 'pino';
-import type { FailedAuthGuard } from './auth/failed-auth-guard.js';
+import type { GuardedAuthentication } from './auth/guarded-authentication.js';
 import type { GitAccessService } from './auth/git-access.service.js';
 import type { SshAuthService } from './auth/ssh-auth.service.js';
 import type { Config } from './config/config.js';
@@ -25,8 +25,8 @@ export interface System {
   logger: Logger;
   clock: Clock;
   metrics: Metrics;
-  /** Counts failed authentications per IP and bans; shared by every surface. */
-  authGuard: FailedAuthGuard;
+  /** Credential checks under the per-IP ban; shared by every surface. */
+  guarded: GuardedAuthentication;
   users: UserService;
   twoFactor: TwoFactorService;
   tokens: TokenService;

@@ -8,10 +8,12 @@ import type { Principal } from './principal.js';
 /**
  * Basic auth with the account password. Users with two-factor
  * authentication are refused: a password alone is one factor, so GitLab
- * makes them use a personal access token for Git over HTTP. Wrong passwords
- * count toward the account lockout shared with the web sign-in, and a locked
- * account is refused before its password is checked — otherwise git would be
- * a way around the lock.
+ * makes them use a personal access token for Git over HTTP. Each check runs
+ * under the account lockout shared with the web sign-in: a wrong password
+ * counts, a locked account is refused before its password is checked
+ * (otherwise git would be a way around the lock), and only a password this
+ * surface accepts resets the count — a 2FA user's right password is refused
+ * here, so it neither resets nor counts.
  */
 export class BasicPasswordAuthenticator implements Authenticator<BasicCredentials> {
   constructor(
@@ -21,23 +23,13 @@ export class BasicPasswordAuthenticator implements Authenticator<BasicCredential
 
   async authenticate(credentials: BasicCredentials, _context: AuthContext): Promise<Principal | null> {
     const account = credentials.username ? await this.users.findByLogin(credentials.username) : null;
-    let failures = 0;
-    if (account) {
-      try {
-        failures = await this.lockout.assertUnlocked(account.id);
-      } catch (err) {
-        if (err instanceof AccountLockedError) throw new UnauthorizedError('locked', err.message);
-        throw err;
-      }
-    }
-    let user;
-    try {
-      user = await this.users.verifyAccountPassword(account, credentials.password);
-    } catch (err) {
-      if (account && err instanceof UnauthorizedError && err.reason === 'invalid') await this.lockout.recordFailure(account.id);
-      throw err;
-    }
-    if (failures > 0) await this.lockout.recordSuccess(user.id);
+    const user = await this.lockout
+      .guard(account?.id ?? null, () => this.users.verifyAccountPassword(account, credentials.password), {
+        outcome: (checked) => (checked.twoFactorEnabled ? 'neutral' : 'success'),
+      })
+      .catch((err: unknown) => {
+        throw err instanceof AccountLockedError ? new UnauthorizedError('locked', err.message) : err;
+      });
     if (user.twoFactorEnabled) {
       throw new UnauthorizedError(
         'two_factor_required',

@@ -11,13 +11,13 @@ import { canPush, canReadCode } from '../projects/project-access.js';
 import type { ProjectService } from '../projects/project.service.js';
 import type { RepositoryStore } from '../projects/repository.store.js';
 import type { Authenticator } from './authenticator.js';
-import type { FailedAuthGuard } from './failed-auth-guard.js';
+import type { GuardedAuthentication } from './guarded-authentication.js';
 import { ANONYMOUS, identityOf, type Principal } from './principal.js';
 import { ABILITY_SCOPES, scopesAllow } from './scopes.js';
 
 export interface GitAccessDeps {
   authenticator: Authenticator<BasicCredentials>;
-  guard: FailedAuthGuard;
+  guarded: GuardedAuthentication;
   projects: ProjectService;
   repos: RepositoryStore;
 }
@@ -60,17 +60,9 @@ export class GitAccessService implements GitAuthorizer {
     return { repoPath, projectId: project.id, principal };
   }
 
-  /** Checks credentials, counting failures toward the IP's ban. */
+  /** Checks credentials under the IP's ban. */
   private async authenticate(credentials: BasicCredentials, ip: string): Promise<Principal> {
-    await this.deps.guard.check(ip);
-    try {
-      const principal = (await this.deps.authenticator.authenticate(credentials, { ip })) ?? ANONYMOUS;
-      await this.deps.guard.recordSuccess(ip);
-      return principal;
-    } catch (err) {
-      if (err instanceof UnauthorizedError) await this.deps.guard.recordFailure(ip);
-      throw err;
-    }
+    return this.deps.guarded.run('git-http', ip, async () => (await this.deps.authenticator.authenticate(credentials, { ip })) ?? ANONYMOUS);
   }
 
   /** Anonymous callers are asked to sign in; signed-in ones learn nothing. */

@@ -15,13 +15,13 @@ import type {
   ResourceRequest,
 } from './registry-authorizer.js';
 import type { Authenticator } from './authenticator.js';
-import type { FailedAuthGuard } from './failed-auth-guard.js';
+import type { GuardedAuthentication } from './guarded-authentication.js';
 import { ANONYMOUS, identityOf, type Principal } from './principal.js';
 import { catalogAllowed, projectFacts, projectOfRepositoryName, registryActionAllowed, type ProjectFacts } from './registry-abilities.js';
 
 export interface RegistryAccessDeps {
   authenticator: Authenticator<BasicCredentials>;
-  guard: FailedAuthGuard;
+  guarded: GuardedAuthentication;
   projects: ProjectService;
 }
 
@@ -68,17 +68,12 @@ export class RegistryAccessService implements RegistryAuthorizer {
     return projectFacts(principal, project, await this.deps.projects.accessLevel(identityOf(principal), project));
   }
 
-  /** Checks credentials, counting failures toward the IP's ban (as git does). */
-  private async authenticate(credentials: BasicCredentials, ip: string): Promise<Principal> {
-    await this.deps.guard.check(ip);
-    try {
+  /** Checks credentials under the IP's ban (as git does). */
+  private authenticate(credentials: BasicCredentials, ip: string): Promise<Principal> {
+    return this.deps.guarded.run('registry', ip, async () => {
       const principal = await this.deps.authenticator.authenticate(credentials, { ip });
       if (!principal) throw new UnauthorizedError('invalid');
-      await this.deps.guard.recordSuccess(ip);
       return principal;
-    } catch (err) {
-      if (err instanceof UnauthorizedError) await this.deps.guard.recordFailure(ip);
-      throw err;
-    }
+    });
   }
 }

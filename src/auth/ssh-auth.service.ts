@@ -10,7 +10,7 @@ import { UnauthorizedError } from '../lib/errors.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { UserService } from '../users/user.service.js';
 import type { Authenticator } from './authenticator.js';
-import type { FailedAuthGuard } from './failed-auth-guard.js';
+import type { GuardedAuthentication } from './guarded-authentication.js';
 import type { Identity, Principal } from './principal.js';
 
 /** A username and a typed secret (the shape of Basic credentials). */
@@ -25,7 +25,7 @@ export interface SshAuthDeps {
   keys: SshKeyService;
   tokens: TokenService;
   users: UserService;
-  guard: FailedAuthGuard;
+  guarded: GuardedAuthentication;
 }
 
 /** Checks a signature over the session data with the stored public key (the SSH edge's crypto). */
@@ -39,7 +39,7 @@ export class SshAuthService {
 
   /** Throws BannedError while `ip` is banned. */
   checkBan(ip: string): Promise<void> {
-    return this.deps.guard.check(ip);
+    return this.deps.guarded.refuseBanned(ip);
   }
 
   /** A token or account password typed for `username`. */
@@ -59,7 +59,7 @@ export class SshAuthService {
    * false: clients offer every key they hold.
    */
   async acceptsKey(username: string, blob: Buffer, ip: string): Promise<boolean> {
-    await this.deps.guard.check(ip);
+    await this.deps.guarded.refuseBanned(ip);
     return (await this.findKey(username, blob)) !== null;
   }
 
@@ -108,16 +108,8 @@ export class SshAuthService {
   }
 
   /** Runs one credential check under the IP ban: refused while banned, failures counted, success resets. */
-  private async counted<T>(ip: string, check: () => Promise<T>): Promise<T> {
-    await this.deps.guard.check(ip);
-    try {
-      const result = await check();
-      await this.deps.guard.recordSuccess(ip);
-      return result;
-    } catch (err) {
-      if (err instanceof UnauthorizedError) await this.deps.guard.recordFailure(ip);
-      throw err;
-    }
+  private counted<T>(ip: string, check: () => Promise<T>): Promise<T> {
+    return this.deps.guarded.run('ssh', ip, check);
   }
 }
 

@@ -11,7 +11,8 @@ import type { Metrics } from '../lib/metrics.js';
 import type { TokenLookup } from '../tokens/token-lookup.js';
 import { CachedTokenLookup } from './cached-token-lookup.js';
 import { InvalidationBus } from './invalidation-bus.js';
-import { RateLimitedAuthGuard, type BanPolicy } from './rate-limited-auth-guard.js';
+import type { BanPolicy } from './ban-policy.js';
+import { IpBanGuard } from './ip-ban-guard.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
 import { RedisTokenTier } from './redis-token-tier.js';
 
@@ -44,7 +45,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   if (!options.redisUrl) {
     return {
       lookup: new CachedTokenLookup({ store: options.store, logger, metrics, redis: null, externalChanges: options.externalChanges }),
-      guard: new RateLimitedAuthGuard(options.banPolicy, metrics, null),
+      guard: new IpBanGuard(options.banPolicy, metrics, null),
       redis: null,
       connected: async () => undefined,
       close: async () => undefined,
@@ -62,7 +63,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
   });
   return {
     lookup: new CachedTokenLookup({ store: options.store, logger, metrics, redis: { tier, bus }, externalChanges: null }),
-    guard: new RateLimitedAuthGuard(options.banPolicy, metrics, { client: command, prefix }),
+    guard: new IpBanGuard(options.banPolicy, metrics, { client: command, prefix }),
     redis: command,
     connected: (timeoutMs) => Promise.all([whenReady(command, timeoutMs), whenReady(subscriber, timeoutMs)]).then(() => undefined),
     close: async () => {

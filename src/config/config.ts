@@ -3,8 +3,8 @@
  * a typed, frozen Config; any invalid value is a ConfigError with one line.
  */
 import path from 'node:path';
-import ipaddr from 'ipaddr.js';
 import { z } from 'zod';
+import { isIpOrCidr } from '../lib/ip-networks.js';
 
 /** Invalid configuration: `message` is the one line printed at start-up. */
 export class ConfigError extends Error {}
@@ -211,17 +211,4 @@ function splitList(value: string): string[] {
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
-}
-
-function isIpOrCidr(value: string): boolean {
-  return ipaddr.isValid(value) || isCidr(value);
-}
-
-function isCidr(value: string): boolean {
-  try {
-    ipaddr.parseCIDR(value);
-    return true;
-  } catch {
-    return false;
-  }
 }

@@ -75,6 +75,17 @@ export class BannedError extends AppError {
   }
 }
 
+/** Too much at once from this client; `retryAfterSeconds` goes into `Retry-After` (429). */
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
 /** A dependency (database, git) is unavailable; never the client's fault (503). */
 export class UnavailableError extends AppError {
   readonly status = 503;

@@ -43,6 +43,7 @@ class MemoryStore implements SessionStore {
 }
 
 const MINUTE = 60_000;
+const OWNER = { id: 1, sessionGeneration: 0 };
 
 function setup() {
   const store = new MemoryStore();
@@ -54,7 +55,7 @@ function setup() {
 describe('SessionService', () => {
   it('hands out 256-bit ids and stores only their SHA-256', async () => {
     const { store, sessions } = setup();
-    const { cookieValue, session } = await sessions.start(1, 'signed_in');
+    const { cookieValue, session } = await sessions.start(OWNER, 'signed_in');
     expect(cookieValue).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(session.key).toBe(createHash('sha256').update(cookieValue).digest('hex'));
     expect([...store.rows.keys()]).toEqual([session.key]);
@@ -66,7 +67,7 @@ describe('SessionService', () => {
     expect(await sessions.resume(undefined)).toBeNull();
     expect(await sessions.resume('short')).toBeNull();
     expect(await sessions.resume('x'.repeat(43))).toBeNull();
-    const { cookieValue, session } = await sessions.start(1, 'signed_in');
+    const { cookieValue, session } = await sessions.start(OWNER, 'signed_in');
     store.rows.get(session.key)!.data = { stage: 'admin' } as unknown as SessionData;
     expect(await sessions.resume(cookieValue)).toBeNull();
     expect(store.rows.size).toBe(0);
@@ -74,7 +75,7 @@ describe('SessionService', () => {
 
   it('slides the idle deadline, at most one write a minute, never past the absolute one', async () => {
     const { store, clock, sessions } = setup();
-    const { cookieValue } = await sessions.start(1, 'signed_in');
+    const { cookieValue } = await sessions.start(OWNER, 'signed_in');
     clock.advance(30_000);
     await sessions.resume(cookieValue);
     expect(store.touches).toBe(0);
@@ -91,7 +92,7 @@ describe('SessionService', () => {
 
   it('gives a session owing the TOTP code 10 minutes, without extensions', async () => {
     const { clock, sessions } = setup();
-    const { cookieValue } = await sessions.start(1, 'two_factor');
+    const { cookieValue } = await sessions.start(OWNER, 'two_factor');
     clock.advance(9 * MINUTE);
     expect((await sessions.resume(cookieValue))?.data.stage).toBe('two_factor');
     clock.advance(MINUTE);
@@ -100,7 +101,7 @@ describe('SessionService', () => {
 
   it('keeps flash values sealed at rest and hands each out once', async () => {
     const { store, sessions } = setup();
-    const { cookieValue, session } = await sessions.start(1, 'signed_in');
+    const { cookieValue, session } = await sessions.start(OWNER, 'signed_in');
     await sessions.setFlash(session, 'new_token', 'glpat-secret-value');
     expect(JSON.stringify(store.rows.get(session.key))).not.toContain('glpat-secret-value');
     const reloaded = (await sessions.resume(cookieValue))!;

@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { open, seal } from '../lib/sealed-box.js';
-import { sessionDataSchema, type SessionRecord, type SessionStage } from './session.js';
+import { sessionDataSchema, type SessionOwner, type SessionRecord, type SessionStage } from './session.js';
 import type { SessionStore } from './session.store.js';
 
 /** How long sessions live. */
@@ -54,22 +54,30 @@ export class SessionService {
     this.timeouts = { ...DEFAULT_SESSION_TIMEOUTS, ...deps.timeouts };
   }
 
-  /** Starts a session for `userId` at `stage`; also sweeps expired sessions. */
-  async start(userId: number, stage: SessionStage, returnTo: string | null = null): Promise<IssuedSession> {
+  /** Starts a session for `owner` at `stage`; also sweeps expired sessions. */
+  async start(owner: SessionOwner, stage: SessionStage, returnTo: string | null = null): Promise<IssuedSession> {
     const now = this.deps.clock.now();
-    const cookieValue = randomBytes(32).toString('base64url');
     const lifetime = stage === 'two_factor' ? this.timeouts.pendingMs : Math.min(this.timeouts.idleMs, this.timeouts.absoluteMs);
-    const session: SessionRecord = {
-      key: digest(cookieValue),
-      userId,
-      data: { stage, returnTo, flash: {} },
+    await this.deps.store.deleteExpired(now);
+    return this.issue({
+      userId: owner.id,
+      data: { stage, returnTo, flash: {}, generation: owner.sessionGeneration },
       createdAt: now,
       expiresAt: new Date(now.getTime() + lifetime),
       lastSeenAt: now,
-    };
-    await this.deps.store.deleteExpired(now);
-    await this.deps.store.create(session);
-    return { cookieValue, session };
+    });
+  }
+
+  /**
+   * Replaces `session` by one with a new id under the owner's new session
+   * generation, keeping its data and deadlines: the session that changed its
+   * own user's credentials carries on, every other one of the user is over.
+   */
+  async renew(session: SessionRecord, owner: SessionOwner): Promise<IssuedSession> {
+    const { key, ...kept } = session;
+    const issued = await this.issue({ ...kept, data: { ...session.data, generation: owner.sessionGeneration } });
+    await this.deps.store.delete(key);
+    return issued;
   }
 
   /**
@@ -121,6 +129,14 @@ export class SessionService {
     session.data = { ...session.data, flash: rest };
     await this.deps.store.updateData(session.key, session.data);
     return open(this.deps.sealKey, sealed);
+  }
+
+  /** Stores a session under a fresh cookie value. */
+  private async issue(fields: Omit<SessionRecord, 'key'>): Promise<IssuedSession> {
+    const cookieValue = randomBytes(32).toString('base64url');
+    const session: SessionRecord = { ...fields, key: digest(cookieValue) };
+    await this.deps.store.create(session);
+    return { cookieValue, session };
   }
 }
 

@@ -14,7 +14,15 @@ export const sessionDataSchema = z.object({
   returnTo: z.string().nullable().default(null),
   /** One-time messages, each sealed (encrypted) at rest; removed when read. */
   flash: z.record(z.string(), z.string()).default({}),
+  /** The user's `sessionGeneration` when the session started; it dies when the user's moves on. */
+  generation: z.number().int().default(0),
 });
+
+/** Whose a new session is: the account and its current session generation. */
+export interface SessionOwner {
+  id: number;
+  sessionGeneration: number;
+}
 
 /** A session's data as validated. */
 export type SessionData = z.infer<typeof sessionDataSchema>;

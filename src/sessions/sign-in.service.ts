@@ -6,9 +6,9 @@
  * per-IP guard.
  */
 import { UnauthorizedError, ValidationError } from '../lib/errors.js';
-import type { User } from '../users/user.js';
 import type { TwoFactorService } from '../users/two-factor.service.js';
 import type { UserService } from '../users/user.service.js';
+import type { User } from '../users/user.js';
 import { AccountLockedError, type AccountLockout } from '../users/account-lockout.js';
 import type { SessionRecord } from './session.js';
 import type { IssuedSession, SessionService } from './session.service.js';
@@ -40,19 +40,13 @@ export class SignInService {
   async withPassword(login: string, password: string, previous: SessionRecord | null, returnTo: string | null): Promise<SignInOutcome> {
     const { users, lockout } = this.deps;
     const candidate = login ? await users.findByLogin(login) : null;
-    if (candidate) await lockout.assertUnlocked(candidate.id);
-    let user: User;
-    try {
-      user = await users.verifyAccountPassword(candidate, password);
-    } catch (error) {
-      if (candidate && error instanceof UnauthorizedError && error.reason === 'invalid') {
-        await lockout.recordFailure(candidate.id);
-      }
-      throw error;
-    }
+    // The password step of a 2FA account is not a complete sign-in: it resets nothing.
+    const user = await lockout.guard(candidate?.id ?? null, () => users.verifyAccountPassword(candidate, password), {
+      outcome: (checked) => (checked.twoFactorEnabled ? 'neutral' : 'success'),
+    });
     if (previous) await this.deps.sessions.destroy(previous);
     if (user.twoFactorEnabled) {
-      return { stage: 'two_factor', user, issued: await this.deps.sessions.start(user.id, 'two_factor', returnTo) };
+      return { stage: 'two_factor', user, issued: await this.deps.sessions.start(user, 'two_factor', returnTo) };
     }
     return this.complete(user, returnTo);
   }
@@ -66,19 +60,23 @@ export class SignInService {
     const { users, twoFactor, lockout, sessions } = this.deps;
     if (pending.data.stage !== 'two_factor') throw new UnauthorizedError('invalid');
     const user = await users.get(pending.userId).catch(() => null);
-    if (!user || user.state !== 'active') {
+    // A password changed (or the account blocked) since the first step makes that step void.
+    if (!user || user.state !== 'active' || user.sessionGeneration !== pending.data.generation) {
       await sessions.destroy(pending);
-      throw user ? new UnauthorizedError('blocked', 'Your account has been blocked.') : new UnauthorizedError('invalid');
+      throw user?.state === 'blocked' ? new UnauthorizedError('blocked', 'Your account has been blocked.') : new UnauthorizedError('invalid');
     }
     try {
-      await lockout.assertUnlocked(user.id);
+      // A wrong code or recovery code counts like a wrong password; the right one completes the sign-in.
+      await lockout.guard(
+        user.id,
+        async () => {
+          if (user.twoFactorEnabled && !(await twoFactor.verify(user, code))) throw new ValidationError('otp_attempt', 'Invalid two-factor code.');
+        },
+        { isFailure: (error) => error instanceof ValidationError },
+      );
     } catch (error) {
       if (error instanceof AccountLockedError) await sessions.destroy(pending);
       throw error;
-    }
-    if (user.twoFactorEnabled && !(await twoFactor.verify(user, code))) {
-      await lockout.recordFailure(user.id);
-      throw new ValidationError('otp_attempt', 'Invalid two-factor code.');
     }
     await sessions.destroy(pending);
     return this.complete(user, pending.data.returnTo);
@@ -92,13 +90,11 @@ export class SignInService {
    */
   async confirmPassword(user: User, password: string): Promise<boolean> {
     const { users, lockout } = this.deps;
-    await lockout.assertUnlocked(user.id);
     try {
-      await users.verifyAccountPassword(user, password);
+      await lockout.guard(user.id, () => users.verifyAccountPassword(user, password));
       return true;
     } catch (error) {
       if (!(error instanceof UnauthorizedError) || error.reason !== 'invalid') throw error;
-      await lockout.recordFailure(user.id);
       return false;
     }
   }
@@ -109,7 +105,6 @@ export class SignInService {
   }
 
   private async complete(user: User, returnTo: string | null): Promise<SignInOutcome> {
-    await this.deps.lockout.recordSuccess(user.id);
-    return { stage: 'signed_in', user, issued: await this.deps.sessions.start(user.id, 'signed_in', returnTo) };
+    return { stage: 'signed_in', user, issued: await this.deps.sessions.start(user, 'signed_in', returnTo) };
   }
 }

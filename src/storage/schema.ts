@@ -31,6 +31,8 @@ export interface UsersTable {
   /** Last TOTP time step consumed (replay protection); null before the first. */
   otp_last_timestep: number | string | null;
   created_at: DbTimestamp;
+  /** Advanced by every credential change; web sessions of an older value are dead. */
+  session_generation: Generated<number>;
 }
 
 /** Personal access tokens; `digest` is unique. */
@@ -91,6 +93,10 @@ export interface AccountLockoutsTable {
   failed_attempts: number;
   locked_until: DbTimestamp | null;
   updated_at: DbTimestamp;
+  /** Checks reserved and not yet settled. */
+  attempts_in_flight: Generated<number>;
+  /** After this instant the checks in flight are presumed lost. */
+  in_flight_until: DbTimestamp | null;
 }
 
 /** SSH public keys; `fingerprint_sha256` is unique. */

@@ -1,5 +1,5 @@
 /** UserStore on Kysely, for SQLite and PostgreSQL alike. */
-import type { Kysely, SelectQueryBuilder, Updateable } from 'kysely';
+import { sql, type Kysely, type SelectQueryBuilder, type Updateable } from 'kysely';
 import { ConflictError } from '../lib/errors.js';
 import type { NewUser, User, UserPatch } from '../users/user.js';
 import type { UserQuery, UserStore } from '../users/user.store.js';
@@ -75,13 +75,29 @@ export class SqlUserStore implements UserStore {
     return toCount(row?.n);
   }
 
-  async update(id: number, patch: UserPatch): Promise<User | null> {
+  async update(id: number, patch: UserPatch, options: { endSessions?: boolean } = {}): Promise<User | null> {
     const values = this.toValues(patch);
-    if (Object.keys(values).length === 0) return this.findById(id);
-    const row = await this.guard(() =>
-      this.db.updateTable('users').set(values).where('id', '=', id).returningAll().executeTakeFirst(),
-    );
+    if (Object.keys(values).length === 0 && !options.endSessions) return this.findById(id);
+    const set = options.endSessions ? { ...values, session_generation: sql<number>`session_generation + 1` } : values;
+    const row = await this.guard(() => this.db.updateTable('users').set(set).where('id', '=', id).returningAll().executeTakeFirst());
     return row ? this.toUser(row) : null;
+  }
+
+  /** Compare-and-set on the stored list: a write that lost a race reads the list again. */
+  async consumeRecoveryCode(id: number, digest: string): Promise<boolean> {
+    for (;;) {
+      const row = await this.db.selectFrom('users').select('otp_backup_codes').where('id', '=', id).executeTakeFirst();
+      if (!row) return false;
+      const codes = parseStringArray(row.otp_backup_codes, 'users.otp_backup_codes');
+      if (!codes.includes(digest)) return false;
+      const result = await this.db
+        .updateTable('users')
+        .set({ otp_backup_codes: JSON.stringify(codes.filter((c) => c !== digest)) })
+        .where('id', '=', id)
+        .where('otp_backup_codes', '=', row.otp_backup_codes)
+        .executeTakeFirst();
+      if (result.numUpdatedRows > 0n) return true;
+    }
   }
 
   async consumeOtpTimestep(id: number, step: number): Promise<boolean> {
@@ -163,6 +179,7 @@ export class SqlUserStore implements UserStore {
       twoFactorEnabled: d.fromBoolean(row.two_factor_enabled),
       otpBackupCodes: parseStringArray(row.otp_backup_codes, 'users.otp_backup_codes'),
       createdAt: d.fromTimestamp(row.created_at),
+      sessionGeneration: row.session_generation,
     };
   }
 }

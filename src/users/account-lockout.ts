@@ -1,12 +1,19 @@
 /**
- * Per-account lockout after repeated failed sign-ins (web pages and git with
- * the account password), as GitLab configures Devise's lockable: 10 failures lock the account for 10 minutes, whatever
- * the client's address, so spreading guesses over many IPs does not help.
- * The IP ban (FailedAuthGuard) is separate and counts per address.
+ * Per-account lockout after repeated failed sign-ins (web pages, git and SSH
+ * with the account password, the registry), as GitLab configures Devise's
+ * lockable: 10 failures lock the account for 10 minutes, whatever the
+ * client's address, so spreading guesses over many IPs does not help. The
+ * IP ban (FailedAuthGuard) is separate and counts per address.
+ *
+ * Each check of a password or second factor is reserved before it runs
+ * (auth/attempt-ledger.ts): however many arrive at once, at most 10 are
+ * ever evaluated before the lock.
  */
-import { AppError } from '../lib/errors.js';
+import { randomUUID } from 'node:crypto';
+import { reserveAttempt, runAttempt, type AttemptLedger, type AttemptOutcome } from '../auth/attempt-ledger.js';
+import { AppError, UnauthorizedError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
-import type { LockoutStore } from './lockout.store.js';
+import type { LockoutLimits, LockoutStore } from './lockout.store.js';
 
 /** Sign-in refused because the account is locked (403). */
 export class AccountLockedError extends AppError {
@@ -25,41 +32,52 @@ export interface LockoutPolicy {
 /** GitLab's defaults: 10 failures, 10 minutes. */
 export const DEFAULT_LOCKOUT_POLICY: LockoutPolicy = { maxAttempts: 10, lockMs: 10 * 60 * 1000 };
 
+/** Longer than any password check takes; a slot left by a dead instance frees up after it. */
+const SLOT_TTL_MS = 30_000;
+
+/** How a guarded check's result and refusals count for the account. */
+export interface LockoutRules<T> {
+  /** The outcome of a returned value (default: success, which forgets earlier failures). */
+  outcome?: (value: T) => AttemptOutcome;
+  /** Which thrown errors are failures (default: a wrong password, UnauthorizedError 'invalid'); others are neutral. */
+  isFailure?: (error: unknown) => boolean;
+}
+
+const wrongPassword = (error: unknown): boolean => error instanceof UnauthorizedError && error.reason === 'invalid';
+
 /** Applies the lockout policy over a LockoutStore, on the injected clock. */
 export class AccountLockout {
-  private readonly policy: LockoutPolicy;
+  private readonly limits: LockoutLimits;
+  private readonly ledger: AttemptLedger<number>;
 
   constructor(
-    private readonly store: LockoutStore,
+    store: LockoutStore,
     private readonly clock: Clock,
     policy: Partial<LockoutPolicy> = {},
   ) {
-    this.policy = { ...DEFAULT_LOCKOUT_POLICY, ...policy };
+    this.limits = { ...DEFAULT_LOCKOUT_POLICY, ...policy, slotTtlMs: SLOT_TTL_MS };
+    this.ledger = {
+      reserve: (userId, _ticket, now) => store.reserve(userId, now, this.limits),
+      settle: (userId, _ticket, outcome, now) => store.settle(userId, outcome, now, this.limits),
+    };
   }
 
   /**
-   * Throws AccountLockedError while the account is locked; an expired lock
-   * is lifted. Resolves to the failures counted so far.
+   * Runs `check` (a password or second-factor check of account `userId`)
+   * under the lockout: throws AccountLockedError without running it while
+   * locked, TooManyRequestsError when too many checks of the account are in
+   * flight for too long; otherwise returns or rethrows what `check` did,
+   * counted by `rules`. A null `userId` (no such account) runs `check` alone.
    */
-  async assertUnlocked(userId: number): Promise<number> {
-    const state = await this.store.find(userId);
-    if (!state?.lockedUntil) return state?.failedAttempts ?? 0;
-    if (this.clock.now() < state.lockedUntil) throw new AccountLockedError(state.lockedUntil);
-    await this.store.clear(userId);
-    return 0;
-  }
-
-  /** Counts a failure; the one that reaches the limit locks the account. */
-  async recordFailure(userId: number): Promise<void> {
-    const now = this.clock.now();
-    const attempts = await this.store.addFailure(userId, now);
-    if (attempts >= this.policy.maxAttempts) {
-      await this.store.lock(userId, new Date(now.getTime() + this.policy.lockMs), now);
-    }
-  }
-
-  /** A complete sign-in forgets earlier failures. */
-  recordSuccess(userId: number): Promise<void> {
-    return this.store.clear(userId);
+  async guard<T>(userId: number | null, check: () => Promise<T>, rules: LockoutRules<T> = {}): Promise<T> {
+    if (userId === null) return check();
+    const attempt = await reserveAttempt(this.ledger, userId, {
+      now: () => this.clock.now(),
+      ticket: randomUUID,
+      onBlocked: (until) => {
+        throw new AccountLockedError(until);
+      },
+    });
+    return runAttempt(attempt, check, rules.isFailure ?? wrongPassword, rules.outcome ?? (() => 'success'));
   }
 }

@@ -6,7 +6,7 @@ import { authenticator } from 'otplib';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
 import { ValidationError } from '../lib/errors.js';
-import { hmacHex, safeEqual } from '../lib/secrets.js';
+import { hmacHex } from '../lib/secrets.js';
 import type { User } from './user.js';
 import type { UserService } from './user.service.js';
 
@@ -39,9 +39,10 @@ export class TwoFactorService {
 
   /**
    * Enables 2FA when `code` matches the pending secret; returns the
-   * recovery codes in plaintext (shown once).
+   * recovery codes in plaintext (shown once) and the updated user (whose
+   * web sessions have ended).
    */
-  async confirmSetup(user: User, code: string): Promise<string[]> {
+  async confirmSetup(user: User, code: string): Promise<{ recoveryCodes: string[]; user: User }> {
     if (!user.otpSecret || !(await this.verifyCode(user, user.otpSecret, code))) {
       throw new ValidationError('otp_attempt', 'Invalid pin code');
     }
@@ -51,11 +52,12 @@ export class TwoFactorService {
   /** Enables 2FA directly (administrators, the CLI); returns secret and recovery codes. */
   async enableNow(user: User): Promise<{ secret: string; recoveryCodes: string[] }> {
     const secret = authenticator.generateSecret(20);
-    return { secret, recoveryCodes: await this.enable(user, secret) };
+    return { secret, recoveryCodes: (await this.enable(user, secret)).recoveryCodes };
   }
 
-  async disable(user: User): Promise<void> {
-    await this.deps.users.update(user.id, { otpSecret: null, twoFactorEnabled: false, otpBackupCodes: [] });
+  /** Turns 2FA off; returns the updated user (whose web sessions have ended). */
+  disable(user: User): Promise<User> {
+    return this.deps.users.update(user.id, { otpSecret: null, twoFactorEnabled: false, otpBackupCodes: [] });
   }
 
   /**
@@ -65,11 +67,9 @@ export class TwoFactorService {
   async verify(user: User, code: string): Promise<boolean> {
     const trimmed = code.replace(/\s+/g, '');
     if (user.otpSecret && /^\d{6}$/.test(trimmed)) return this.verifyCode(user, user.otpSecret, trimmed);
-    const digest = hmacHex(this.deps.recoveryKey, trimmed.toLowerCase());
-    const match = user.otpBackupCodes.find((d) => safeEqual(d, digest));
-    if (!match) return false;
-    await this.deps.users.update(user.id, { otpBackupCodes: user.otpBackupCodes.filter((d) => d !== match) });
-    return true;
+    if (!/^[0-9a-f]{16}$/i.test(trimmed)) return false;
+    // Consumed in one atomic step, so two sign-ins can never share a code.
+    return this.deps.users.consumeRecoveryCode(user.id, hmacHex(this.deps.recoveryKey, trimmed.toLowerCase()));
   }
 
   /** Checks the code and consumes its time step, so it cannot be replayed. */
@@ -87,13 +87,13 @@ export class TwoFactorService {
     return this.deps.users.consumeOtpTimestep(user.id, step);
   }
 
-  private async enable(user: User, secret: string): Promise<string[]> {
+  private async enable(user: User, secret: string): Promise<{ recoveryCodes: string[]; user: User }> {
     const codes = Array.from({ length: RECOVERY_CODES }, () => randomBytes(8).toString('hex'));
-    await this.deps.users.update(user.id, {
+    const updated = await this.deps.users.update(user.id, {
       otpSecret: secret,
       twoFactorEnabled: true,
       otpBackupCodes: codes.map((c) => hmacHex(this.deps.recoveryKey, c)),
     });
-    return codes;
+    return { recoveryCodes: codes, user: updated };
   }
 }

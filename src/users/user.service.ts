@@ -106,9 +106,12 @@ export class UserService {
   /**
    * Applies `patch` and invalidates every cached token record of the user
    * before returning (admin flag, state and 2FA are part of those records).
+   * A change of credentials — a new password, two-factor authentication
+   * turned on or off, blocking — also ends every web session of the user.
    */
   async update(id: number, patch: UserPatch): Promise<User> {
-    const user = await this.deps.users.update(id, patch);
+    const endSessions = patch.passwordHash !== undefined || patch.twoFactorEnabled !== undefined || patch.state === 'blocked';
+    const user = await this.deps.users.update(id, patch, { endSessions });
     if (!user) throw new NotFoundError('404 User');
     await this.invalidateTokens(id);
     return user;
@@ -120,6 +123,11 @@ export class UserService {
 
   unblock(id: number): Promise<User> {
     return this.update(id, { state: 'active' });
+  }
+
+  /** See UserStore.consumeRecoveryCode: true for the one caller that consumed it. */
+  consumeRecoveryCode(id: number, digest: string): Promise<boolean> {
+    return this.deps.users.consumeRecoveryCode(id, digest);
   }
 
   /** See UserStore.consumeOtpTimestep: false when the step was already used. */

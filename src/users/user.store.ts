@@ -33,9 +33,16 @@ export interface UserStore {
   count(query: UserQuery): Promise<number>;
   /**
    * Applies `patch`; returns the updated user or null when it does not exist.
+   * With `endSessions`, also advances `sessionGeneration` in the same write.
    * Throws ConflictError when the new email is taken.
    */
-  update(id: number, patch: UserPatch): Promise<User | null>;
+  update(id: number, patch: UserPatch, options?: { endSessions?: boolean }): Promise<User | null>;
+  /**
+   * Removes one unused recovery code (its digest), atomically: true for
+   * exactly one caller however many present the same code at once, and
+   * codes consumed concurrently are never written back.
+   */
+  consumeRecoveryCode(id: number, digest: string): Promise<boolean>;
   /**
    * Records that the TOTP code of time step `step` was used, atomically:
    * true only when no code of this or a later step was consumed before

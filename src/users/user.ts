@@ -15,6 +15,12 @@ export interface User {
   /** Keyed digests of unused recovery codes. */
   otpBackupCodes: string[];
   createdAt: Date;
+  /**
+   * Advanced by every change of the account's credentials (password,
+   * two-factor authentication, blocking): web sessions started under an
+   * older value are over.
+   */
+  sessionGeneration: number;
 }
 
 export type UserState = 'active' | 'blocked';

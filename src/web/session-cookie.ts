@@ -33,8 +33,9 @@ export class SessionCookie {
 
 /**
  * Resumes the session named by the cookie (clearing a dead cookie) and, for
- * a signed-in session, loads its user. A user blocked or deleted since sign-in
- * loses the session on the next request.
+ * a signed-in session, loads its user. A user blocked or deleted since
+ * sign-in, or whose credentials changed (a new session generation), loses
+ * the session on the next request.
  */
 export function loadSession(deps: { sessions: SessionService; users: UserService }, cookie: SessionCookie): RequestHandler {
   return async (req, res, next) => {
@@ -49,7 +50,7 @@ export function loadSession(deps: { sessions: SessionService; users: UserService
     state.session = session;
     if (session.data.stage !== 'signed_in') return next();
     const user = await deps.users.get(session.userId).catch(() => null);
-    if (!user || user.state !== 'active') {
+    if (!user || user.state !== 'active' || user.sessionGeneration !== session.data.generation) {
       await deps.sessions.destroy(session);
       cookie.clear(res);
       state.session = null;

@@ -1,11 +1,11 @@
 /**
  * `/users/sign_in` (password, then the two-factor code when the account has
- * it) and `/users/sign_out`. Every failed attempt is reported to the per-IP
- * guard; a complete sign-in resets it.
+ * it) and `/users/sign_out`. Every step runs under the per-IP ban (the `web`
+ * rule of GuardedAuthentication); only a complete sign-in resets it.
  */
 import { Router, type Request, type Response } from 'express';
-import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
-import { BannedError, UnauthorizedError, ValidationError } from '../lib/errors.js';
+import type { GuardedAuthentication } from '../auth/guarded-authentication.js';
+import { BannedError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { AccountLockedError } from '../users/account-lockout.js';
 import type { SignInOutcome, SignInService } from '../sessions/sign-in.service.js';
 import { formField } from './form-fields.js';
@@ -21,7 +21,7 @@ export interface SignInRouteDeps {
   signIn: SignInService;
   views: Views;
   cookie: SessionCookie;
-  guard: FailedAuthGuard;
+  guarded: GuardedAuthentication;
 }
 
 const MAX_FIELD = 1024;
@@ -32,7 +32,7 @@ const MAX_FIELD = 1024;
  * wording; success redirects (303) to where the visitor was going.
  */
 export function signInRoutes(deps: SignInRouteDeps): Router {
-  const { signIn, views, cookie, guard } = deps;
+  const { signIn, views, cookie, guarded } = deps;
   const router = Router();
 
   const showPassword = (req: Request, res: Response, status: number, login: string, returnTo: string | null, alert: string | null): void => {
@@ -41,12 +41,12 @@ export function signInRoutes(deps: SignInRouteDeps): Router {
   const showCode = (req: Request, res: Response, status: number, alert: string | null): void => {
     views.render(res, status, 'two-factor-step', { ...views.layout(req, res, 'Two-factor authentication'), alert });
   };
-  const finish = async (req: Request, res: Response, outcome: SignInOutcome): Promise<void> => {
+  const finish = (res: Response, outcome: SignInOutcome): void => {
     cookie.set(res, outcome.issued.cookieValue);
     if (outcome.stage === 'two_factor') return res.redirect(303, '/users/sign_in');
-    await guard.recordSuccess(clientIp(req));
     res.redirect(303, outcome.issued.session.data.returnTo ?? HOME_PATH);
   };
+  const signedInOnly = (outcome: SignInOutcome) => (outcome.stage === 'signed_in' ? 'success' : 'neutral');
 
   router.get('/users/sign_in', (req, res) => {
     const { user, session } = webState(res);
@@ -60,11 +60,9 @@ export function signInRoutes(deps: SignInRouteDeps): Router {
     const password = (formField(req, 'password') ?? '').slice(0, MAX_FIELD);
     const returnTo = safeReturnTo(formField(req, 'redirect_to'));
     try {
-      await guard.check(clientIp(req));
-      await finish(req, res, await signIn.withPassword(login, password, webState(res).session, returnTo));
+      finish(res, await guarded.run('web', clientIp(req), () => signIn.withPassword(login, password, webState(res).session, returnTo), signedInOnly));
     } catch (error) {
       if (!isSignInFailure(error)) throw error;
-      if (countsAsFailure(error)) await guard.recordFailure(clientIp(req));
       const failure = describeFailure(error);
       showPassword(req, res, failure.status, login, returnTo, failure.message);
     }
@@ -75,11 +73,9 @@ export function signInRoutes(deps: SignInRouteDeps): Router {
     if (pending?.data.stage !== 'two_factor') return res.redirect(303, '/users/sign_in');
     const code = (formField(req, 'otp_attempt') ?? '').slice(0, 64);
     try {
-      await guard.check(clientIp(req));
-      await finish(req, res, await signIn.withCode(pending, code));
+      finish(res, await guarded.run('web', clientIp(req), () => signIn.withCode(pending, code)));
     } catch (error) {
       if (!isSignInFailure(error)) throw error;
-      if (countsAsFailure(error)) await guard.recordFailure(clientIp(req));
       const failure = describeFailure(error);
       if (error instanceof ValidationError) return showCode(req, res, failure.status, failure.message);
       // The pending session is gone (locked, blocked): start over.
@@ -101,10 +97,11 @@ export function signInRoutes(deps: SignInRouteDeps): Router {
 
 /** Failures the sign-in forms show in place; anything else goes to the error page. */
 function isSignInFailure(error: unknown): boolean {
-  return error instanceof UnauthorizedError || error instanceof AccountLockedError || error instanceof ValidationError || error instanceof BannedError;
-}
-
-/** Wrong passwords and codes count toward the IP ban; so do attempts on a locked account. */
-function countsAsFailure(error: unknown): boolean {
-  return (error instanceof UnauthorizedError && error.reason === 'invalid') || error instanceof AccountLockedError || error instanceof ValidationError;
+  return (
+    error instanceof UnauthorizedError ||
+    error instanceof AccountLockedError ||
+    error instanceof ValidationError ||
+    error instanceof BannedError ||
+    error instanceof TooManyRequestsError
+  );
 }

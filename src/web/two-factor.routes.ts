@@ -7,15 +7,17 @@ import { Router, type Request, type Response } from 'express';
 import QRCode from 'qrcode';
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors.js';
-import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
+import type { GuardedAuthentication } from '../auth/guarded-authentication.js';
+import type { SessionRecord } from '../sessions/session.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SignInService } from '../sessions/sign-in.service.js';
 import type { TwoFactorService } from '../users/two-factor.service.js';
 import type { User } from '../users/user.js';
 import { formField } from './form-fields.js';
-import { requireUser, signedIn } from './session-cookie.js';
+import { requireUser, signedIn, type SessionCookie } from './session-cookie.js';
 import type { TwoFactorModel } from './view-models.js';
 import type { Views } from './views.js';
+import { webState } from './web-state.js';
 import { clientIp } from '../http/client-ip.js';
 
 /** What the two-factor pages need. */
@@ -24,8 +26,9 @@ export interface TwoFactorRouteDeps {
   sessions: SessionService;
   signIn: SignInService;
   /** The per-IP ban: wrong passwords on the disable form count too. */
-  guard: FailedAuthGuard;
+  guarded: GuardedAuthentication;
   views: Views;
+  cookie: SessionCookie;
 }
 
 /** GitLab's path of the page. */
@@ -50,8 +53,16 @@ const NOTHING: PageState = { recoveryCodes: null, notice: null, enableError: nul
  * with the current password.
  */
 export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
-  const { twoFactor, sessions, signIn, guard, views } = deps;
+  const { twoFactor, sessions, signIn, guarded, views, cookie } = deps;
   const router = Router();
+
+  // Turning 2FA on or off ends every session of the user but this one, which moves to a new id.
+  const carryOn = async (res: Response, session: SessionRecord, user: User): Promise<SessionRecord> => {
+    const issued = await sessions.renew(session, user);
+    cookie.set(res, issued.cookieValue);
+    webState(res).session = issued.session;
+    return issued.session;
+  };
 
   const render = async (req: Request, res: Response, status: number, user: User, page: PageState): Promise<void> => {
     views.render(res, status, 'two-factor', {
@@ -92,9 +103,10 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
     const { session, user } = signedIn(res);
     if (user.twoFactorEnabled) return res.redirect(303, TWO_FACTOR_PATH);
     try {
-      const codes = await twoFactor.confirmSetup(user, (formField(req, 'pin_code') ?? '').slice(0, 64));
-      await sessions.setFlash(session, RECOVERY_CODES, JSON.stringify(codes));
-      await sessions.setFlash(session, NOTICE, 'You have set up two-factor authentication.');
+      const enabled = await twoFactor.confirmSetup(user, (formField(req, 'pin_code') ?? '').slice(0, 64));
+      const renewed = await carryOn(res, session, enabled.user);
+      await sessions.setFlash(renewed, RECOVERY_CODES, JSON.stringify(enabled.recoveryCodes));
+      await sessions.setFlash(renewed, NOTICE, 'You have set up two-factor authentication.');
       res.redirect(303, TWO_FACTOR_PATH);
     } catch (error) {
       if (!(error instanceof ValidationError)) throw error;
@@ -105,14 +117,11 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
   router.post(`${TWO_FACTOR_PATH}/disable`, requireUser, async (req, res) => {
     const { session, user } = signedIn(res);
     if (!user.twoFactorEnabled) return res.redirect(303, TWO_FACTOR_PATH);
-    const ip = clientIp(req);
-    await guard.check(ip);
-    if (!(await signIn.confirmPassword(user, (formField(req, 'current_password') ?? '').slice(0, 1024)))) {
-      await guard.recordFailure(ip);
-      return render(req, res, 422, user, { ...NOTHING, disableError: 'You must provide a valid current password.' });
-    }
-    await twoFactor.disable(user);
-    await sessions.setFlash(session, NOTICE, 'Two-factor authentication has been disabled.');
+    const password = (formField(req, 'current_password') ?? '').slice(0, 1024);
+    const confirmed = await guarded.run('web', clientIp(req), () => signIn.confirmPassword(user, password), (ok) => (ok ? 'success' : 'failure'));
+    if (!confirmed) return render(req, res, 422, user, { ...NOTHING, disableError: 'You must provide a valid current password.' });
+    const renewed = await carryOn(res, session, await twoFactor.disable(user));
+    await sessions.setFlash(renewed, NOTICE, 'Two-factor authentication has been disabled.');
     res.redirect(303, TWO_FACTOR_PATH);
   });
 

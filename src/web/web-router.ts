@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
+import type { GuardedAuthentication } from '../auth/guarded-authentication.js';
 import { NotFoundError } from '../lib/errors.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SignInService } from '../sessions/sign-in.service.js';
@@ -38,8 +38,8 @@ export interface WebDeps {
   tokens: TokenService;
   sessions: SessionService;
   signIn: SignInService;
-  /** The per-IP ban; sign-in failures and successes are reported to it. */
-  guard: FailedAuthGuard;
+  /** Credential checks under the per-IP ban. */
+  guarded: GuardedAuthentication;
 }
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -49,7 +49,7 @@ const PAGE_PREFIXES = ['/users/sign_in', '/users/sign_out', '/-/user_settings'];
  * Creates the router for the web pages and their assets (`/-/web/assets/`).
  * Paths that are not the web surface's fall through untouched.
  *
- * @example app.use(createWebRouter({ logger, externalUrl, csrfSecret, users, twoFactor, tokens, sessions, signIn, guard }));
+ * @example app.use(createWebRouter({ logger, externalUrl, csrfSecret, users, twoFactor, tokens, sessions, signIn, guarded }));
  */
 export function createWebRouter(deps: WebDeps): Router {
   const https = new URL(deps.externalUrl).protocol === 'https:';
@@ -67,9 +67,9 @@ export function createWebRouter(deps: WebDeps): Router {
     sameOriginOnly(new URL(deps.externalUrl).origin),
     csrf.protect,
   );
-  pages.use(signInRoutes({ signIn: deps.signIn, views, cookie, guard: deps.guard }));
+  pages.use(signInRoutes({ signIn: deps.signIn, views, cookie, guarded: deps.guarded }));
   pages.use(accessTokenRoutes({ tokens: deps.tokens, sessions: deps.sessions, views }));
-  pages.use(twoFactorRoutes({ twoFactor: deps.twoFactor, sessions: deps.sessions, signIn: deps.signIn, guard: deps.guard, views }));
+  pages.use(twoFactorRoutes({ twoFactor: deps.twoFactor, sessions: deps.sessions, signIn: deps.signIn, guarded: deps.guarded, views, cookie }));
   pages.use(() => {
     throw new NotFoundError('404 Page');
   });

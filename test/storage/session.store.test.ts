@@ -13,7 +13,7 @@ function session(userId: number, key: string, expiresAt: Date): SessionRecord {
   return {
     key,
     userId,
-    data: { stage: 'signed_in', returnTo: '/x', flash: { notice: 'sealed' } },
+    data: { stage: 'signed_in', returnTo: '/x', flash: { notice: 'sealed' }, generation: 0 },
     createdAt: T0,
     expiresAt,
     lastSeenAt: T0,
@@ -57,11 +57,11 @@ describe.each(variants)('SessionStore on $name', ({ kind, redis }) => {
     expect(await sessions.find(record.key)).toEqual(record);
     expect(await sessions.find('b'.repeat(64))).toBeNull();
 
-    expect(await sessions.updateData(record.key, { stage: 'signed_in', returnTo: null, flash: {} })).toBe(true);
+    expect(await sessions.updateData(record.key, { stage: 'signed_in', returnTo: null, flash: {}, generation: 0 })).toBe(true);
     expect(await sessions.touch(record.key, at(30), at(150))).toBe(true);
     expect(await sessions.find(record.key)).toEqual({
       ...record,
-      data: { stage: 'signed_in', returnTo: null, flash: {} },
+      data: { stage: 'signed_in', returnTo: null, flash: {}, generation: 0 },
       lastSeenAt: at(30),
       expiresAt: at(150),
     });
@@ -104,7 +104,7 @@ describe.each(variants)('SessionStore on $name', ({ kind, redis }) => {
     await sessions.create(session(1, 'gone', at(10)));
     await sessions.delete('gone');
     expect(await sessions.touch('gone', at(1), at(20))).toBe(false);
-    expect(await sessions.updateData('gone', { stage: 'signed_in', returnTo: null, flash: {} })).toBe(false);
+    expect(await sessions.updateData('gone', { stage: 'signed_in', returnTo: null, flash: {}, generation: 0 })).toBe(false);
     expect(await sessions.find('gone')).toBeNull();
   });
 });
@@ -112,19 +112,51 @@ describe.each(variants)('SessionStore on $name', ({ kind, redis }) => {
 describe.each(databaseKinds())('LockoutStore on %s', (kind) => {
   const stores = useStores(kind);
 
-  it('counts failures atomically, locks, and clears', async () => {
+  const limits = { maxAttempts: 10, lockMs: 10 * 60_000, slotTtlMs: 30_000 };
+
+  it('grants at most maxAttempts slots at once, however concurrent, and frees them on settle', async () => {
     const { users, lockouts } = stores();
     const user = await users.create(newUser());
-    expect(await lockouts.find(user.id)).toBeNull();
-    const counts = await Promise.all(Array.from({ length: 5 }, () => lockouts.addFailure(user.id, T0)));
-    expect(counts.sort()).toEqual([1, 2, 3, 4, 5]);
-    expect(await lockouts.find(user.id)).toEqual({ failedAttempts: 5, lockedUntil: null });
+    expect(await lockouts.find(user.id, T0)).toBeNull();
+    const answers = await Promise.all(Array.from({ length: 25 }, () => lockouts.reserve(user.id, T0, limits)));
+    expect(answers.filter((a) => a.kind === 'granted')).toHaveLength(10);
+    expect(answers.filter((a) => a.kind === 'busy')).toHaveLength(15);
+    expect(await lockouts.find(user.id, T0)).toEqual({ failedAttempts: 0, lockedUntil: null, attemptsInFlight: 10 });
+    await Promise.all(Array.from({ length: 4 }, () => lockouts.settle(user.id, 'failure', T0, limits)));
+    await Promise.all(Array.from({ length: 6 }, () => lockouts.settle(user.id, 'neutral', T0, limits)));
+    expect(await lockouts.find(user.id, T0)).toEqual({ failedAttempts: 4, lockedUntil: null, attemptsInFlight: 0 });
+    const more = await Promise.all(Array.from({ length: 10 }, () => lockouts.reserve(user.id, T0, limits)));
+    expect(more.filter((a) => a.kind === 'granted')).toHaveLength(6);
+    await users.delete(user.id);
+  });
 
-    await lockouts.lock(user.id, at(10), T0);
-    expect(await lockouts.find(user.id)).toEqual({ failedAttempts: 0, lockedUntil: at(10) });
-    expect(await lockouts.addFailure(user.id, at(1))).toBe(1);
+  it('locks on the failure that reaches the limit, lifts a lapsed lock, and a success clears the count', async () => {
+    const { users, lockouts } = stores();
+    const user = await users.create(newUser());
+    for (let i = 0; i < 10; i++) {
+      expect((await lockouts.reserve(user.id, T0, limits)).kind).toBe('granted');
+      await lockouts.settle(user.id, 'failure', T0, limits);
+    }
+    expect(await lockouts.reserve(user.id, at(5), limits)).toEqual({ kind: 'blocked', until: at(10) });
+    expect((await lockouts.reserve(user.id, at(10), limits)).kind).toBe('granted');
+    await lockouts.settle(user.id, 'failure', at(10), limits);
+    expect((await lockouts.find(user.id, at(10)))?.failedAttempts).toBe(1);
+    expect((await lockouts.reserve(user.id, at(10), limits)).kind).toBe('granted');
+    await lockouts.settle(user.id, 'success', at(10), limits);
+    expect(await lockouts.find(user.id, at(10))).toEqual({ failedAttempts: 0, lockedUntil: null, attemptsInFlight: 0 });
     await lockouts.clear(user.id);
-    expect(await lockouts.find(user.id)).toBeNull();
+    expect(await lockouts.find(user.id, at(10))).toBeNull();
+    await users.delete(user.id);
+  });
+
+  it('presumes slots lost after their deadline (an instance died mid-check)', async () => {
+    const { users, lockouts } = stores();
+    const user = await users.create(newUser());
+    await Promise.all(Array.from({ length: 10 }, () => lockouts.reserve(user.id, T0, limits)));
+    expect((await lockouts.reserve(user.id, T0, limits)).kind).toBe('busy');
+    const later = new Date(T0.getTime() + limits.slotTtlMs + 1);
+    expect(await lockouts.find(user.id, later)).toMatchObject({ attemptsInFlight: 0 });
+    expect((await lockouts.reserve(user.id, later, limits)).kind).toBe('granted');
     await users.delete(user.id);
   });
 });

@@ -22,6 +22,7 @@ describe.each(databaseKinds())('UserStore on %s', (kind) => {
       twoFactorEnabled: false,
       otpBackupCodes: [],
       createdAt,
+      sessionGeneration: 0,
     });
     expect(await stores().users.findById(user.id)).toEqual(user);
   });
@@ -35,6 +36,26 @@ describe.each(databaseKinds())('UserStore on %s', (kind) => {
     const racing = await Promise.all([1, 2, 3].map(() => stores().users.consumeOtpTimestep(user.id, step + 1)));
     expect(racing.filter(Boolean)).toHaveLength(1);
     expect(await stores().users.consumeOtpTimestep(999_999, step)).toBe(false);
+  });
+
+  it('consumes each recovery code once, exactly one winner per code, and loses no concurrent consumption', async () => {
+    const user = await stores().users.create(newUser());
+    const codes = Array.from({ length: 8 }, (_, i) => `digest-${i}`);
+    await stores().users.update(user.id, { otpBackupCodes: codes });
+    const sameCode = await Promise.all(Array.from({ length: 8 }, () => stores().users.consumeRecoveryCode(user.id, 'digest-0')));
+    expect(sameCode.filter(Boolean)).toHaveLength(1);
+    const different = await Promise.all(codes.slice(1, 5).map((c) => stores().users.consumeRecoveryCode(user.id, c)));
+    expect(different).toEqual([true, true, true, true]);
+    expect((await stores().users.findById(user.id))?.otpBackupCodes).toEqual(codes.slice(5));
+    expect(await stores().users.consumeRecoveryCode(user.id, 'digest-3')).toBe(false);
+    expect(await stores().users.consumeRecoveryCode(999_999, 'digest-5')).toBe(false);
+  });
+
+  it('advances the session generation only when asked, in the same write', async () => {
+    const user = await stores().users.create(newUser());
+    expect((await stores().users.update(user.id, { name: 'Renamed' }))?.sessionGeneration).toBe(0);
+    expect((await stores().users.update(user.id, { passwordHash: 'x' }, { endSessions: true }))?.sessionGeneration).toBe(1);
+    expect((await stores().users.update(user.id, {}, { endSessions: true }))?.sessionGeneration).toBe(2);
   });
 
   it('rejects a username or email taken in another case', async () => {

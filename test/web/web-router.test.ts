@@ -7,7 +7,9 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Attempt } from '../../src/auth/attempt-ledger.js';
 import type { FailedAuthGuard } from '../../src/auth/failed-auth-guard.js';
+import { GuardedAuthentication } from '../../src/auth/guarded-authentication.js';
 import { BannedError } from '../../src/lib/errors.js';
 import { createWebRouter } from '../../src/web/web-router.js';
 import { databaseKinds } from '../support/databases.js';
@@ -23,11 +25,9 @@ class RecordingGuard implements FailedAuthGuard {
   async check(ip: string): Promise<void> {
     if (this.banned.has(ip)) throw new BannedError();
   }
-  async recordFailure(ip: string): Promise<void> {
-    this.events.push(`failure ${ip}`);
-  }
-  async recordSuccess(ip: string): Promise<void> {
-    this.events.push(`success ${ip}`);
+  async begin(ip: string): Promise<Attempt> {
+    await this.check(ip);
+    return { settle: async (outcome) => void this.events.push(`${outcome} ${ip}`) };
   }
 }
 
@@ -52,7 +52,7 @@ describe.each(databaseKinds())('the web router on its own, on %s', (kind) => {
         twoFactor: s.twoFactor,
         tokens: s.tokens,
         externalUrl: 'https://git.example.test',
-        guard,
+        guarded: new GuardedAuthentication(guard),
       }),
     );
     server = http.createServer(app);
@@ -97,7 +97,7 @@ describe.each(databaseKinds())('the web router on its own, on %s', (kind) => {
     expect(tooFar.html).toContain('value="too far"');
   });
 
-  it('reports wrong passwords and codes as failures and complete sign-ins as successes', async () => {
+  it('reports wrong passwords and codes as failures, complete sign-ins as successes, a password step owing its code as neither', async () => {
     guard.events.length = 0;
     await client('198.51.100.3').signIn('alice', 'wrong-password');
     await client('198.51.100.4').signIn('alice', PASSWORD);
@@ -105,7 +105,7 @@ describe.each(databaseKinds())('the web router on its own, on %s', (kind) => {
     await c.signIn('carol', PASSWORD);
     await c.get('/users/sign_in');
     await c.post('/users/sign_in/two_factor', { otp_attempt: 'not-a-code' });
-    expect(guard.events).toEqual(['failure 198.51.100.3', 'success 198.51.100.4', 'failure 198.51.100.5']);
+    expect(guard.events).toEqual(['failure 198.51.100.3', 'success 198.51.100.4', 'neutral 198.51.100.5', 'failure 198.51.100.5']);
   });
 
   it('refuses a banned address before looking at the password', async () => {

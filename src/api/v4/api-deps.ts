@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { FailedAuthGuard } from '../../auth/failed-auth-guard.js';
+import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
 import type { SshKeyService } from '../../keys/ssh-key.service.js';
 import type { ProjectService } from '../../projects/project.service.js';
 import type { TokenService } from '../../tokens/token.service.js';
@@ -16,7 +16,7 @@ export interface ApiDeps {
   /** Base of `web_url`, `http_url_to_repo` and pagination links (GITGATE_EXTERNAL_URL). */
   externalUrl: string;
   /** Failed-authentication bookkeeping; when absent, nothing is counted or banned. */
-  guard?: FailedAuthGuard;
+  guarded?: GuardedAuthentication;
   /** Largest accepted request body (JSON or form-encoded); default `1mb`. */
   bodyLimit?: string;
 }

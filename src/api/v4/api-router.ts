@@ -49,7 +49,7 @@ export function createApiRouter(deps: ApiDeps): Router {
     sendJson(res, 200, openApiDocument(deps.externalUrl));
   });
   router.use(extractToken);
-  router.use(authenticate({ tokens: deps.tokens, users: deps.users, ...(deps.guard ? { guard: deps.guard } : {}) }));
+  router.use(authenticate({ tokens: deps.tokens, users: deps.users, ...(deps.guarded ? { guarded: deps.guarded } : {}) }));
   mountRoutes(router, apiRoutes(deps), deps.externalUrl);
   router.use(apiNotFound);
   router.use(apiErrorHandler(deps.logger));

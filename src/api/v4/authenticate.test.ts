@@ -6,7 +6,9 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Attempt } from '../../auth/attempt-ledger.js';
 import type { FailedAuthGuard } from '../../auth/failed-auth-guard.js';
+import { GuardedAuthentication } from '../../auth/guarded-authentication.js';
 import { BannedError, NotFoundError, UnauthorizedError } from '../../lib/errors.js';
 import type { TokenAuthRecord } from '../../tokens/token-lookup.js';
 import type { User } from '../../users/user.js';
@@ -34,11 +36,9 @@ class FakeGuard implements FailedAuthGuard {
     this.events.push(`check ${ip}`);
     if (this.banned) throw new BannedError();
   }
-  async recordFailure(ip: string): Promise<void> {
-    this.events.push(`failure ${ip}`);
-  }
-  async recordSuccess(ip: string): Promise<void> {
-    this.events.push(`success ${ip}`);
+  async begin(ip: string): Promise<Attempt> {
+    await this.check(ip);
+    return { settle: async (outcome) => void this.events.push(`${outcome} ${ip}`) };
   }
 }
 
@@ -61,7 +61,7 @@ afterEach(() => servers.splice(0).forEach((s) => s.close()));
 
 async function serve(guard: FakeGuard): Promise<string> {
   const app = express();
-  app.use(extractToken, authenticate({ tokens, users, guard }));
+  app.use(extractToken, authenticate({ tokens, users, guarded: new GuardedAuthentication(guard) }));
   app.get('/who', (_req, res) => {
     res.json(apiLocals(res).apiAuth);
   });
@@ -83,7 +83,7 @@ describe('authenticate', () => {
   it.each([
     ['unknown', 401, ['check 127.0.0.1', 'failure 127.0.0.1']],
     ['revoked', 401, ['check 127.0.0.1', 'failure 127.0.0.1']],
-    ['blocked', 403, ['check 127.0.0.1']],
+    ['blocked', 403, ['check 127.0.0.1', 'neutral 127.0.0.1']],
   ])('a %s token → %i, guard events %j', async (token, status, events) => {
     const guard = new FakeGuard();
     const res = await fetch(`${await serve(guard)}/who`, { headers: { authorization: `Bearer ${token}` } });

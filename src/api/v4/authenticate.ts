@@ -5,7 +5,7 @@
  * never see the token itself.
  */
 import type { RequestHandler } from 'express';
-import type { FailedAuthGuard } from '../../auth/failed-auth-guard.js';
+import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
 import { ANONYMOUS, type Principal } from '../../auth/principal.js';
 import { ForbiddenError, InsufficientScopeError, NotFoundError, UnauthorizedError } from '../../lib/errors.js';
 import type { TokenAuthRecord } from '../../tokens/token-lookup.js';
@@ -31,12 +31,9 @@ export interface UserDirectory {
 export interface AuthenticateDeps {
   tokens: TokenVerifier;
   users: UserDirectory;
-  /** Counts failed token authentications per client IP; bans throw BannedError. */
-  guard?: FailedAuthGuard;
+  /** Token checks under the per-IP ban (the `api` rule); bans throw BannedError. */
+  guarded?: GuardedAuthentication;
 }
-
-/** Failures that mean "bad credentials" and count towards a ban. */
-const COUNTED: ReadonlySet<UnauthorizedError['reason']> = new Set(['invalid', 'revoked', 'expired']);
 
 /** The rotation endpoints, where reusing a rotated token revokes its family (GitLab). */
 const ROTATE_PATH = /^\/personal_access_tokens\/[^/]+\/rotate\/?$/;
@@ -48,16 +45,9 @@ function tokenPrincipal(record: TokenAuthRecord, user: { id: number; username: s
 
 /** Authenticates the API request; see the module comment. */
 export function authenticate(deps: AuthenticateDeps): RequestHandler {
-  const verify = async (plaintext: string, ip: string, detectReuse: boolean): Promise<TokenAuthRecord> => {
-    await deps.guard?.check(ip);
-    try {
-      const record = await deps.tokens.authenticate(plaintext, ip, { detectReuse });
-      await deps.guard?.recordSuccess(ip);
-      return record;
-    } catch (err) {
-      if (err instanceof UnauthorizedError && COUNTED.has(err.reason)) await deps.guard?.recordFailure(ip);
-      throw err;
-    }
+  const verify = (plaintext: string, ip: string, detectReuse: boolean): Promise<TokenAuthRecord> => {
+    const check = () => deps.tokens.authenticate(plaintext, ip, { detectReuse });
+    return deps.guarded ? deps.guarded.run('api', ip, check) : check();
   };
 
   /** GitLab's UserFinder: digits are an id, anything else a username (any case). */

@@ -9,6 +9,8 @@ import { initialSchema } from './0001-initial.js';
 import { accountLockouts } from './0002-account-lockouts.js';
 import { otpLastTimestep } from './0003-otp-last-timestep.js';
 import { sshKeys } from './0004-ssh-keys.js';
+import { lockoutReservations } from './0005-lockout-reservations.js';
+import { sessionGeneration } from './0006-session-generation.js';
 
 /** The migrations for `dialect`, keyed by their permanent names. */
 export function allMigrations(dialect: DialectHelper): Record<string, Migration> {
@@ -17,5 +19,7 @@ export function allMigrations(dialect: DialectHelper): Record<string, Migration>
     '0002_account_lockouts': accountLockouts(dialect),
     '0003_otp_last_timestep': otpLastTimestep(),
     '0004_ssh_keys': sshKeys(dialect),
+    '0005_lockout_reservations': lockoutReservations(dialect),
+    '0006_session_generation': sessionGeneration(),
   };
 }
