@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/routes.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
+import { registerOperationMetrics } from './git/operation-metrics.js';
 import type { System } from './system.js';
 import { PACKAGE_ROOT } from './lib/package-root.js';
 import { firstStart } from './setup/first-start.js';
@@ -30,7 +31,8 @@ export interface RunningServer {
 /** Creates the HTTP server for `system` and starts listening. */
 export async function listen(system: System, port = system.config.port, host = system.config.host): Promise<RunningServer> {
   const { config, logger } = system;
-  const operations = new GitOperations();
+  const operations = new GitOperations(config.gitLimits);
+  registerOperationMetrics(system.metrics.registry, operations);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
   const app = createApp({

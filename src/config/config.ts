@@ -53,6 +53,9 @@ const schema = z.object({
   GITGATE_GIT_TIMEOUT_SECONDS: positiveInt.default(3600),
   GITGATE_GIT_IDLE_TIMEOUT_SECONDS: positiveInt.default(300),
   GITGATE_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(30),
+  // The defaults of GitOperations (DEFAULT_OPERATION_LIMITS says why these numbers).
+  GITGATE_GIT_MAX_OPERATIONS: positiveInt.max(100_000).default(256),
+  GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: positiveInt.max(100_000).default(64),
   GITGATE_SSH_PORT: port.optional(),
   GITGATE_SSH_HOST: z.string().min(1).optional(),
   GITGATE_SSH_MAX_SESSIONS_PER_IP: positiveInt.max(10_000).default(10),
@@ -97,6 +100,8 @@ export type Config = Readonly<{
   gitTimeoutMs: number;
   gitIdleTimeoutMs: number;
   shutdownGraceMs: number;
+  /** Git operations (HTTP and SSH together) allowed at once, in all and from one client address. */
+  gitLimits: Readonly<{ maxOperations: number; maxPerAddress: number }>;
   /** Clone answers kept on disk and shared (FetchResponseCache); maxBytes 0 turns it off. */
   fetchCache: Readonly<{ dir: string; maxBytes: number; maxAgeMs: number }>;
   /** Git over SSH; null when GITGATE_SSH_PORT is unset. */
@@ -177,6 +182,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gitTimeoutMs: e.GITGATE_GIT_TIMEOUT_SECONDS * 1000,
     gitIdleTimeoutMs: e.GITGATE_GIT_IDLE_TIMEOUT_SECONDS * 1000,
     shutdownGraceMs: e.GITGATE_SHUTDOWN_GRACE_SECONDS * 1000,
+    gitLimits: { maxOperations: e.GITGATE_GIT_MAX_OPERATIONS, maxPerAddress: e.GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS },
     fetchCache: {
       dir: path.resolve(e.GITGATE_FETCH_CACHE_DIR ?? path.join(dataDir, 'cache', 'fetch')),
       maxBytes: e.GITGATE_FETCH_CACHE_MAX_BYTES,

@@ -79,3 +79,26 @@ export class BannedError extends AppError {
 export class UnavailableError extends AppError {
   readonly status = 503;
 }
+
+/** The client already runs as many operations as one client may; retry later (429). */
+export class TooManyRequestsError extends AppError {
+  readonly status = 429;
+  constructor(
+    message: string,
+    /** Seconds after which a retry may succeed (`Retry-After`). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The server runs as many operations as it allows; retry later (503). */
+export class OverloadedError extends UnavailableError {
+  constructor(
+    message: string,
+    /** Seconds after which a retry may succeed (`Retry-After`). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
+}
