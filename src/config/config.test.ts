@@ -25,6 +25,9 @@ describe('loadConfig', () => {
     [{ GITGATE_SSH_PORT: '22', GITGATE_SSH_MAX_SESSIONS_PER_IP: '0' }, /GITGATE_SSH_MAX_SESSIONS_PER_IP/],
     [{ GITGATE_GIT_MAX_OPERATIONS: '0' }, /GITGATE_GIT_MAX_OPERATIONS/],
     [{ GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: 'many' }, /GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS/],
+    [{ GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS: '0' }, /GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS/],
+    [{ GITGATE_HTTP_BODY_TIMEOUT_SECONDS: '-5' }, /GITGATE_HTTP_BODY_TIMEOUT_SECONDS/],
+    [{ GITGATE_HTTP_MAX_CONNECTIONS: '1.5' }, /GITGATE_HTTP_MAX_CONNECTIONS/],
   ])('rejects %o with one line naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -51,11 +54,19 @@ describe('loadConfig', () => {
     });
   });
 
-  it('bounds git operations by default, and takes other bounds', () => {
+  it('bounds git operations and the HTTP listener by default, and takes other bounds', () => {
     const c = loadConfig({});
     expect(c.gitLimits).toEqual(DEFAULT_OPERATION_LIMITS);
-    const set = loadConfig({ GITGATE_GIT_MAX_OPERATIONS: '10', GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: '3' });
+    expect(c.http).toEqual({ headersTimeoutMs: 20_000, bodyTimeoutMs: 30_000, maxConnections: 4096 });
+    const set = loadConfig({
+      GITGATE_GIT_MAX_OPERATIONS: '10',
+      GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: '3',
+      GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS: '5',
+      GITGATE_HTTP_BODY_TIMEOUT_SECONDS: '7',
+      GITGATE_HTTP_MAX_CONNECTIONS: '100',
+    });
     expect(set.gitLimits).toEqual({ maxOperations: 10, maxPerAddress: 3 });
+    expect(set.http).toEqual({ headersTimeoutMs: 5000, bodyTimeoutMs: 7000, maxConnections: 100 });
   });
 
   it('treats empty variables as unset and trims the external URL', () => {
