@@ -8,7 +8,9 @@ import type { Registry } from 'prom-client';
 import { createApiRouter, type ApiDeps } from './api/v4/api-router.js';
 import type { GitAuthorizer } from './git/git-authorizer.js';
 import { createGitRouter, type GitHttpOptions, type GitOperations } from './git/routes.js';
+import { matchGitPath } from './git/git-path.js';
 import { accessLog } from './http/access-log.js';
+import { bodyDeadline } from './http/body-deadline.js';
 import { lastResortErrors, notFound } from './http/fallback.js';
 import { healthRoutes } from './http/health.js';
 import { createRegistryRouter, type RegistryRouterDeps } from './registry/registry.routes.js';
@@ -19,6 +21,8 @@ export interface AppDeps {
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: none. */
   trustedProxies: readonly string[];
   checkReady: () => Promise<void>;
+  /** Time after the headers within which a request that is not git's must have sent its whole body. */
+  bodyTimeoutMs: number;
   /** Registry served at `/-/metrics`. */
   metrics: Registry;
   /** The GitLab-v4-compatible REST API under `/api/v4`. */
@@ -41,6 +45,8 @@ export function createApp(deps: AppDeps): Express {
   // Only configured proxies may set the client address; otherwise req.ip is the socket's.
   app.set('trust proxy', deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
   app.use(accessLog(deps.logger));
+  // git's endpoints keep their own idle and total timeouts: a push may stream for an hour.
+  app.use(bodyDeadline({ timeoutMs: deps.bodyTimeoutMs, exempt: (path) => matchGitPath(path)?.kind === 'smart', logger: deps.logger }));
   app.use(healthRoutes(deps.checkReady, deps.logger, deps.metrics));
   app.use('/api/v4', createApiRouter({ ...deps.api, logger: deps.logger }));
   app.use(createRegistryRouter({ ...deps.registry, logger: deps.logger }));

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/routes.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
+import { registerOperationMetrics } from './git/operation-metrics.js';
 import type { System } from './system.js';
 import { PACKAGE_ROOT } from './lib/package-root.js';
 import { firstStart } from './setup/first-start.js';
@@ -30,13 +31,15 @@ export interface RunningServer {
 /** Creates the HTTP server for `system` and starts listening. */
 export async function listen(system: System, port = system.config.port, host = system.config.host): Promise<RunningServer> {
   const { config, logger } = system;
-  const operations = new GitOperations();
+  const operations = new GitOperations(config.gitLimits);
+  registerOperationMetrics(system.metrics.registry, operations);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
   const app = createApp({
     logger,
     trustedProxies: config.trustedProxies,
     checkReady: system.checkReady,
+    bodyTimeoutMs: config.http.bodyTimeoutMs,
     metrics: system.metrics.registry,
     api: {
       users: system.users,
@@ -68,10 +71,20 @@ export async function listen(system: System, port = system.config.port, host = s
       },
     },
   });
-  const server = http.createServer(app);
+  // Node checks the headers timeout this often (its default, 30 s, would let a stalled header live that much longer).
+  const server = http.createServer({ connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs) }, app);
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0; // git operations have their own total and idle timeouts
+  // From a new connection's start (a kept-alive one: its next request's first byte) until the headers are
+  // complete. Node (≥ 18) does not apply it to a kept-alive connection between requests: keepAliveTimeout does.
+  server.headersTimeout = config.http.headersTimeoutMs;
+  // It would bound every body, pushes too: git has its own total and idle timeouts, the rest a body deadline (see createApp).
+  server.requestTimeout = 0;
+  server.maxConnections = config.http.maxConnections;
+  let drops = 0;
+  server.on('drop', (data?: { remoteAddress?: string }) => {
+    // One line per dropped connection would let a flood fill the log.
+    if (drops++ % 1000 === 0) logger.warn({ ip: data?.remoteAddress, dropped: drops, maxConnections: server.maxConnections }, 'connection refused: too many connections');
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_OPERATION_LIMITS } from '../git/git-operations.js';
 import { ConfigError, loadConfig } from './config.js';
 
 describe('loadConfig', () => {
@@ -22,6 +23,11 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ GITGATE_SSH_PORT: '-1' }, /GITGATE_SSH_PORT/],
     [{ GITGATE_SSH_PORT: '22', GITGATE_SSH_MAX_SESSIONS_PER_IP: '0' }, /GITGATE_SSH_MAX_SESSIONS_PER_IP/],
+    [{ GITGATE_GIT_MAX_OPERATIONS: '0' }, /GITGATE_GIT_MAX_OPERATIONS/],
+    [{ GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: 'many' }, /GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS/],
+    [{ GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS: '0' }, /GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS/],
+    [{ GITGATE_HTTP_BODY_TIMEOUT_SECONDS: '-5' }, /GITGATE_HTTP_BODY_TIMEOUT_SECONDS/],
+    [{ GITGATE_HTTP_MAX_CONNECTIONS: '1.5' }, /GITGATE_HTTP_MAX_CONNECTIONS/],
   ])('rejects %o with one line naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -46,6 +52,21 @@ describe('loadConfig', () => {
       host: '::1',
       idleTimeoutMs: 30_000,
     });
+  });
+
+  it('bounds git operations and the HTTP listener by default, and takes other bounds', () => {
+    const c = loadConfig({});
+    expect(c.gitLimits).toEqual(DEFAULT_OPERATION_LIMITS);
+    expect(c.http).toEqual({ headersTimeoutMs: 20_000, bodyTimeoutMs: 30_000, maxConnections: 4096 });
+    const set = loadConfig({
+      GITGATE_GIT_MAX_OPERATIONS: '10',
+      GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: '3',
+      GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS: '5',
+      GITGATE_HTTP_BODY_TIMEOUT_SECONDS: '7',
+      GITGATE_HTTP_MAX_CONNECTIONS: '100',
+    });
+    expect(set.gitLimits).toEqual({ maxOperations: 10, maxPerAddress: 3 });
+    expect(set.http).toEqual({ headersTimeoutMs: 5000, bodyTimeoutMs: 7000, maxConnections: 100 });
   });
 
   it('treats empty variables as unset and trims the external URL', () => {

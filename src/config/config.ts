@@ -53,6 +53,12 @@ const schema = z.object({
   GITGATE_GIT_TIMEOUT_SECONDS: positiveInt.default(3600),
   GITGATE_GIT_IDLE_TIMEOUT_SECONDS: positiveInt.default(300),
   GITGATE_SHUTDOWN_GRACE_SECONDS: z.coerce.number().int().min(0).default(30),
+  // The defaults of GitOperations (DEFAULT_OPERATION_LIMITS says why these numbers).
+  GITGATE_GIT_MAX_OPERATIONS: positiveInt.max(100_000).default(256),
+  GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: positiveInt.max(100_000).default(64),
+  GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS: positiveInt.max(3600).default(20),
+  GITGATE_HTTP_BODY_TIMEOUT_SECONDS: positiveInt.max(3600).default(30),
+  GITGATE_HTTP_MAX_CONNECTIONS: positiveInt.max(1_000_000).default(4096),
   GITGATE_SSH_PORT: port.optional(),
   GITGATE_SSH_HOST: z.string().min(1).optional(),
   GITGATE_SSH_MAX_SESSIONS_PER_IP: positiveInt.max(10_000).default(10),
@@ -97,6 +103,10 @@ export type Config = Readonly<{
   gitTimeoutMs: number;
   gitIdleTimeoutMs: number;
   shutdownGraceMs: number;
+  /** Git operations (HTTP and SSH together) allowed at once, in all and from one client address. */
+  gitLimits: Readonly<{ maxOperations: number; maxPerAddress: number }>;
+  /** Bounds of the HTTP listener. */
+  http: HttpLimits;
   /** Clone answers kept on disk and shared (FetchResponseCache); maxBytes 0 turns it off. */
   fetchCache: Readonly<{ dir: string; maxBytes: number; maxAgeMs: number }>;
   /** Git over SSH; null when GITGATE_SSH_PORT is unset. */
@@ -120,6 +130,16 @@ export type RegistryConfig = Readonly<{
   certFile: string;
   /** Root certificate bundle written for the registry's `rootcertbundle`. */
   bundleFile: string;
+}>;
+
+/** Timeouts and the connection cap of the HTTP listener. */
+export type HttpLimits = Readonly<{
+  /** Time from a new connection's opening (a kept-alive one: its next request's first byte) until the headers are complete. */
+  headersTimeoutMs: number;
+  /** Time after the headers within which the body of a request that is not git's must have arrived. */
+  bodyTimeoutMs: number;
+  /** Connections held at once; more are closed as they come. */
+  maxConnections: number;
 }>;
 
 /** The SSH listener and its limits. */
@@ -177,6 +197,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gitTimeoutMs: e.GITGATE_GIT_TIMEOUT_SECONDS * 1000,
     gitIdleTimeoutMs: e.GITGATE_GIT_IDLE_TIMEOUT_SECONDS * 1000,
     shutdownGraceMs: e.GITGATE_SHUTDOWN_GRACE_SECONDS * 1000,
+    gitLimits: { maxOperations: e.GITGATE_GIT_MAX_OPERATIONS, maxPerAddress: e.GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS },
+    http: {
+      headersTimeoutMs: e.GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS * 1000,
+      bodyTimeoutMs: e.GITGATE_HTTP_BODY_TIMEOUT_SECONDS * 1000,
+      maxConnections: e.GITGATE_HTTP_MAX_CONNECTIONS,
+    },
     fetchCache: {
       dir: path.resolve(e.GITGATE_FETCH_CACHE_DIR ?? path.join(dataDir, 'cache', 'fetch')),
       maxBytes: e.GITGATE_FETCH_CACHE_MAX_BYTES,

@@ -6,22 +6,24 @@
  * instead of taking a partial answer.
  */
 import { finished } from 'node:stream/promises';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { clientIp } from '../http/client-ip.js';
 import { UnavailableError } from '../lib/errors.js';
 import type { EntryReader } from './fetch-cache/entry-reader.js';
 import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
+import { refuseOperation } from './refuse-operation.js';
 
 /** Most bytes per read of the cached file and per write to the socket. */
 const CHUNK_BYTES = 512 * 1024;
 
 /**
- * Streams `reader`'s answer as a 200 `contentType` response, with a
+ * Streams `reader`'s answer to `req` as a 200 `contentType` response, with a
  * Content-Length when the answer was whole already (chunked while git still
  * writes it). Resolves when the exchange is over; never rejects. `reader` is
  * always closed.
  */
-export async function serveCachedFetch(res: Response, reader: EntryReader, contentType: string, ctx: GitProcessContext): Promise<void> {
+export async function serveCachedFetch(req: Request, res: Response, reader: EntryReader, contentType: string, ctx: GitProcessContext): Promise<void> {
   let failure: GitTextAnswer | null = null;
   const stopping = new AbortController();
   const stop = (why: GitTextAnswer | null): void => {
@@ -31,10 +33,10 @@ export async function serveCachedFetch(res: Response, reader: EntryReader, conte
   };
   let end: () => void;
   try {
-    end = ctx.operations.begin(() => stop(gitErrorAnswer(new UnavailableError('shutting down'))));
+    end = ctx.operations.begin(clientIp(req), () => stop(gitErrorAnswer(new UnavailableError('shutting down'))));
   } catch (err) {
     reader.close();
-    sendGitText(res, gitErrorAnswer(err));
+    refuseOperation(req, res, err, ctx.logger);
     return;
   }
   const timeout = gitErrorAnswer(new UnavailableError('git timed out'));

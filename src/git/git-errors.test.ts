@@ -5,6 +5,8 @@ import {
   ForbiddenError,
   InsufficientScopeError,
   NotFoundError,
+  OverloadedError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnavailableError,
 } from '../lib/errors.js';
@@ -41,6 +43,19 @@ describe('gitErrorAnswer', () => {
       body: 'Insufficient scope: this requires a token with one of the scopes write_repository, api.\n',
     });
     expect(gitErrorAnswer(new BannedError())).toMatchObject({ status: 403, body: 'Too many failed authentication attempts from this IP\n' });
+  });
+
+  it('capacity refusals say why in one line, with Retry-After', () => {
+    expect(gitErrorAnswer(new TooManyRequestsError('Too many git operations from your address.\nmore', 10))).toEqual({
+      status: 429,
+      headers: { 'Retry-After': '10' },
+      body: 'Too many git operations from your address.\n',
+    });
+    expect(gitErrorAnswer(new OverloadedError('The server is busy.', 5))).toEqual({
+      status: 503,
+      headers: { 'Retry-After': '5' },
+      body: 'The server is busy.\n',
+    });
   });
 
   it('everything else is generic', () => {

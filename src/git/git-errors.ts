@@ -8,6 +8,8 @@ import {
   ForbiddenError,
   InsufficientScopeError,
   NotFoundError,
+  OverloadedError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnavailableError,
 } from '../lib/errors.js';
@@ -55,6 +57,9 @@ export function gitErrorAnswer(err: unknown, wording: GitErrorWording = {}): Git
   }
   if (err instanceof BannedError) return answer(403, err.message);
   if (err instanceof ForbiddenError) return answer(403, oneLine(err.message) || 'Forbidden');
+  // git prints a text/plain body as `remote: …` when the ref advertisement is refused (a POST shows only the status).
+  if (err instanceof TooManyRequestsError) return answer(429, oneLine(err.message), { 'Retry-After': String(err.retryAfterSeconds) });
+  if (err instanceof OverloadedError) return answer(503, oneLine(err.message), { 'Retry-After': String(err.retryAfterSeconds) });
   if (err instanceof UnavailableError) return answer(503, 'Service Unavailable');
   return answer(500, INTERNAL_ERROR);
 }

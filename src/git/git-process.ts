@@ -16,6 +16,8 @@ import { forgivingSink } from './forgiving-sink.js';
 import { spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from './git-child.js';
 import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitOperations } from './git-operations.js';
+import { refuseOperation } from './refuse-operation.js';
+import { clientIp } from '../http/client-ip.js';
 
 /** How git processes are run; every field is required here (routes fill defaults). */
 export interface GitProcessOptions {
@@ -93,9 +95,9 @@ class GitExchange {
     }
     let end: () => void;
     try {
-      end = ctx.operations.begin(() => this.#fail('shutdown'));
+      end = ctx.operations.begin(clientIp(req), () => this.#fail('shutdown'));
     } catch (err) {
-      sendGitText(res, gitErrorAnswer(err));
+      refuseOperation(req, res, err, ctx.logger);
       return;
     }
     try {

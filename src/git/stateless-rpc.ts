@@ -12,7 +12,7 @@
  * from the GitAnswerCache, and a fresh fetch (a clone) from the
  * FetchResponseCache.
  */
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { serveCachedFetch } from './cached-fetch.js';
 import { isFreshFetch } from './fetch-request.js';
 import { GitAnswerCache } from './git-answer-cache.js';
@@ -47,7 +47,7 @@ export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService)
         return;
       }
       if (protocol.v2 && (await answerLsRefs(ctx, res, grant, protocol.env, read.decoded, contentType))) return;
-      if (await answerFreshFetch(ctx, res, grant, protocol, read.decoded, contentType)) return;
+      if (await answerFreshFetch(ctx, req, res, grant, protocol, read.decoded, contentType)) return;
       buffered = read.raw;
     }
     await runGitService(
@@ -87,6 +87,7 @@ async function answerLsRefs(
 /** Answers a fresh fetch (a clone) from the FetchResponseCache; false when git must run for this request alone. */
 async function answerFreshFetch(
   ctx: GitHandlerContext,
+  req: Request,
   res: Response,
   grant: GitGrant,
   protocol: GitProtocol,
@@ -96,6 +97,6 @@ async function answerFreshFetch(
   if (!ctx.fetches || !request || ctx.process.operations.closing || !isFreshFetch(request, protocol.v2)) return false;
   const cached = ctx.fetches.open(grant.repoPath, protocol.env, request);
   if (!cached) return false;
-  await serveCachedFetch(res, cached, contentType, ctx.process);
+  await serveCachedFetch(req, res, cached, contentType, ctx.process);
   return true;
 }

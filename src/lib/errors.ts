@@ -75,18 +75,30 @@ export class BannedError extends AppError {
   }
 }
 
-/** Too much at once from this client; `retryAfterSeconds` goes into `Retry-After` (429). */
+/** A dependency (database, git) is unavailable; never the client's fault (503). */
+export class UnavailableError extends AppError {
+  readonly status = 503;
+}
+
+/** Too much at once from this client (git operations, sign-in attempts in flight); retry later (429). */
 export class TooManyRequestsError extends AppError {
   readonly status = 429;
   constructor(
     message: string,
+    /** Seconds after which a retry may succeed (`Retry-After`). */
     readonly retryAfterSeconds: number,
   ) {
     super(message);
   }
 }
 
-/** A dependency (database, git) is unavailable; never the client's fault (503). */
-export class UnavailableError extends AppError {
-  readonly status = 503;
+/** The server runs as many operations as it allows; retry later (503). */
+export class OverloadedError extends UnavailableError {
+  constructor(
+    message: string,
+    /** Seconds after which a retry may succeed (`Retry-After`). */
+    readonly retryAfterSeconds: number,
+  ) {
+    super(message);
+  }
 }

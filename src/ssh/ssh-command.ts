@@ -18,7 +18,7 @@ export interface SshCommandDeps {
   auth: SshAuthService;
   access: GitAccessService;
   logger: Logger;
-  git: Omit<SshGitContext, 'onActivity' | 'logger'>;
+  git: Omit<SshGitContext, 'onActivity' | 'logger' | 'client'>;
 }
 
 /** The connection a command runs on. */
@@ -53,7 +53,7 @@ export async function runSshCommand(
         // upload-archive has no protocol v2; the pair gets Gitea's validation.
         gitProtocol: service === 'git-upload-archive' ? null : parseGitProtocol(origin.gitProtocol ?? undefined, service).env,
       },
-      { ...deps.git, logger: deps.logger, onActivity: origin.onActivity },
+      { ...deps.git, logger: deps.logger, client: origin.ip, onActivity: origin.onActivity },
     );
   } catch (err) {
     const refusal = sshRefusal(err, service);

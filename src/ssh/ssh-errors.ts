@@ -10,6 +10,8 @@ import {
   ForbiddenError,
   InsufficientScopeError,
   NotFoundError,
+  OverloadedError,
+  TooManyRequestsError,
   UnauthorizedError,
   UnavailableError,
 } from '../lib/errors.js';
@@ -68,6 +70,7 @@ export function sshRefusal(err: unknown, service?: GitCommandService): SshRefusa
     }
     return refuse(NO_LONGER_VALID);
   }
+  if (err instanceof TooManyRequestsError || err instanceof OverloadedError) return refuse(oneLine(err.message));
   if (err instanceof UnavailableError) return refuse('The server is unavailable or shutting down; try again later.');
   return { message: 'Internal server error', exitStatus: 1, expected: false };
 }

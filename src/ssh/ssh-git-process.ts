@@ -12,7 +12,7 @@ import type { GitCommandService } from '../auth/git-access.service.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
 import { spawnGit, type ExitStatus, type GitChild, type GitChildOptions } from '../git/git-child.js';
 import type { GitOperations } from '../git/git-operations.js';
-import { UnavailableError } from '../lib/errors.js';
+import { OverloadedError, TooManyRequestsError, UnavailableError } from '../lib/errors.js';
 import { channelSink } from './channel-sink.js';
 import { refusalLine, sshRefusal, type SshRefusal } from './ssh-errors.js';
 
@@ -27,6 +27,8 @@ export interface SshGitContext {
   /** Where the operation is registered, so shutdown waits for it. */
   operations: GitOperations;
   logger: Logger;
+  /** The client's address, counted against the per-address limit of `operations`. */
+  client: string;
   /** Called for every chunk either way (the connection's idle timer). */
   onActivity(): void;
 }
@@ -73,8 +75,11 @@ export async function runGitOverSsh(channel: ServerChannel, run: SshGitRun, ctx:
   }
   let end: () => void;
   try {
-    end = ctx.operations.begin(() => stop('shutdown'));
+    end = ctx.operations.begin(ctx.client, () => stop('shutdown'));
   } catch (err) {
+    if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
+      ctx.logger.warn({ ip: ctx.client, service: run.service }, 'git operation refused: concurrency limit reached');
+    }
     finish(channel, sshRefusal(err));
     return;
   }

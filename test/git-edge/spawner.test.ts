@@ -4,7 +4,7 @@
  * and signals behave as with a direct spawn; the helper's death fails what
  * it ran and a new helper takes over; nothing is left running.
  */
-import { execFileSync, fork } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
@@ -18,7 +18,7 @@ import { spawnGit, type GitChild, type GitChildOptions, type GitProcessSpec } fr
 import { DEFAULT_GIT_PATH } from '../../src/git/git-env.js';
 import { GitSpawner } from '../../src/git/spawner/git-spawner.js';
 import type { FromHelper } from '../../src/git/spawner/spawner-protocol.js';
-import { processesLeftUnder } from './harness.js';
+import { processesLeftUnder, processesUnder } from './harness.js';
 
 const HELPER = fileURLToPath(new URL('../../src/git/spawner/spawner-process.mjs', import.meta.url));
 
@@ -275,23 +275,58 @@ describe('GitSpawner', () => {
 });
 
 describe('spawner-process.mjs', () => {
-  it('kills the git it runs and exits when the gateway disconnects', async () => {
+  /** A helper forked like SpawnerHelper does, and the messages it sent. */
+  async function helperProcess(): Promise<{ helper: ChildProcess; dir: string; socketPath: string; messages: FromHelper[] }> {
     const dir = fs.mkdtempSync(path.join(base, 'sock-'));
     const socketPath = path.join(dir, 's.sock');
     const helper = fork(HELPER, [socketPath], { execArgv: [], env: {}, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     const messages: FromHelper[] = [];
     helper.on('message', (m: FromHelper) => messages.push(m));
     await until(() => messages.some((m) => m.type === 'ready'));
+    return { helper, dir, socketPath, messages };
+  }
+
+  /** Has the helper start `git args…` (stdout to a connection this test drains); resolves with the run's id once git runs. */
+  async function runThrough(h: { helper: ChildProcess; socketPath: string; messages: FromHelper[] }, args: string[]): Promise<string> {
     const id = randomUUID();
-    const out = net.connect(socketPath);
+    const out = net.connect(h.socketPath);
+    out.on('error', () => undefined);
     out.write(`${id}o`);
     out.resume();
-    helper.send({ type: 'spawn', id, file: 'git', args: ['-c', 'alias.nap=!sleep 30', 'nap'], cwd: repo, env: { PATH: DEFAULT_GIT_PATH }, withStdin: false });
-    await until(() => messages.some((m) => m.type === 'spawned'));
-    const exited = new Promise((resolve) => helper.once('exit', resolve));
-    helper.disconnect();
+    h.helper.send({ type: 'spawn', id, file: 'git', args, cwd: repo, env: { PATH: DEFAULT_GIT_PATH }, withStdin: false });
+    await until(() => h.messages.some((m) => m.type === 'spawned' && m.id === id));
+    return id;
+  }
+
+  it('kills the git it runs and exits when the gateway disconnects', async () => {
+    const h = await helperProcess();
+    await runThrough(h, ['-c', 'alias.nap=!sleep 30', 'nap']);
+    const exited = new Promise((resolve) => h.helper.once('exit', resolve));
+    h.helper.disconnect();
     await exited;
     expect(await processesLeftUnder(base)).toEqual([]);
-    expect(fs.existsSync(dir)).toBe(false);
+    expect(fs.existsSync(h.dir)).toBe(false);
+  });
+
+  it('leaves the git it runs alone on SIGTERM and SIGINT (a signal to the whole process group): the gateway drains first', async () => {
+    const h = await helperProcess();
+    let exitedEarly = false;
+    h.helper.once('exit', () => (exitedEarly = true));
+    const exited = new Promise((resolve) => h.helper.once('exit', resolve));
+    try {
+      await runThrough(h, ['-c', 'alias.nap=!sleep 30', 'nap']);
+      h.helper.kill('SIGTERM');
+      h.helper.kill('SIGINT');
+      // A whole run after the signals: the helper handled them and still serves.
+      const later = await runThrough(h, ['version']);
+      await until(() => exitedEarly || h.messages.some((m) => m.type === 'exit' && m.id === later));
+      expect(exitedEarly).toBe(false);
+      expect(alive(h.helper.pid!)).toBe(true);
+      expect(processesUnder(base).filter((p) => p.includes(' nap '))).toHaveLength(1);
+    } finally {
+      if (h.helper.connected) h.helper.disconnect();
+      await exited;
+    }
+    expect(await processesLeftUnder(base)).toEqual([]);
   });
 });

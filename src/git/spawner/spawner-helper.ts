@@ -116,12 +116,14 @@ export class SpawnerHelper implements HelperLink {
   }
 
   /**
-   * Stops the helper: SIGTERM (it kills what git it still runs and exits),
-   * SIGKILL after `graceMs`. Resolves once it is gone.
+   * Stops the helper: a `stop` message (it kills what git it still runs and
+   * exits; it ignores SIGTERM), SIGKILL after `graceMs`. Resolves once it is
+   * gone.
    */
   async stop(graceMs = 2000): Promise<void> {
     if (!this.#alive) return;
-    this.#process.kill('SIGTERM');
+    // A message rather than disconnect(): Node never reports 'close' for a child whose channel the parent closed.
+    this.send({ type: 'stop' });
     const timer = setTimeout(() => this.#process.kill('SIGKILL'), graceMs);
     await this.gone;
     clearTimeout(timer);

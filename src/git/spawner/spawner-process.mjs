@@ -9,9 +9,15 @@
  * Started by SpawnerHelper (spawner-helper.ts) with fork(), an explicit
  * minimal environment and `argv[2]`: the path of a Unix socket in a private
  * (0700) directory to listen on. The protocol is described in
- * spawner-protocol.ts. When the gateway disconnects (it exited or crashed),
- * on SIGTERM, or on a crash of its own, the helper kills the process group
- * of every git it started and exits.
+ * spawner-protocol.ts. When the gateway says `stop`, when it disconnects
+ * (it exited or crashed), or on a crash of its own, the helper kills the
+ * process group of every git it started and exits.
+ *
+ * SIGTERM and SIGINT are ignored: they reach this process together with the
+ * gateway when a whole process group is signalled (`kill -- -PGID`, Ctrl-C,
+ * systemd's default KillMode=control-group), and the gateway then drains the
+ * git operations in flight before it stops the helper. Exiting on them
+ * would kill every clone and push mid-transfer.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -220,6 +226,8 @@ function onMessage(message) {
       else fail(message.id, 'cancelled by the gateway');
       break;
     }
+    case 'stop':
+      process.exit(0);
   }
 }
 
@@ -232,8 +240,8 @@ server.on('error', (err) => {
 });
 process.on('message', onMessage);
 process.on('disconnect', () => process.exit(0));
-process.on('SIGTERM', () => process.exit(0));
-// Ctrl-C reaches the whole foreground group; the gateway decides when git stops.
+// A group-wide signal is the gateway's to act on: it decides when git stops.
+process.on('SIGTERM', () => undefined);
 process.on('SIGINT', () => undefined);
 process.on('exit', () => {
   for (const child of running.values()) signalGroup(child, 'SIGKILL');

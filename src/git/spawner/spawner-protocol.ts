@@ -49,7 +49,17 @@ export interface CancelRequest {
   id: string;
 }
 
-export type ToHelper = SpawnRequest | SignalRequest | CancelRequest;
+/**
+ * Stop: kill the group of every git still running and exit. The helper
+ * ignores SIGTERM and SIGINT, which reach it with the gateway when a whole
+ * process group is signalled; this message (or the gateway's disconnection)
+ * is what stops it.
+ */
+export interface StopRequest {
+  type: 'stop';
+}
+
+export type ToHelper = SpawnRequest | SignalRequest | CancelRequest | StopRequest;
 
 /** The helper listens on its socket. */
 export interface ReadyMessage {
