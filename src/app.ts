@@ -21,6 +21,8 @@ export interface AppDeps {
   checkReady: () => Promise<void>;
   /** Registry served at `/-/metrics`. */
   metrics: Registry;
+  /** Client addresses/CIDRs that may use `/-/health`, `/-/liveness`, `/-/readiness` and `/-/metrics`. */
+  monitoringAllowlist: readonly string[];
   /** The GitLab-v4-compatible REST API under `/api/v4`. */
   api: Omit<ApiDeps, 'logger'>;
   /** Sign-in and the settings pages (access tokens, two-factor authentication). */
@@ -41,7 +43,7 @@ export function createApp(deps: AppDeps): Express {
   // Only configured proxies may set the client address; otherwise req.ip is the socket's.
   app.set('trust proxy', deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
   app.use(accessLog(deps.logger));
-  app.use(healthRoutes(deps.checkReady, deps.logger, deps.metrics));
+  app.use(healthRoutes({ checkReady: deps.checkReady, logger: deps.logger, metrics: deps.metrics, allowlist: deps.monitoringAllowlist }));
   app.use('/api/v4', createApiRouter({ ...deps.api, logger: deps.logger }));
   app.use(createRegistryRouter({ ...deps.registry, logger: deps.logger }));
   app.use(

@@ -38,6 +38,7 @@ export async function listen(system: System, port = system.config.port, host = s
     trustedProxies: config.trustedProxies,
     checkReady: system.checkReady,
     metrics: system.metrics.registry,
+    monitoringAllowlist: config.monitoringAllowlist,
     api: {
       users: system.users,
       tokens: system.tokens,

@@ -6,11 +6,11 @@
  * Redis fails, an in-process limiter takes over ("insurance") rather than
  * either banning everyone or nobody.
  */
-import ipaddr from 'ipaddr.js';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from 'rate-limiter-flexible';
 import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
 import { BannedError } from '../lib/errors.js';
+import { IpAllowlist } from '../lib/ip-allowlist.js';
 import type { Metrics } from '../lib/metrics.js';
 
 export interface BanPolicy {
@@ -24,7 +24,7 @@ export interface BanPolicy {
 
 export class RateLimitedAuthGuard implements FailedAuthGuard {
   private readonly limiter: RateLimiterAbstract;
-  private readonly allowed: Array<[ipaddr.IPv4 | ipaddr.IPv6, number]>;
+  private readonly allowed: IpAllowlist;
   /** IPs whose last check saw failures; only their successes need a reset write. */
   private readonly withFailures = new Set<string>();
 
@@ -42,7 +42,7 @@ export class RateLimitedAuthGuard implements FailedAuthGuard {
     this.limiter = redis
       ? new RateLimiterRedis({ ...limits, storeClient: redis.client, insuranceLimiter: memory, rejectIfRedisNotReady: true })
       : memory;
-    this.allowed = policy.allowlist.map(parseCidr);
+    this.allowed = new IpAllowlist(policy.allowlist);
   }
 
   async check(ip: string): Promise<void> {
@@ -80,22 +80,6 @@ export class RateLimitedAuthGuard implements FailedAuthGuard {
   }
 
   private applies(ip: string): boolean {
-    if (!this.policy.enabled) return false;
-    const addr = parseAddress(ip);
-    return !addr || !this.allowed.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
+    return this.policy.enabled && !this.allowed.has(ip);
   }
-}
-
-function parseAddress(ip: string): ipaddr.IPv4 | ipaddr.IPv6 | null {
-  if (!ipaddr.isValid(ip)) return null;
-  const addr = ipaddr.parse(ip);
-  // ::ffff:127.0.0.1 is how Node reports IPv4 clients on a dual-stack socket.
-  return addr.kind() === 'ipv6' && (addr as ipaddr.IPv6).isIPv4MappedAddress() ? (addr as ipaddr.IPv6).toIPv4Address() : addr;
-}
-
-/** Parses `a.b.c.d`, `a.b.c.d/n` or IPv6 forms; throws on anything else. */
-export function parseCidr(value: string): [ipaddr.IPv4 | ipaddr.IPv6, number] {
-  if (value.includes('/')) return ipaddr.parseCIDR(value);
-  const addr = ipaddr.parse(value);
-  return [addr, addr.kind() === 'ipv4' ? 32 : 128];
 }

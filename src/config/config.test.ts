@@ -22,6 +22,7 @@ describe('loadConfig', () => {
     [{ LOG_LEVEL: 'loud' }, /LOG_LEVEL/],
     [{ GITGATE_SSH_PORT: '-1' }, /GITGATE_SSH_PORT/],
     [{ GITGATE_SSH_PORT: '22', GITGATE_SSH_MAX_SESSIONS_PER_IP: '0' }, /GITGATE_SSH_MAX_SESSIONS_PER_IP/],
+    [{ GITGATE_MONITORING_ALLOWLIST: '10.0.0.0/8,monitoring.example' }, /GITGATE_MONITORING_ALLOWLIST/],
   ])('rejects %o with one line naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -46,6 +47,15 @@ describe('loadConfig', () => {
       host: '::1',
       idleTimeoutMs: 30_000,
     });
+  });
+
+  it('lets only loopback use the monitoring endpoints unless told otherwise', () => {
+    expect(loadConfig({}).monitoringAllowlist).toEqual(['127.0.0.0/8', '::1']);
+    expect(loadConfig({ GITGATE_MONITORING_ALLOWLIST: ' 10.0.0.0/8 , 192.0.2.7,2001:db8::/32 ' }).monitoringAllowlist).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      '2001:db8::/32',
+    ]);
   });
 
   it('treats empty variables as unset and trims the external URL', () => {
