@@ -68,10 +68,15 @@ export class RegistryAccessService implements RegistryAuthorizer {
     return projectFacts(principal, project, await this.deps.projects.accessLevel(identityOf(principal), project));
   }
 
-  /** Checks credentials, counting failures toward the IP's ban (as git does). */
-  private async authenticate(credentials: BasicCredentials, ip: string): Promise<Principal> {
+  /**
+   * Checks credentials, counting failures toward the IP's ban (as git does).
+   * An unreadable header is a failure too: otherwise it would be a way to
+   * probe without ever being counted.
+   */
+  private async authenticate(credentials: BasicCredentials | 'malformed', ip: string): Promise<Principal> {
     await this.deps.guard.check(ip);
     try {
+      if (credentials === 'malformed') throw new UnauthorizedError('invalid');
       const principal = await this.deps.authenticator.authenticate(credentials, { ip });
       if (!principal) throw new UnauthorizedError('invalid');
       await this.deps.guard.recordSuccess(ip);
