@@ -42,9 +42,10 @@ export async function promptNewPassword(streams: PasswordStreams): Promise<strin
 
 /** One line typed at the terminal in raw mode, so the terminal does not echo it. */
 function promptHidden({ input, prompt }: PasswordStreams, question: string): Promise<string> {
-  prompt.write(question);
   const wasRaw = input.isRaw;
+  // Echo goes off before the prompt shows, so nothing typed after it is echoed.
   input.setRawMode(true);
+  prompt.write(question);
   input.setEncoding('utf8');
   input.resume();
   return new Promise((resolve, reject) => {
