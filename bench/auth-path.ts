@@ -17,6 +17,7 @@ import { pino } from 'pino';
 import { CachedTokenLookup } from '../src/cache/cached-token-lookup.js';
 import { InvalidationBus } from '../src/cache/invalidation-bus.js';
 import { closeRedis, connectRedis } from '../src/cache/redis-connection.js';
+import { RedisOutageLog } from '../src/cache/redis-outage-log.js';
 import { RedisTokenTier } from '../src/cache/redis-token-tier.js';
 import { systemClock } from '../src/lib/clock.js';
 import { createMetrics } from '../src/lib/metrics.js';
@@ -38,8 +39,9 @@ async function main(): Promise<void> {
   const metrics = createMetrics({ defaultMetrics: false });
   const { config: dbConfig, drop, label } = await database();
   const stores = await openStores(dbConfig);
-  const command = connectRedis({ url: REDIS, role: 'command', logger, metrics });
-  const subscriber = connectRedis({ url: REDIS, role: 'subscriber', logger, metrics });
+  const outages = new RedisOutageLog(logger);
+  const command = connectRedis({ url: REDIS, role: 'command', metrics, outages });
+  const subscriber = connectRedis({ url: REDIS, role: 'subscriber', metrics, outages });
   const prefix = `gitgate-bench:${randomBytes(4).toString('hex')}:`;
   const bus = new InvalidationBus({ subscriber, publisher: command, prefix, logger, metrics });
   const tier = new RedisTokenTier(command, { prefix, positiveTtlMs: 300_000, negativeTtlMs: 30_000, tombstoneTtlMs: 60_000 });
@@ -105,6 +107,7 @@ async function main(): Promise<void> {
     ),
   );
   await Promise.all(Object.values(services).map((s) => s.flushUsage()));
+  outages.stop();
   await Promise.all([closeRedis(subscriber), closeRedis(command)]);
   await stores.close();
   await drop();

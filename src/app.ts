@@ -25,6 +25,8 @@ export interface AppDeps {
   bodyTimeoutMs: number;
   /** Registry served at `/-/metrics`. */
   metrics: Registry;
+  /** Client addresses/CIDRs that may use `/-/health`, `/-/liveness`, `/-/readiness` and `/-/metrics`. */
+  monitoringAllowlist: readonly string[];
   /** The GitLab-v4-compatible REST API under `/api/v4`. */
   api: Omit<ApiDeps, 'logger'>;
   /** Sign-in and the settings pages (access tokens, two-factor authentication). */
@@ -47,7 +49,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(accessLog(deps.logger));
   // git's endpoints keep their own idle and total timeouts: a push may stream for an hour.
   app.use(bodyDeadline({ timeoutMs: deps.bodyTimeoutMs, exempt: (path) => matchGitPath(path)?.kind === 'smart', logger: deps.logger }));
-  app.use(healthRoutes(deps.checkReady, deps.logger, deps.metrics));
+  app.use(healthRoutes({ checkReady: deps.checkReady, logger: deps.logger, metrics: deps.metrics, allowlist: deps.monitoringAllowlist }));
   app.use('/api/v4', createApiRouter({ ...deps.api, logger: deps.logger }));
   app.use(createRegistryRouter({ ...deps.registry, logger: deps.logger }));
   app.use(

@@ -27,7 +27,8 @@ import { ProjectService } from './projects/project.service.js';
 import { RegistryTokenService } from './registry/registry-token.service.js';
 import { SigningKeyStore } from './registry/signing-key.store.js';
 import { createWebServices } from './sessions/web-services.js';
-import { openStores } from './storage/stores.js';
+import { securePrivateData, SQLITE_FILE, type PrivateDataReport } from './setup/private-data.js';
+import { openStores, type DatabaseConfig } from './storage/stores.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
 import { StoreTokenLookup } from './tokens/store-token-lookup.js';
 import { TokenCodec } from './tokens/token-codec.js';
@@ -48,12 +49,13 @@ export interface ComposeOptions {
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<System> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
+  const database: DatabaseConfig = config.databaseUrl
+    ? { kind: 'postgres', url: config.databaseUrl }
+    : { kind: 'sqlite', path: path.join(config.dataDir, SQLITE_FILE) };
+  const sqliteFile = database.kind === 'sqlite' ? database.path : null;
+  reportPrivateData(logger, securePrivateData({ dataDir: config.dataDir, reposDir: config.reposDir, sqliteFile }));
   const secret = loadOrCreateSecret(config.dataDir, config.secret);
-  const stores = await openStores(
-    config.databaseUrl
-      ? { kind: 'postgres', url: config.databaseUrl }
-      : { kind: 'sqlite', path: path.join(config.dataDir, 'gitgate.sqlite3') },
-  );
+  const stores = await openStores(database);
   const repos = new FsRepositoryStore(config.reposDir, config.gitBin);
   const metrics = options.metrics ?? createMetrics();
   const cache = createTokenCache({
@@ -131,6 +133,16 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
         await stores.close();
       })()),
   };
+}
+
+/** Logs, once per change, the modes narrowed on an install made before they were private. */
+function reportPrivateData(logger: Logger, report: PrivateDataReport): void {
+  if (report.tightened.length > 0) {
+    logger.info({ paths: report.tightened }, 'removed group and other permissions from private data');
+  }
+  for (const failure of report.failed) {
+    logger.warn(failure, 'private data is readable by other users and its mode could not be changed');
+  }
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

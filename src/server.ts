@@ -41,6 +41,7 @@ export async function listen(system: System, port = system.config.port, host = s
     checkReady: system.checkReady,
     bodyTimeoutMs: config.http.bodyTimeoutMs,
     metrics: system.metrics.registry,
+    monitoringAllowlist: config.monitoringAllowlist,
     api: {
       users: system.users,
       tokens: system.tokens,

@@ -68,9 +68,14 @@ export class RegistryAccessService implements RegistryAuthorizer {
     return projectFacts(principal, project, await this.deps.projects.accessLevel(identityOf(principal), project));
   }
 
-  /** Checks credentials under the IP's ban (as git does). */
-  private authenticate(credentials: BasicCredentials, ip: string): Promise<Principal> {
+  /**
+   * Checks credentials under the IP's ban (as git does). An unreadable
+   * header is a failure too: otherwise it would be a way to probe without
+   * ever being counted.
+   */
+  private authenticate(credentials: BasicCredentials | 'malformed', ip: string): Promise<Principal> {
     return this.deps.guarded.run('registry', ip, async () => {
+      if (credentials === 'malformed') throw new UnauthorizedError('invalid');
       const principal = await this.deps.authenticator.authenticate(credentials, { ip });
       if (!principal) throw new UnauthorizedError('invalid');
       return principal;

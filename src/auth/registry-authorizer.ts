@@ -25,7 +25,12 @@ export interface ResourceAccess {
 
 /** What the token edge knows about a request once it has been parsed. */
 export interface RegistryAccessRequest {
-  credentials: BasicCredentials | null;
+  /**
+   * Basic credentials; null when the client sent none (anonymous);
+   * `'malformed'` when it sent an `Authorization` header that is not
+   * readable Basic credentials — refused like a wrong password.
+   */
+  credentials: BasicCredentials | 'malformed' | null;
   /** Client IP as resolved by the HTTP layer (trusted proxies applied). */
   ip: string;
   resources: ResourceRequest[];
@@ -40,7 +45,7 @@ export interface RegistryGrant {
 
 /**
  * Authenticates and filters requested access. Throws UnauthorizedError
- * (401: bad, expired or revoked credentials), BannedError (403), or
+ * (401: bad, malformed, expired or revoked credentials), BannedError (403), or
  * ForbiddenError (403: an anonymous request for no scope at all).
  */
 export interface RegistryAuthorizer {

@@ -10,7 +10,7 @@ import type { Redis } from 'ioredis';
 import { reserveAttempt, type Attempt, type AttemptLedger, type AttemptOutcome, type Reservation } from '../auth/attempt-ledger.js';
 import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
 import { BannedError } from '../lib/errors.js';
-import { addressIn, parseCidr, type Cidr } from '../lib/ip-networks.js';
+import { IpAllowlist } from '../lib/ip-allowlist.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { BanPolicy } from './ban-policy.js';
 import { MemoryAttemptLedger } from './memory-attempt-ledger.js';
@@ -24,7 +24,7 @@ type BanLedger = AttemptLedger<string> & { bannedUntil(ip: string, now: Date): P
 export class IpBanGuard implements FailedAuthGuard {
   private readonly memory: MemoryAttemptLedger;
   private readonly redis: RedisAttemptLedger | null;
-  private readonly allowed: Cidr[];
+  private readonly allowed: IpAllowlist;
   private readonly ledger: AttemptLedger<string>;
 
   constructor(
@@ -35,7 +35,7 @@ export class IpBanGuard implements FailedAuthGuard {
   ) {
     this.memory = new MemoryAttemptLedger(policy);
     this.redis = redis ? new RedisAttemptLedger(redis.client, redis.prefix, policy) : null;
-    this.allowed = policy.allowlist.map(parseCidr);
+    this.allowed = new IpAllowlist(policy.allowlist);
     this.ledger = this.redis ? insured(this.redis, this.memory) : this.memory;
   }
 
@@ -62,7 +62,7 @@ export class IpBanGuard implements FailedAuthGuard {
   }
 
   private applies(ip: string): boolean {
-    return this.policy.enabled && !addressIn(ip, this.allowed);
+    return this.policy.enabled && !this.allowed.has(ip);
   }
 }
 

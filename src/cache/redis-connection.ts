@@ -4,15 +4,16 @@
  * callers fall back to the store. ioredis reconnects on its own.
  */
 import { Redis } from 'ioredis';
-import type { Logger } from 'pino';
 import type { Metrics } from '../lib/metrics.js';
+import type { RedisOutageLog } from './redis-outage-log.js';
 
 export interface RedisConnectionOptions {
   url: string;
   /** Label for logs and the `gitgate_redis_up{role}` gauge. */
   role: string;
-  logger: Logger;
   metrics: Metrics;
+  /** Where the connection reports going down and coming back (shared by a system's connections). */
+  outages: RedisOutageLog;
   commandTimeoutMs?: number;
 }
 
@@ -21,7 +22,7 @@ const MAX_RECONNECT_DELAY_MS = 2000;
 
 /** Opens a connection; never throws, never crashes the process on Redis errors. */
 export function connectRedis(options: RedisConnectionOptions): Redis {
-  const { role, logger, metrics } = options;
+  const { role, metrics, outages } = options;
   const client = new Redis(options.url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 0,
@@ -30,22 +31,21 @@ export function connectRedis(options: RedisConnectionOptions): Redis {
     retryStrategy: (attempt) => Math.min(attempt * 100, MAX_RECONNECT_DELAY_MS),
     lazyConnect: false,
   });
-  let up = false;
+  outages.register(role);
   metrics.redisUp.set({ role }, 0);
   client.on('ready', () => {
-    up = true;
     metrics.redisUp.set({ role }, 1);
-    logger.info({ redis: role }, 'redis connected');
+    outages.ready(role);
   });
+  // ioredis emits 'close' and 'error' in either order, and again on every
+  // reconnect attempt: the outage log reports only the first of an outage.
   client.on('error', (err: Error) => {
-    // Logged once per outage, not once per reconnect attempt.
-    if (up) logger.warn({ redis: role, err: err.message }, 'redis unavailable; authenticating from the database');
-    up = false;
     metrics.redisUp.set({ role }, 0);
+    outages.down(role, err.message);
   });
   client.on('close', () => {
-    up = false;
     metrics.redisUp.set({ role }, 0);
+    outages.down(role);
   });
   return client;
 }

@@ -14,6 +14,7 @@ import { InvalidationBus } from './invalidation-bus.js';
 import type { BanPolicy } from './ban-policy.js';
 import { IpBanGuard } from './ip-ban-guard.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
+import { RedisOutageLog } from './redis-outage-log.js';
 import { RedisTokenTier } from './redis-token-tier.js';
 
 export interface TokenCacheOptions {
@@ -51,8 +52,9 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       close: async () => undefined,
     };
   }
-  const command = connectRedis({ url: options.redisUrl, role: 'command', logger, metrics });
-  const subscriber = connectRedis({ url: options.redisUrl, role: 'subscriber', logger, metrics, commandTimeoutMs: 2000 });
+  const outages = new RedisOutageLog(logger);
+  const command = connectRedis({ url: options.redisUrl, role: 'command', metrics, outages });
+  const subscriber = connectRedis({ url: options.redisUrl, role: 'subscriber', metrics, outages, commandTimeoutMs: 2000 });
   const prefix = options.redisPrefix;
   const bus = new InvalidationBus({ subscriber, publisher: command, prefix, logger, metrics });
   const tier = new RedisTokenTier(command, {
@@ -67,6 +69,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     redis: command,
     connected: (timeoutMs) => Promise.all([whenReady(command, timeoutMs), whenReady(subscriber, timeoutMs)]).then(() => undefined),
     close: async () => {
+      outages.stop();
       await Promise.all([closeRedis(subscriber), closeRedis(command)]);
     },
   };

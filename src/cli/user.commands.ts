@@ -1,5 +1,27 @@
 import type { Command } from 'commander';
-import type { WithSystem } from './cli-context.js';
+import { UsageError, type WithSystem } from './cli-context.js';
+import { promptNewPassword, readPasswordFromStdin } from './password-input.js';
+
+interface CreateOptions {
+  username: string;
+  password?: string;
+  passwordStdin: boolean;
+  email?: string;
+  name?: string;
+  admin: boolean;
+}
+
+/**
+ * The new account's password: `--password-stdin`, else `--password` (which
+ * other local users can see in `ps`), else typed at the terminal.
+ */
+async function newPassword(opts: CreateOptions): Promise<string> {
+  if (opts.passwordStdin && opts.password !== undefined) throw new UsageError('give --password or --password-stdin, not both');
+  if (opts.passwordStdin) return readPasswordFromStdin(process.stdin);
+  if (opts.password !== undefined) return opts.password;
+  if (!process.stdin.isTTY) throw new UsageError('no password: use --password-stdin (or type it at a terminal)');
+  return promptNewPassword({ input: process.stdin, prompt: process.stderr });
+}
 
 /** `gitgate user create|enable-2fa|block|unblock`. */
 export function registerUserCommands(program: Command, withSystem: WithSystem): void {
@@ -8,16 +30,25 @@ export function registerUserCommands(program: Command, withSystem: WithSystem): 
     .command('create')
     .description('create an account')
     .requiredOption('--username <username>', 'login name (also the namespace)')
-    .requiredOption('--password <password>', 'account password (at least 8 characters)')
+    .option('--password-stdin', 'read the password (at least 8 characters) from standard input', false)
+    .option('--password <password>', 'the password on the command line: visible to other local users (ps); prefer --password-stdin')
     .option('--email <email>', 'e-mail address')
     .option('--name <name>', 'display name')
     .option('--admin', 'make the account an administrator', false)
-    .action((opts: { username: string; password: string; email?: string; name?: string; admin: boolean }) =>
-      withSystem(async (s) => {
-        const created = await s.users.create({ ...opts, isAdmin: opts.admin });
+    .addHelpText('after', '\nWithout --password-stdin or --password, the password is asked for at the terminal (not echoed).')
+    .action(async (opts: CreateOptions) => {
+      const password = await newPassword(opts);
+      await withSystem(async (s) => {
+        const created = await s.users.create({
+          username: opts.username,
+          password,
+          isAdmin: opts.admin,
+          ...(opts.email !== undefined ? { email: opts.email } : {}),
+          ...(opts.name !== undefined ? { name: opts.name } : {}),
+        });
         process.stdout.write(`Created user ${created.username} (id ${created.id})${created.isAdmin ? ', administrator' : ''}\n`);
-      }),
-    );
+      });
+    });
   user
     .command('enable-2fa <username>')
     .description('turn on two-factor authentication; prints the otpauth URI and recovery codes')

@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     [{ GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS: '0' }, /GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS/],
     [{ GITGATE_HTTP_BODY_TIMEOUT_SECONDS: '-5' }, /GITGATE_HTTP_BODY_TIMEOUT_SECONDS/],
     [{ GITGATE_HTTP_MAX_CONNECTIONS: '1.5' }, /GITGATE_HTTP_MAX_CONNECTIONS/],
+    [{ GITGATE_MONITORING_ALLOWLIST: '10.0.0.0/8,monitoring.example' }, /GITGATE_MONITORING_ALLOWLIST/],
   ])('rejects %o with one line naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -67,6 +68,15 @@ describe('loadConfig', () => {
     });
     expect(set.gitLimits).toEqual({ maxOperations: 10, maxPerAddress: 3 });
     expect(set.http).toEqual({ headersTimeoutMs: 5000, bodyTimeoutMs: 7000, maxConnections: 100 });
+  });
+
+  it('lets only loopback use the monitoring endpoints unless told otherwise', () => {
+    expect(loadConfig({}).monitoringAllowlist).toEqual(['127.0.0.0/8', '::1']);
+    expect(loadConfig({ GITGATE_MONITORING_ALLOWLIST: ' 10.0.0.0/8 , 192.0.2.7,2001:db8::/32 ' }).monitoringAllowlist).toEqual([
+      '10.0.0.0/8',
+      '192.0.2.7',
+      '2001:db8::/32',
+    ]);
   });
 
   it('treats empty variables as unset and trims the external URL', () => {

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { isIpOrCidr } from '../lib/ip-networks.js';
+import { isIpOrCidr } from '../lib/ip-allowlist.js';
 
 /** Invalid configuration: `message` is the one line printed at start-up. */
 export class ConfigError extends Error {}
@@ -49,6 +49,10 @@ const schema = z.object({
     .string()
     .optional()
     .refine((v) => v === undefined || splitList(v).every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDRs'),
+  GITGATE_MONITORING_ALLOWLIST: z
+    .string()
+    .default('127.0.0.0/8,::1')
+    .refine((v) => splitList(v).every(isIpOrCidr), 'must be a comma-separated list of IP addresses or CIDRs'),
   GITGATE_GIT_BIN: z.string().min(1).default('git'),
   GITGATE_GIT_TIMEOUT_SECONDS: positiveInt.default(3600),
   GITGATE_GIT_IDLE_TIMEOUT_SECONDS: positiveInt.default(300),
@@ -99,6 +103,8 @@ export type Config = Readonly<{
   maxTokenLifetimeDays: number | null;
   externalUrl: string;
   trustedProxies: string[];
+  /** Client addresses/CIDRs that may read `/-/health`, `/-/liveness`, `/-/readiness` and `/-/metrics`. */
+  monitoringAllowlist: string[];
   gitBin: string;
   gitTimeoutMs: number;
   gitIdleTimeoutMs: number;
@@ -193,6 +199,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxTokenLifetimeDays: e.GITGATE_MAX_TOKEN_LIFETIME_DAYS ?? null,
     externalUrl: (e.GITGATE_EXTERNAL_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
     trustedProxies: splitList(e.GITGATE_TRUSTED_PROXIES ?? ''),
+    monitoringAllowlist: splitList(e.GITGATE_MONITORING_ALLOWLIST),
     gitBin: e.GITGATE_GIT_BIN,
     gitTimeoutMs: e.GITGATE_GIT_TIMEOUT_SECONDS * 1000,
     gitIdleTimeoutMs: e.GITGATE_GIT_IDLE_TIMEOUT_SECONDS * 1000,

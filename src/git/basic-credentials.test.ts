@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseBasicCredentials } from './basic-credentials.js';
+import { parseBasicCredentials, readBasicAuthorization } from './basic-credentials.js';
 
 const b64 = (s: string): string => Buffer.from(s, 'utf8').toString('base64');
 
@@ -20,4 +20,21 @@ describe('parseBasicCredentials', () => {
       expect(parseBasicCredentials(header)).toBeNull();
     },
   );
+});
+
+describe('readBasicAuthorization', () => {
+  it.each([undefined, '', '   ', `Basic ${b64(':')}`])('reads %j as no credentials', (header) => {
+    expect(readBasicAuthorization(header)).toEqual({ kind: 'none' });
+  });
+
+  it.each(['Basic', 'Basic ', 'Basic !!!', `Bearer ${b64('a:b')}`, 'Bearer glpat-abc', `Basic ${b64('no-colon')}`, 'Basic a b', 'Digest username="x"'])(
+    'reads %j as malformed',
+    (header) => {
+      expect(readBasicAuthorization(header)).toEqual({ kind: 'malformed' });
+    },
+  );
+
+  it('reads Basic credentials', () => {
+    expect(readBasicAuthorization(`Basic ${b64('bob:pw')}`)).toEqual({ kind: 'basic', credentials: { username: 'bob', password: 'pw' } });
+  });
 });

@@ -1,14 +1,37 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { IpAllowlist } from '../lib/ip-allowlist.js';
+import { clientIp } from './client-ip.js';
+import { notFound } from './fallback.js';
+
+/** What the operational endpoints need. */
+export interface HealthDeps {
+  checkReady: () => Promise<void>;
+  logger: Logger;
+  metrics: Registry;
+  /** Client addresses/CIDRs that may use them (GITGATE_MONITORING_ALLOWLIST). */
+  allowlist: readonly string[];
+}
 
 /**
  * GitLab's operational endpoints: `/-/health` (the process answers),
  * `/-/liveness`, `/-/readiness` (dependencies reachable) and `/-/metrics`
- * (Prometheus text format).
+ * (Prometheus text format). As GitLab's `monitoring.ip_whitelist` does for
+ * all four, only clients in the allowlist (after GITGATE_TRUSTED_PROXIES, as
+ * everywhere) get an answer; anyone else gets the 404 of a path that does not
+ * exist, so the metrics (user and project activity, ban counts) and even the
+ * endpoints' existence stay private.
  */
-export function healthRoutes(checkReady: () => Promise<void>, logger: Logger, metrics: Registry): Router {
+export function healthRoutes(deps: HealthDeps): Router {
+  const { checkReady, logger, metrics } = deps;
+  const allowlist = new IpAllowlist(deps.allowlist);
+  const monitoringOnly: RequestHandler = (req, res, next) => {
+    if (allowlist.has(clientIp(req))) next();
+    else notFound(req, res, next);
+  };
   const router = Router();
+  router.use(['/-/health', '/-/liveness', '/-/readiness', '/-/metrics'], monitoringOnly);
   router.get('/-/health', (_req, res) => {
     res.type('text/plain').send('GitGate OK');
   });

@@ -27,7 +27,8 @@ export interface RegistryTokenServiceDeps {
 
 /** A parsed token request. */
 export interface RegistryTokenRequest {
-  credentials: BasicCredentials | null;
+  /** See RegistryAccessRequest: `'malformed'` is an unreadable `Authorization` header. */
+  credentials: BasicCredentials | 'malformed' | null;
   ip: string;
   /** The `service` parameter, or null when the client sent none. */
   service: string | null;

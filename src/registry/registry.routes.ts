@@ -6,7 +6,7 @@
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { principalSummary } from '../auth/principal.js';
-import { parseBasicCredentials } from '../git/basic-credentials.js';
+import { readBasicAuthorization, type BasicAuthorization } from '../git/basic-credentials.js';
 import { requestState } from '../http/request-state.js';
 import { ValidationError } from '../lib/errors.js';
 import { sendRegistryError, toRegistryError } from './registry-errors.js';
@@ -31,7 +31,8 @@ interface TokenResponse {
 /**
  * Creates the router for `GET /jwt/auth?service=…&scope=…[&scope=…]`.
  * Basic credentials: any username with a personal access token, or a
- * username and password for users without 2FA; none for public pulls.
+ * username and password for users without 2FA; none for public pulls (an
+ * `Authorization` header that is not Basic credentials is refused).
  * `account`, `client_id` and `offline_token` are accepted and ignored (no
  * refresh tokens are issued, as in GitLab).
  *
@@ -68,11 +69,21 @@ export function createRegistryRouter(deps: RegistryRouterDeps): Router {
 function parseTokenRequest(req: Request): RegistryTokenRequest {
   const query = req.query as Record<string, unknown>;
   return {
-    credentials: parseBasicCredentials(req.headers.authorization),
+    credentials: credentialsOf(readBasicAuthorization(req.headers.authorization)),
     ip: clientIp(req),
     service: single(query.service, 'service'),
     resources: parseScopes(list(query.scope, 'scope')),
   };
+}
+
+/**
+ * Basic credentials, none, or `'malformed'`: a header that is not readable
+ * Basic credentials (another scheme, bad base64, no colon) is a 401 like a
+ * wrong password, never an anonymous request.
+ */
+function credentialsOf(read: BasicAuthorization): RegistryTokenRequest['credentials'] {
+  if (read.kind === 'basic') return read.credentials;
+  return read.kind === 'malformed' ? 'malformed' : null;
 }
 
 function single(value: unknown, name: string): string | null {

@@ -4,11 +4,20 @@
  * password and keyboard-interactive (a personal access token or the account
  * password), nothing else. Like OpenSSH's MaxAuthTries, a connection that
  * fails too often is dropped.
+ *
+ * A 2FA user who typed the right account password is told to use a personal
+ * access token, as Git over HTTP tells them: SSH has no failure message, but
+ * keyboard-interactive has an `instruction` text that OpenSSH prints to
+ * stderr, so a last, prompt-less round carries it. The password method has
+ * no such field; there the notice waits for a keyboard-interactive attempt
+ * on the same connection. Only a correct password reaches that refusal, so
+ * nobody learns from it whether an account has 2FA.
  */
 import type { Logger } from 'pino';
 import ssh2, { type AuthContext, type AuthenticationType, type KeyboardAuthContext, type PublicKeyAuthContext } from 'ssh2';
 import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
 import { BannedError, UnauthorizedError } from '../lib/errors.js';
+import { sshRefusal } from './ssh-errors.js';
 
 const METHODS: AuthenticationType[] = ['publickey', 'password', 'keyboard-interactive'];
 /** OpenSSH's MaxAuthTries default. */
@@ -37,26 +46,40 @@ export function authenticationHandler(
     if (err !== undefined && !(err instanceof UnauthorizedError)) logger.error({ err, ip }, 'ssh authentication failed');
     if (++failures >= MAX_ATTEMPTS) outcome.drop('too many authentication failures');
   };
-  const signIn = (ctx: AuthContext, attempt: Promise<SshPrincipal>): void => {
+  /** What a 2FA user who gave the right password should read, not shown yet. */
+  let pendingNotice = '';
+  /** `beforeFailing` may tell the client something, then calls `then` to refuse. */
+  const signIn = (ctx: AuthContext, attempt: Promise<SshPrincipal>, beforeFailing?: (err: unknown, then: () => void) => void): void => {
     attempt.then(
       (principal) => {
         // ssh2 emits 'ready' inside accept(), so the principal must be known first.
         outcome.succeeded(principal);
         ctx.accept();
       },
-      (err: unknown) => fail(ctx, err),
+      (err: unknown) => (beforeFailing ? beforeFailing(err, () => fail(ctx, err)) : fail(ctx, err)),
     );
   };
 
   return (ctx) => {
     switch (ctx.method) {
       case 'password':
-        return signIn(ctx, auth.password(ctx.username, ctx.password, ip));
-      case 'keyboard-interactive':
-        return askSecret(ctx, (secret) => {
-          if (secret === null) return fail(ctx);
-          signIn(ctx, auth.password(ctx.username, secret, ip));
+        return signIn(ctx, auth.password(ctx.username, ctx.password, ip), (err, then) => {
+          pendingNotice = twoFactorNotice(err) || pendingNotice;
+          then();
         });
+      case 'keyboard-interactive': {
+        const instructions = pendingNotice;
+        pendingNotice = '';
+        return askSecret(ctx, instructions, (secret) => {
+          if (secret === null) return fail(ctx);
+          signIn(ctx, auth.password(ctx.username, secret, ip), (err, then) => {
+            const notice = twoFactorNotice(err);
+            // A round without prompts: the client shows the instruction and answers at once.
+            if (notice) ctx.prompt([], '', notice, () => then());
+            else then();
+          });
+        });
+      }
       case 'publickey':
         return publicKey(ctx);
       case 'none':
@@ -88,9 +111,14 @@ export function authenticationHandler(
   }
 }
 
-/** One hidden prompt; `null` when the client aborted or answered oddly. */
-function askSecret(ctx: KeyboardAuthContext, then: (secret: string | null) => void): void {
-  ctx.prompt([{ prompt: PROMPT, echo: false }], 'gitgate', '', (answers: unknown) => {
+/** The notice for a 2FA user's correct password; '' for any other failure. */
+function twoFactorNotice(err: unknown): string {
+  return err instanceof UnauthorizedError && err.reason === 'two_factor_required' ? sshRefusal(err).message : '';
+}
+
+/** One hidden prompt (after `instructions`, when any); `null` when the client aborted or answered oddly. */
+function askSecret(ctx: KeyboardAuthContext, instructions: string, then: (secret: string | null) => void): void {
+  ctx.prompt([{ prompt: PROMPT, echo: false }], 'gitgate', instructions, (answers: unknown) => {
     then(Array.isArray(answers) && answers.length === 1 && typeof answers[0] === 'string' ? answers[0] : null);
   });
 }

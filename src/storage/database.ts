@@ -2,7 +2,7 @@
  * Opens the database gitgate stores its state in: an embedded SQLite file, or
  * a PostgreSQL server shared by every instance.
  */
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -70,7 +70,10 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
 }
 
 function openSqlite(path: string): { db: Kysely<Schema>; externalChanges: () => number } {
-  mkdirSync(dirname(path), { recursive: true });
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  // The file holds password hashes and 2FA seeds: create it for the owner
+  // only. SQLite gives the -wal and -shm files it makes the database's mode.
+  closeSync(openSync(path, 'a', 0o600));
   const database = new BetterSqlite3(path);
   // WAL lets readers (the CLI in another process) work during writes;
   // busy_timeout makes a concurrent writer wait instead of failing at once.

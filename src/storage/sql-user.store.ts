@@ -125,13 +125,9 @@ export class SqlUserStore implements UserStore {
     let qb = this.db.selectFrom('users');
     if (query.search !== undefined) {
       const term = query.search;
-      qb = qb.where((eb) =>
-        eb.or([
-          containsIgnoreCase('username', term),
-          containsIgnoreCase('name', term),
-          query.emailMatch === 'exact' ? equalsIgnoreCase('email', term) : containsIgnoreCase('email', term),
-        ]),
-      );
+      const matches = [containsIgnoreCase('username', term), containsIgnoreCase('name', term)];
+      if (query.emailMatch !== 'none') matches.push(containsIgnoreCase('email', term));
+      qb = qb.where((eb) => eb.or(matches));
     }
     if (query.username !== undefined) qb = qb.where(equalsIgnoreCase('username', query.username));
     if (query.state !== undefined) qb = qb.where('state', '=', query.state);

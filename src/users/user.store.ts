@@ -2,14 +2,15 @@ import type { NewUser, User, UserPatch, UserState } from './user.js';
 
 /** Filters for listing users; all optional, combined with AND. */
 export interface UserQuery {
-  /** Case-insensitive substring of username or name, or a match of the email (see `emailMatch`). */
+  /** Case-insensitive substring of username or name, or of the email (see `emailMatch`). */
   search?: string;
   /**
-   * How `search` matches emails: `contains` (administrators, the default) or
-   * `exact` — GitLab lets other users find an account only by its whole email,
-   * so a substring search cannot enumerate addresses.
+   * Whether `search` also matches emails: `contains` (administrators, the
+   * default) or `none` — as in GitLab, other users never find an account by
+   * its private email, not even by the whole address, so the search cannot
+   * tell them whose an address is.
    */
-  emailMatch?: 'contains' | 'exact';
+  emailMatch?: 'contains' | 'none';
   /** Exact username, case-insensitive. */
   username?: string;
   state?: UserState;

@@ -9,6 +9,7 @@ import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
+import { freePort } from '../support/free-port.js';
 import { findRedisServer, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
 import { lookups, refsStatus } from './support.js';
 
@@ -40,6 +41,7 @@ describe.runIf(haveRedis).each(databaseKinds())('Redis outage (private redis-ser
     expect(await refsStatus(gw, repo(), drop.token)).toBe(200);
 
     await redis.stop();
+    await waitFor(async () => logged(gw, 'redis unavailable').length > 0);
     const storeBefore = await lookups(gw, 'store');
     expect(await refsStatus(gw, repo(), keep.token)).toBe(200);
     expect(await lookups(gw, 'store')).toBeGreaterThan(storeBefore);
@@ -60,8 +62,50 @@ describe.runIf(haveRedis).each(databaseKinds())('Redis outage (private redis-ser
     expect(await refsStatus(gw, repo(), keep.token)).toBe(200);
     expect((await lookups(gw, 'redis', 'hit')) + (await lookups(gw, 'memory', 'hit'))).toBeGreaterThan(redisHits + memoryHits);
     expect(await refsStatus(gw, repo(), drop.token)).toBe(401);
+
+    // One warning for the outage however many reconnects it took, one line when it ended.
+    await waitFor(async () => logged(gw, 'redis available again').length > 0);
+    const warnings = logged(gw, 'redis unavailable');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ level: 40, msg: 'redis unavailable; authenticating from the database' });
+    expect(logged(gw, 'redis available again')).toEqual([expect.objectContaining({ level: 30, redis: ['command', 'subscriber'] })]);
+    expect(logged(gw, 'redis unreachable')).toEqual([]);
   });
 });
+
+describe.runIf(haveRedis)('Redis unreachable at start (private redis-server)', () => {
+  let redis: PrivateRedis | undefined;
+  let gw: Gateway | undefined;
+  afterAll(async () => {
+    await gw?.stop();
+    await redis?.stop();
+  });
+
+  it('says so once at start, serves from the database, and says when Redis answers', async () => {
+    const port = await freePort();
+    gw = await startGateway('sqlite', { redisUrl: `redis://127.0.0.1:${port}` });
+    await waitFor(async () => logged(gw!, 'redis unreachable').length > 0);
+    const owner = await gw.createUser('owner');
+    const project = await gw.createProject(owner, 'p');
+    const { token } = await gw.createToken(owner, ['read_repository']);
+    expect(await refsStatus(gw, `${project.namespace}/${project.path}`, token)).toBe(200);
+
+    redis = await startPrivateRedis(port);
+    await waitFor(async () => logged(gw!, 'redis available again').length > 0);
+    expect(logged(gw, 'redis unreachable')).toEqual([
+      expect.objectContaining({ level: 40, msg: 'redis unreachable at start; authenticating from the database until it answers' }),
+    ]);
+    expect(logged(gw, 'redis unavailable')).toEqual([]);
+    expect(logged(gw, 'redis available again')).toHaveLength(1);
+  });
+});
+
+/** The gateway's log lines whose message starts with `prefix`, parsed. */
+function logged(gw: Gateway, prefix: string): Array<{ level: number; msg: string; [field: string]: unknown }> {
+  return gw.logs
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .filter((entry) => typeof entry.msg === 'string' && entry.msg.startsWith(prefix));
+}
 
 /** Polls `condition` every 50 ms for at most 10 s (a reconnect, not a timing assertion). */
 async function waitFor(condition: () => Promise<boolean>): Promise<void> {

@@ -106,6 +106,11 @@ describe.each(databaseKinds())('GET /jwt/auth on %s', (kind) => {
     ['a wrong password', () => basic('bob', 'wrong-password')],
     ['an unknown token', () => basic('bob', `glpat-${'0'.repeat(38)}`)],
     ['a malformed token', () => basic('bob', 'glpat-nope')],
+    ['a Basic header that is not base64', () => 'Basic !!!'],
+    ['Basic credentials without a colon', () => `Basic ${Buffer.from('bob').toString('base64')}`],
+    ['a bare Basic scheme', () => 'Basic'],
+    ['a Bearer token', () => 'Bearer not-a-registry-token'],
+    ['another scheme', () => 'Digest username="bob"'],
   ])('%s is a 401 with a Basic challenge', async (_what, authorization) => {
     const answer = await requestToken(gw, { scopes: ['repository:alice/site:pull'], authorization: authorization() });
     expect(answer.status).toBe(401);
@@ -180,5 +185,23 @@ describe('failed registry authentications count toward the ban', () => {
     expect(banned.body).toEqual({ errors: [{ code: 'DENIED', message: 'Too many failed authentication attempts from this IP' }] });
     // Anonymous requests carry no credentials to check, so a banned address still gets public pulls.
     expect((await requestToken(gw, { scopes: ['repository:bob/x:pull'] })).status).toBe(200);
+  });
+
+  it('counts unreadable Authorization headers like wrong passwords', async () => {
+    const other = await startGateway('sqlite', {
+      env: { GITGATE_AUTH_BAN_MAX_RETRY: '3', GITGATE_AUTH_BAN_TIME_SECONDS: '600', GITGATE_AUTH_BAN_ALLOWLIST: '192.0.2.1' },
+    });
+    try {
+      const carol = await other.createUser('carol');
+      const { token } = await other.createToken(carol, ['read_registry']);
+      for (const authorization of ['Basic !!!', 'Bearer nope', `Basic ${Buffer.from('carol').toString('base64')}`]) {
+        expect((await requestToken(other, { authorization })).status).toBe(401);
+      }
+      const banned = await requestToken(other, { authorization: basic('carol', token) });
+      expect(banned.status).toBe(403);
+      expect(banned.body).toEqual({ errors: [{ code: 'DENIED', message: 'Too many failed authentication attempts from this IP' }] });
+    } finally {
+      await other.stop();
+    }
   });
 });

@@ -189,6 +189,35 @@ describe.runIf(sshToolsInstalled()).each(databaseKinds())('git over SSH on %s', 
       expect(accepted.code, accepted.stderr).toBe(0);
     });
 
+    describe("tells a 2FA user who typed the right password to use a token, and nobody else", () => {
+      const NOTICE = "You must use a personal access token with 'read_repository' or 'write_repository' scope for Git over SSH.";
+
+      it('at the keyboard-interactive prompt (what OpenSSH tries before password)', async () => {
+        const r = await clone('eve', { secret: PASSWORD, method: 'keyboard-interactive', logLevel: 'INFO' });
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain(NOTICE);
+        expect(r.stderr).toMatch(/Permission denied/);
+      });
+
+      it('after a password attempt, at the keyboard-interactive prompt that follows', async () => {
+        const r = await clone('eve', { secret: PASSWORD, method: 'password,keyboard-interactive', logLevel: 'INFO' });
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain(NOTICE);
+      });
+
+      it.each([
+        ['a wrong password of the 2FA user', 'eve', 'wrong-password'],
+        ['a wrong password of another user', 'bob', 'wrong-password'],
+        ['an unknown user', 'nobody', PASSWORD],
+      ])('not for %s', async (_what, user, secret) => {
+        for (const method of ['keyboard-interactive', 'password,keyboard-interactive'] as const) {
+          const r = await clone(user, { secret, method, logLevel: 'INFO' });
+          expect(r.code).not.toBe(0);
+          expect(r.stderr).not.toContain('personal access token');
+        }
+      });
+    });
+
     it('accepts the account password of a user without 2FA', async () => {
       const r = await clone('bob', { secret: PASSWORD });
       expect(r.code, r.stderr).toBe(0);

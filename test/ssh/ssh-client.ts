@@ -23,7 +23,15 @@ export interface ClientKey {
 }
 
 /** How the client authenticates. */
-export type SshAuth = { key: ClientKey } | { secret: string; method?: 'password' | 'keyboard-interactive' };
+export type SshAuth =
+  | { key: ClientKey }
+  | {
+      secret: string;
+      /** OpenSSH's PreferredAuthentications (default `password`). */
+      method?: 'password' | 'keyboard-interactive' | 'password,keyboard-interactive';
+      /** `INFO` shows what the server says during authentication (default `ERROR`: only errors). */
+      logLevel?: 'ERROR' | 'INFO';
+    };
 
 const home = tempDir('gitgate-sshhome-');
 
@@ -45,7 +53,7 @@ export function sshCommand(port: number, auth: SshAuth): { argv: string[]; env: 
     '-o', 'StrictHostKeyChecking=no',
     '-o', 'UserKnownHostsFile=/dev/null',
     '-o', 'GlobalKnownHostsFile=/dev/null',
-    '-o', 'LogLevel=ERROR',
+    '-o', `LogLevel=${('logLevel' in auth && auth.logLevel) || 'ERROR'}`,
     '-o', 'ConnectTimeout=10',
   ];
   if ('key' in auth) {

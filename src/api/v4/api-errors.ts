@@ -34,15 +34,27 @@ const INVALID_TOKEN: Partial<Record<UnauthorizedError['reason'], string>> = {
   expired: 'Token is expired. You can either do re-authorization or token refresh.',
 };
 
-/** Body parser failures carry a `type` and a 4xx status (the `http-errors` shape). */
+/**
+ * Body parser failures (the `http-errors` shape): a 4xx status and a `type`,
+ * except when the body does not decompress — then the parser passes zlib's
+ * error on (a `code` and a numeric `errno`) with status 400 and no `type`.
+ */
 interface BodyParserError {
-  type: string;
+  type?: string;
   status: number;
+  code?: unknown;
+  errno?: unknown;
 }
 
 function isBodyParserError(err: unknown): err is BodyParserError {
   const e = err as Partial<BodyParserError> | null;
-  return typeof e === 'object' && e !== null && typeof e.type === 'string' && typeof e.status === 'number';
+  if (typeof e !== 'object' || e === null || typeof e.status !== 'number') return false;
+  return typeof e.type === 'string' || isUndecodable(e as BodyParserError);
+}
+
+/** A Content-Encoding the parser knows (gzip, deflate, br) over bytes that are not in it, or cut short. */
+function isUndecodable(err: BodyParserError): boolean {
+  return err.type === undefined && err.status === 400 && typeof err.code === 'string' && typeof err.errno === 'number';
 }
 
 function message(status: number, text: string): GitLabError {
@@ -89,6 +101,7 @@ function invalid(err: ValidationError): GitLabError {
 function fromBodyParser(err: BodyParserError): GitLabError {
   if (err.type === 'entity.parse.failed') return message(400, '400 Bad request - The request body is not valid JSON');
   if (err.type === 'entity.too.large') return message(413, '413 Request Entity Too Large');
+  if (isUndecodable(err)) return message(400, '400 Bad request - The request body could not be decoded');
   const status = err.status >= 400 && err.status < 500 ? err.status : 400;
   return message(status, `${status} ${STATUS_CODES[status] ?? 'Bad Request'}`);
 }

@@ -76,7 +76,7 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
         const state = params.active ? 'active' : params.blocked ? 'blocked' : undefined;
         const { users: list, total } = await users.list({
           search: params.search,
-          emailMatch: caller.isAdmin ? 'contains' : 'exact',
+          emailMatch: caller.isAdmin ? 'contains' : 'none',
           username: params.username,
           state,
           isAdmin: params.admins && caller.isAdmin ? true : undefined,

@@ -126,7 +126,7 @@ export class FsRepositoryStore implements RepositoryStore {
   ): Promise<string> {
     assertSegment('namespace', namespace);
     assertSegment('path', project);
-    await fs.mkdir(this.root, { recursive: true });
+    await fs.mkdir(this.root, { recursive: true, mode: 0o700 });
     const parent = await this.#namespaceDir(namespace, true);
     if (!parent) throw new ValidationError('namespace', 'namespace directory lies outside the repositories root');
     const target = path.join(parent, `${project}.git`);
