@@ -8,8 +8,9 @@
 import { finished } from 'node:stream/promises';
 import type { Response } from 'express';
 import { UnavailableError } from '../lib/errors.js';
-import type { EntryReader } from './fetch-cache/entry-reader.js';
-import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
+import { GitRunFailedError, type EntryReader } from './fetch-cache/entry-reader.js';
+import { refusedByGit } from './git-child.js';
+import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
 
 /** Most bytes per read of the cached file and per write to the socket. */
@@ -57,7 +58,7 @@ export async function serveCachedFetch(res: Response, reader: EntryReader, conte
       res.destroy();
     } else {
       if (!stopping.signal.aborted) ctx.logger.warn({ err }, 'cached git answer failed before its first byte');
-      sendGitText(res, failure ?? answer(500, INTERNAL_ERROR));
+      sendGitText(res, failure ?? (refusedRequest(err) ? answer(400, GIT_REFUSED_REQUEST) : answer(500, INTERNAL_ERROR)));
     }
   } finally {
     res.off('close', gone);
@@ -66,6 +67,11 @@ export async function serveCachedFetch(res: Response, reader: EntryReader, conte
     reader.close();
     end();
   }
+}
+
+/** True when the run failed because git, by itself, refused the request (as runGitService answers it: 400). */
+function refusedRequest(err: unknown): boolean {
+  return err instanceof GitRunFailedError && err.failure === 'git-failed' && err.exit !== null && refusedByGit(err.exit);
 }
 
 /**

@@ -154,3 +154,12 @@ export function captureStderr(stream: Readable, limitBytes: number): () => strin
 export function succeeded(status: ExitStatus): boolean {
   return !status.error && status.code === 0;
 }
+
+/**
+ * True when git exited by itself with a failure code (no signal, started
+ * fine). Before the first byte of its answer to a request body, that is git
+ * refusing the request: a malformed pkt-line stream, an unknown command.
+ */
+export function refusedByGit(status: ExitStatus): boolean {
+  return !status.error && status.signal === null && status.code !== null && status.code !== 0;
+}

@@ -13,8 +13,8 @@ import { UnavailableError } from '../lib/errors.js';
 import type { GitService } from './git-authorizer.js';
 import { coalescingStream } from './coalescing-stream.js';
 import { forgivingSink } from './forgiving-sink.js';
-import { spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from './git-child.js';
-import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
+import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from './git-child.js';
+import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitOperations } from './git-operations.js';
 
 /** How git processes are run; every field is required here (routes fill defaults). */
@@ -210,7 +210,7 @@ class GitExchange {
         // git exited on its own before a byte of a POST's answer: it refused
         // the request (a malformed pkt-line stream, an unknown command). A
         // repository git cannot read fails its info/refs already, with a 500.
-        if (this.run.body !== null && !status.error && status.signal === null) return answer(400, 'Bad Request: git refused the request');
+        if (this.run.body !== null && refusedByGit(status)) return answer(400, GIT_REFUSED_REQUEST);
         return answer(500, INTERNAL_ERROR);
       default:
         return answer(500, INTERNAL_ERROR);
