@@ -35,6 +35,7 @@ export function fuzzRuns(base: number): number {
  * Declares a test that checks `property` on `base` (× FUZZ_RUNS) generated
  * cases with the run's seed; a failure reports fast-check's shrunk
  * counterexample together with the seed and path that replay it.
+ * `timeoutMs` (for properties that do I/O) grows with FUZZ_RUNS.
  *
  * @example fuzzIt('never throws', 2000, () => fc.property(fc.string(), (s) => { parse(s); }));
  */
@@ -46,7 +47,7 @@ export function fuzzIt<Ts>(name: string, base: number, property: () => fc.IRawPr
       task.meta.fuzzCases = numRuns;
       await fc.assert(property(), { seed: FUZZ_SEED, numRuns });
     },
-    timeoutMs,
+    timeoutMs === undefined ? undefined : timeoutMs * Math.max(1, FACTOR),
   );
 }
 
