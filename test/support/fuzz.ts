@@ -4,7 +4,7 @@
  * and a failure reproduces, and a multiplier for the number of runs.
  *
  * - `FUZZ_SEED=<integer>` replays another seed; `FUZZ_SEED=random` draws one
- *   (printed, and shown by fast-check with any counterexample).
+ *   per test file (fast-check shows it with any counterexample).
  * - `FUZZ_RUNS=<factor>` multiplies every property's runs (`FUZZ_RUNS=10` for
  *   a long local session, `FUZZ_RUNS=0.1` for a quick one).
  *
@@ -53,11 +53,7 @@ export function fuzzIt<Ts>(name: string, base: number, property: () => fc.IRawPr
 
 function seedFromEnv(value: string | undefined): number {
   if (value === undefined || value === '') return 0x5eed;
-  if (value === 'random') {
-    const seed = Math.floor(Math.random() * 0x7fffffff);
-    console.info(`[fuzz] FUZZ_SEED=${seed}`);
-    return seed;
-  }
+  if (value === 'random') return Math.floor(Math.random() * 0x7fffffff);
   if (!/^-?\d+$/.test(value)) throw new Error(`FUZZ_SEED must be an integer or "random", not ${JSON.stringify(value)}`);
   return Number(value) | 0;
 }
