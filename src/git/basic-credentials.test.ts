@@ -14,6 +14,17 @@ describe('parseBasicCredentials', () => {
     expect(parseBasicCredentials(`Basic ${b64('user:')}`)).toEqual({ username: 'user', password: '' });
   });
 
+  // Found by the fuzz suite: U+2028 ended basic-auth's `.*`, refusing a valid password.
+  it('keeps a password with U+2028/U+2029, which are not control characters', () => {
+    expect(parseBasicCredentials(`Basic ${b64(':\u2028')}`)).toEqual({ username: '', password: '\u2028' });
+    expect(parseBasicCredentials(`Basic ${b64('alice:a\u2029b')}`)).toEqual({ username: 'alice', password: 'a\u2029b' });
+  });
+
+  // Found by the fuzz suite: basic-auth kept NUL, CR and LF, and a NUL username made PostgreSQL fail the lookup (500).
+  it.each([':\0', 'alice\0:x', 'a\nb:x', 'alice:pass\r\nX: y', 'alice:\x7f', 'alice:tab\there'])('refuses control characters (RFC 7617): %j', (pair) => {
+    expect(parseBasicCredentials(`Basic ${b64(pair)}`)).toBeNull();
+  });
+
   it.each([undefined, '', 'Basic', 'Basic ', 'Basic !!!', `Bearer ${b64('a:b')}`, `Basic ${b64('no-colon')}`, `Basic ${b64(':')}`, 'Basic a b'])(
     'treats %j as no credentials',
     (header) => {

@@ -9,8 +9,9 @@ import { finished } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { clientIp } from '../http/client-ip.js';
 import { UnavailableError } from '../lib/errors.js';
-import type { EntryReader } from './fetch-cache/entry-reader.js';
-import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
+import { GitRunFailedError, type EntryReader } from './fetch-cache/entry-reader.js';
+import { refusedByGit } from './git-child.js';
+import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './git-process.js';
 import { refuseOperation } from './refuse-operation.js';
 
@@ -59,7 +60,7 @@ export async function serveCachedFetch(req: Request, res: Response, reader: Entr
       res.destroy();
     } else {
       if (!stopping.signal.aborted) ctx.logger.warn({ err }, 'cached git answer failed before its first byte');
-      sendGitText(res, failure ?? answer(500, INTERNAL_ERROR));
+      sendGitText(res, failure ?? (refusedRequest(err) ? answer(400, GIT_REFUSED_REQUEST) : answer(500, INTERNAL_ERROR)));
     }
   } finally {
     res.off('close', gone);
@@ -68,6 +69,11 @@ export async function serveCachedFetch(req: Request, res: Response, reader: Entr
     reader.close();
     end();
   }
+}
+
+/** True when the run failed because git, by itself, refused the request (as runGitService answers it: 400). */
+function refusedRequest(err: unknown): boolean {
+  return err instanceof GitRunFailedError && err.failure === 'git-failed' && err.exit !== null && refusedByGit(err.exit);
 }
 
 /**

@@ -36,6 +36,12 @@ describe('isFreshFetch', () => {
     expect(isFreshFetch(stream('command=fetch', DELIM, WANT, 'done', FLUSH_PKT), false)).toBe(false);
   });
 
+  // Found by the fuzz suite: a v2 request cut after `done` was still taken for a whole one.
+  it('refuses a v2 request without its closing flush', () => {
+    expect(isFreshFetch(stream('command=fetch', DELIM, WANT, 'done'), true)).toBe(false);
+    expect(isFreshFetch(stream('command=fetch', DELIM, WANT, 'done', FLUSH_PKT, 'done'), true)).toBe(false);
+  });
+
   it('refuses anything that is not whole pkt-lines', () => {
     expect(isFreshFetch(Buffer.alloc(0), true)).toBe(false);
     expect(isFreshFetch(Buffer.from('zzzzcommand=fetch'), true)).toBe(false);

@@ -13,7 +13,8 @@ import { splitPktLines } from './pkt-line.js';
 /**
  * True when `request` (the decoded body of an upload-pack POST, protocol v2
  * when `v2`) is one whole fresh fetch: well-formed pkt-lines, wants, no
- * haves, `done`, and no session id (which would make every request unique).
+ * haves, `done` (and in v2 the closing flush), and no session id (which
+ * would make every request unique).
  */
 export function isFreshFetch(request: Buffer, v2: boolean): boolean {
   const packets = splitPktLines(request);
@@ -22,7 +23,8 @@ export function isFreshFetch(request: Buffer, v2: boolean): boolean {
   const lines = packets.map((p) => (typeof p === 'string' ? p : p.toString('latin1').replace(/\n$/, '')));
   if (lines.some((line) => line.startsWith('have ') || line.includes('session-id='))) return false;
   if (!lines.some((line) => line.startsWith('want ') || line.startsWith('want-ref '))) return false;
-  if (v2) return lines[0] === 'command=fetch' && lines.includes('done');
+  // gitprotocol-v2(5): a command request ends with a flush-pkt.
+  if (v2) return lines[0] === 'command=fetch' && lines.includes('done') && packets.at(-1) === 'flush';
   // Protocol v0/v1 in stateless-rpc: wants, shallow lines and deepen/filter, a flush, then "done".
   return lines[0]!.startsWith('want ') && lines[lines.length - 1] === 'done';
 }

@@ -192,4 +192,12 @@ describe('GitAnswerCache: answers that list refs', () => {
     expect(GitAnswerCache.isLsRefs(Buffer.concat([encodePktLine('command=fetch\n'), FLUSH_PKT]))).toBe(false);
     expect(GitAnswerCache.isLsRefs(Buffer.from('0014command=ls-ref'))).toBe(false);
   });
+
+  // Found by the fuzz suite: only the first packet was looked at.
+  it('refuses an ls-refs command cut short or followed by anything', () => {
+    expect(GitAnswerCache.isLsRefs(Buffer.from('0014command=ls-refs\n000100000004'))).toBe(false);
+    expect(GitAnswerCache.isLsRefs(Buffer.from('0014command=ls-refs\n0001'))).toBe(false);
+    expect(GitAnswerCache.isLsRefs(Buffer.concat([lsRefs('peel'), Buffer.from('zz')]))).toBe(false);
+    expect(GitAnswerCache.isLsRefs(Buffer.concat([lsRefs('peel'), lsRefs('symrefs')]))).toBe(false);
+  });
 });

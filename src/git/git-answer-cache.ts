@@ -29,6 +29,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { captureGit } from './git-capture.js';
 import type { GitChildOptions } from './git-child.js';
+import { splitPktLines } from './pkt-line.js';
 import type { RefStates } from './ref-state.js';
 import { RepositoryIdentities } from './repository-identity.js';
 
@@ -97,9 +98,15 @@ export class GitAnswerCache {
     return { ...this.#stats };
   }
 
-  /** True when `body` is a request this cache may answer: one whole protocol v2 ls-refs command. */
+  /**
+   * True when `body` is a request this cache may answer: one whole protocol
+   * v2 ls-refs command — well-formed pkt-lines from `command=ls-refs` to the
+   * one flush that ends it (gitprotocol-v2(5)).
+   */
   static isLsRefs(body: Buffer): boolean {
-    return body.subarray(0, LS_REFS.length).equals(LS_REFS);
+    if (!body.subarray(0, LS_REFS.length).equals(LS_REFS)) return false;
+    const packets = splitPktLines(body);
+    return packets !== null && packets.indexOf('flush') === packets.length - 1;
   }
 
   /**

@@ -154,3 +154,16 @@ export function captureStderr(stream: Readable, limitBytes: number): () => strin
 export function succeeded(status: ExitStatus): boolean {
   return !status.error && status.code === 0;
 }
+
+/**
+ * True when git ended by itself on a failure: an exit code, or SIGABRT from
+ * a BUG() (git 2.39 aborts on a response-end packet in a v2 request). Before
+ * the first byte of its answer to a request body, that is git refusing the
+ * request: a malformed pkt-line stream, an unknown command. Other signals
+ * (ours, the OOM killer's) are not.
+ */
+export function refusedByGit(status: ExitStatus): boolean {
+  if (status.error) return false;
+  if (status.signal !== null) return status.signal === 'SIGABRT';
+  return status.code !== null && status.code !== 0;
+}

@@ -64,6 +64,9 @@ export function gitErrorAnswer(err: unknown, wording: GitErrorWording = {}): Git
   return answer(500, INTERNAL_ERROR);
 }
 
+/** The answer to a POST whose body git refused before its first byte (see refusedByGit). */
+export const GIT_REFUSED_REQUEST = 'Bad Request: git refused the request';
+
 /** Builds a plain-text answer; `body` gets its trailing newline here. */
 export function answer(status: number, body: string, headers: Record<string, string> = {}): GitTextAnswer {
   return { status, headers, body: `${body}\n` };

@@ -13,8 +13,8 @@ import { UnavailableError } from '../lib/errors.js';
 import type { GitService } from './git-authorizer.js';
 import { coalescingStream } from './coalescing-stream.js';
 import { forgivingSink } from './forgiving-sink.js';
-import { spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from './git-child.js';
-import { answer, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
+import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from './git-child.js';
+import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitOperations } from './git-operations.js';
 import { refuseOperation } from './refuse-operation.js';
 import { clientIp } from '../http/client-ip.js';
@@ -65,8 +65,9 @@ type Failure = 'client-gone' | 'timeout' | 'idle-timeout' | 'shutdown' | 'bad-bo
 
 /**
  * Serves `run` on `res`. Resolves when git has exited and the exchange is
- * over; never rejects, never throws: failures are answered (500 text/plain
- * when git failed before its first byte; 408/503 on timeouts) and logged.
+ * over; never rejects, never throws: failures are answered (text/plain: 400
+ * when git refused a request body before its first byte, 500 when git
+ * failed otherwise before it; 408/503 on timeouts) and logged.
  */
 export function runGitService(req: Request, res: Response, run: GitRun, ctx: GitProcessContext): Promise<void> {
   return new GitExchange(req, res, run, ctx).serve();
@@ -182,7 +183,7 @@ class GitExchange {
             res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': run.contentType });
             if (run.preamble) this.push(run.preamble);
           } else if (exchange.#failure !== 'client-gone' && !res.headersSent) {
-            const a = exchange.#failureAnswer();
+            const a = exchange.#failureAnswer(status);
             res.writeHead(a.status, { ...NO_CACHE_HEADERS, ...a.headers, 'Content-Type': 'text/plain; charset=utf-8' });
             this.push(a.body);
           }
@@ -197,7 +198,7 @@ class GitExchange {
     }
   }
 
-  #failureAnswer(): GitTextAnswer {
+  #failureAnswer(status: ExitStatus): GitTextAnswer {
     const waitingForClient = this.run.body !== null && !this.#bodyDone;
     switch (this.#failure) {
       case 'timeout':
@@ -207,6 +208,12 @@ class GitExchange {
         return gitErrorAnswer(new UnavailableError('shutting down'));
       case 'bad-body':
         return answer(400, 'Bad Request: the request body could not be decompressed');
+      case null:
+        // git exited on its own before a byte of a POST's answer: it refused
+        // the request (a malformed pkt-line stream, an unknown command). A
+        // repository git cannot read fails its info/refs already, with a 500.
+        if (this.run.body !== null && refusedByGit(status)) return answer(400, GIT_REFUSED_REQUEST);
+        return answer(500, INTERNAL_ERROR);
       default:
         return answer(500, INTERNAL_ERROR);
     }

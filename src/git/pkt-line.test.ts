@@ -28,6 +28,14 @@ describe('pkt-line', () => {
     expect(splitPktLines(Buffer.alloc(0))).toEqual([]);
   });
 
+  // Found by the fuzz suite: lengths git never sends nor reads were split as packets.
+  it('splits nothing longer than git allows (65520 bytes, header included)', () => {
+    const packet = (length: number): Buffer => Buffer.concat([Buffer.from(length.toString(16)), Buffer.alloc(length - 4, 0x78)]);
+    expect(splitPktLines(packet(0xfff0))).toHaveLength(1);
+    expect(splitPktLines(packet(0xfff1))).toBeNull();
+    expect(splitPktLines(packet(0xffff))).toBeNull();
+  });
+
   it('splits nothing that is not whole pkt-lines', () => {
     for (const bad of ['0003', '000', '0009don', 'ZZZZ', '0006a\n0', '-004']) expect(splitPktLines(Buffer.from(bad))).toBeNull();
   });

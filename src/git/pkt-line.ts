@@ -35,9 +35,13 @@ export type Packet = Buffer | 'flush' | 'delim' | 'response-end';
 
 const SPECIAL: Record<number, Packet> = { 0: 'flush', 1: 'delim', 2: 'response-end' };
 
+/** Largest pkt-line, header included (gitprotocol-common(5): LARGE_PACKET_MAX). */
+const MAX_PKT_LENGTH = MAX_PKT_PAYLOAD + 4;
+
 /**
  * Splits a whole pkt-line stream into its packets; null when it is not one
- * (a bad length, a truncated packet, or bytes left over).
+ * (a bad length — 0003, or above 65520 — a truncated packet, or bytes left
+ * over).
  *
  * @example splitPktLines(Buffer.from('0009done\n0000')) // [<Buffer 'done\n'>, 'flush']
  */
@@ -54,7 +58,7 @@ export function splitPktLines(stream: Buffer): Packet[] | null {
       at += 4;
       continue;
     }
-    if (length < 4 || at + length > stream.length) return null;
+    if (length < 4 || length > MAX_PKT_LENGTH || at + length > stream.length) return null;
     packets.push(stream.subarray(at + 4, at + length));
     at += length;
   }

@@ -11,6 +11,7 @@ import type { DatabaseKind, DialectHelper } from './dialects/dialect.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { sqliteDialect } from './dialects/sqlite.js';
 import type { Schema } from './schema.js';
+import { NulGuardPlugin } from './nul-guard.js';
 import { withStatementCache } from './statement-cache.js';
 
 /** Where the data lives. */
@@ -82,7 +83,7 @@ function openSqlite(path: string): { db: Kysely<Schema>; externalChanges: () => 
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   return {
-    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) }),
+    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins: [new NulGuardPlugin()] }),
     externalChanges: () => database.pragma('data_version', { simple: true }) as number,
   };
 }
@@ -102,5 +103,5 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Kysely<Schema>
   // A checked-out client has no pool listener, and an unhandled 'error' event
   // kills the process. Its failure already rejects the query using it.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new NulGuardPlugin()] });
 }

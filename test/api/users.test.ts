@@ -113,6 +113,15 @@ describe.each(databaseKinds())('users API on %s', (kind) => {
       expect((await call('GET', '/users?per_page=1.5', { token: aliceToken })).body).toEqual({ error: 'per_page is invalid' });
       expect((await call('GET', '/users?active=maybe', { token: aliceToken })).body).toEqual({ error: 'active is invalid' });
     });
+
+    // Found by the fuzz suite: PostgreSQL refuses text with a NUL, and the lookup answered 500.
+    it('answers 400 for a NUL in a username, a search or a project path, on every database', async () => {
+      for (const path of ['/users?username=%00', '/users?search=a%00b', '/projects/alice%00%2Fdemo', '/projects?search=%00']) {
+        const res = await call('GET', path, { token: aliceToken });
+        expect(res.status, path).toBe(400);
+        expect(res.body, path).toEqual({ error: 'params may not contain a NUL character' });
+      }
+    });
   });
 
   describe('GET /users/:id', () => {

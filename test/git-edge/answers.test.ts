@@ -251,6 +251,22 @@ describe('git that cannot run', () => {
     expect(failed).toMatchObject({ exitCode: 128, stderr: expect.stringContaining('not our ref') });
   });
 
+  // Found by the fuzz suite: git dying on a malformed request body was answered 500.
+  it('answers 400 when git refuses a request body before its first byte', async () => {
+    // 0002 (response-end) in a v2 request makes git 2.39 abort in a BUG().
+    for (const [body, gitProtocol] of [['0004', 'version=2'], ['0002', 'version=2'], ['zzzz', undefined], ['0009hello0000', undefined]] as const) {
+      const res = await request(edge, 'POST', '/alice/public.git/git-upload-pack', {
+        headers: { 'Content-Type': 'application/x-git-upload-pack-request', ...(gitProtocol ? { 'Git-Protocol': gitProtocol } : {}) },
+        body,
+      });
+      expect(res.status, body).toBe(400);
+      expect(res.headers['content-type']).toBe('text/plain; charset=utf-8');
+      expect(res.body.toString()).toBe('Bad Request: git refused the request\n');
+    }
+    await edge.operations.idle();
+    expect(edge.logs.filter((l) => l.msg === 'git failed' && (l.exitCode === 128 || l.signal === 'SIGABRT')).length).toBeGreaterThanOrEqual(4);
+  });
+
   it('answers 500 when git fails before its first byte (corrupt repository)', async () => {
     const repoPath = await edge.store.create('alice', 'corrupt');
     fs.writeFileSync(path.join(repoPath, 'HEAD'), 'garbage\n');

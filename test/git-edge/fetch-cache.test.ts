@@ -171,6 +171,18 @@ describe('clone answers from the fetch cache', () => {
     }
   });
 
+  // Found by the fuzz suite: a fresh-fetch-shaped request git refuses before its first byte was answered 500.
+  it('answers 400 to a fresh fetch git refuses before its first byte, and does not keep it', async () => {
+    const body = pkt('command=fetch') + '0001' + pkt('want-ref refs/heads/main') + pkt('done') + '0000';
+    for (let i = 0; i < 2; i++) {
+      const before = gitRuns();
+      const res = await request(edge, 'POST', UPLOAD_PACK, { headers: { ...UPLOAD_PACK_HEADERS, 'Git-Protocol': 'version=2' }, body });
+      expect(gitRuns()).toBe(before + 1);
+      expect(res.status).toBe(400);
+      expect(res.body.toString()).toBe('Bad Request: git refused the request\n');
+    }
+  });
+
   it('stops the git run when the only client goes away, and the next clone is whole', async () => {
     await commitFile(work, 'large.bin', randomBytes(24 * 1024 * 1024));
     await gitOk(['push', '--quiet', repoPath, 'HEAD:main'], work);

@@ -50,6 +50,9 @@ describe('parseParams', () => {
     [{ name: 'x', flag: 'maybe' }, 'flag', 'flag is invalid'],
     [{ name: 'x', on: '2030-02-30' }, 'on', 'on is invalid'],
     [{ name: 'x', at: 'noon' }, 'at', 'at is invalid'],
+    // Found by the fuzz suite: days that do not exist rolled over into the next month.
+    [{ name: 'x', at: '1970-02-29' }, 'at', 'at is invalid'],
+    [{ name: 'x', at: '2030-04-31T12:00:00Z' }, 'at', 'at is invalid'],
     [{ name: 'x', kind: 'c' }, 'kind', 'kind does not have a valid value'],
     [{ count: 'x', kind: 'c' }, 'name', 'name is missing, count is invalid, kind does not have a valid value'],
   ])('refuses %j naming %s: %s', (input, field, message) => {

@@ -96,11 +96,16 @@ export function isoDate(): z.ZodType<string, unknown> {
   return z.string().refine(isIsoDate);
 }
 
-/** A date or an ISO 8601 date-time (`2024-01-31`, `2024-01-31T12:00:00Z`). */
+/**
+ * A date or an ISO 8601 date-time (`2024-01-31`, `2024-01-31T12:00:00Z`)
+ * on a day that exists: `2024-02-30` is invalid, not 1 March.
+ */
 export function dateTime(): z.ZodType<Date, unknown> {
   return z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/)
+    // V8's Date rolls 30 February over into March instead of refusing it.
+    .refine((v) => isIsoDate(v.slice(0, 10)))
     .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v))
     .refine((d) => !Number.isNaN(d.getTime()));
 }

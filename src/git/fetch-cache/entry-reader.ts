@@ -8,9 +8,20 @@
 import fs from 'node:fs';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
-import type { CacheEntry } from './cache-entry.js';
+import type { ExitStatus } from '../git-child.js';
+import type { CacheEntry, EntryFailure } from './cache-entry.js';
 
 const read = promisify(fs.read);
+
+/** What a read rejects with when the entry's git run failed: why, and how git exited. */
+export class GitRunFailedError extends Error {
+  constructor(
+    readonly failure: EntryFailure | null,
+    readonly exit: ExitStatus | null,
+  ) {
+    super(`git run failed (${failure})`);
+  }
+}
 
 /**
  * Reads `entry` through the descriptor `fd` (from `entry.attach()`), which
@@ -37,8 +48,8 @@ export class EntryReader {
   /**
    * Reads the next bytes of the answer into `buffer`, waiting while git has
    * not written them yet. Resolves with how many it read, 0 at the answer's
-   * end; rejects when git's run failed or the reader was closed. One read at
-   * a time.
+   * end; rejects when git's run failed (GitRunFailedError) or the reader was
+   * closed. One read at a time.
    */
   async read(buffer: Buffer): Promise<number> {
     if (this.#reading) throw new Error('one read at a time');
@@ -55,7 +66,7 @@ export class EntryReader {
           return bytesRead;
         }
         if (this.entry.state === 'complete') return 0;
-        if (this.entry.state === 'failed') throw new Error(`git run failed (${this.entry.failure})`);
+        if (this.entry.state === 'failed') throw new GitRunFailedError(this.entry.failure, this.entry.exit);
         await once(this.entry, 'change', { signal: this.#closing.signal });
       }
     } finally {
