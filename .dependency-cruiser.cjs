@@ -8,7 +8,7 @@
 const EDGES = '^src/(git|api|web|registry|ssh|http|cli)/';
 const SERVICES = '^src/(auth|tokens|users|projects|sessions|keys|setup)/';
 const STORES = '^src/(storage|cache)/';
-const FRAMEWORKS = '^node_modules/(express|ssh2|ioredis|kysely|pg|better-sqlite3|helmet|eta|csrf-csrf|cookie-parser|rate-limiter-flexible)/';
+const FRAMEWORKS = '^node_modules/(express|ssh2|ioredis|kysely|pg|better-sqlite3|helmet|eta|csrf-csrf|cookie-parser)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
