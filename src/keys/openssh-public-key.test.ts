@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ssh2 from 'ssh2';
+import { wellFormed } from '../ssh/host-keys.js';
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../lib/errors.js';
 import { parsePublicKey } from './openssh-public-key.js';
@@ -46,7 +47,7 @@ describe('parsePublicKey', () => {
   });
 
   it('normalizes a wrapped paste and whitespace', () => {
-    const { public: text } = ssh2.utils.generateKeyPairSync('ed25519');
+    const { public: text } = wellFormed(() => ssh2.utils.generateKeyPairSync('ed25519'));
     const [type, data] = text.split(' ') as [string, string];
     const parsed = parsePublicKey(`  ${type}\t${data.slice(0, 30)}\r\n${data.slice(30)}   my   laptop \n`);
     expect(parsed.text).toBe(`${type} ${data} my laptop`);
@@ -54,7 +55,7 @@ describe('parsePublicKey', () => {
 
   it('refuses weak, unsupported and malformed keys with GitLab wording', () => {
     const { public: rsa1024 } = ssh2.utils.generateKeyPairSync('rsa', { bits: 1024 });
-    const { public: ed } = ssh2.utils.generateKeyPairSync('ed25519');
+    const { public: ed } = wellFormed(() => ssh2.utils.generateKeyPairSync('ed25519'));
     const [, edData] = ed.split(' ') as [string, string];
     expect(reason(rsa1024)).toBe('must be at least 2048 bits');
     expect(reason('ssh-dss AAAAB3NzaC1kc3MAAACB')).toBe('type is forbidden. Must be RSA, ECDSA, or ED25519');

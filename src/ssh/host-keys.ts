@@ -17,10 +17,30 @@ export interface HostKey {
   fingerprint: string;
 }
 
+/** A key pair in OpenSSH text form. */
+interface KeyPair {
+  private: string;
+  public: string;
+}
+
 const KINDS = [
-  { file: 'ssh_host_ed25519_key', generate: () => ssh2.utils.generateKeyPairSync('ed25519', { comment: 'gitgate' }) },
-  { file: 'ssh_host_rsa_key', generate: () => ssh2.utils.generateKeyPairSync('rsa', { bits: 3072, comment: 'gitgate' }) },
+  { file: 'ssh_host_ed25519_key', generate: () => wellFormed(() => ssh2.utils.generateKeyPairSync('ed25519', { comment: 'gitgate' })) },
+  { file: 'ssh_host_rsa_key', generate: () => wellFormed(() => ssh2.utils.generateKeyPairSync('rsa', { bits: 3072, comment: 'gitgate' })) },
 ] as const;
+
+/**
+ * A generated pair that ssh2 can read back. ssh2 1.17 writes about one
+ * Ed25519 key in 256 with its public point cut to 31 bytes (a leading zero
+ * dropped), which no SSH implementation — ssh2 included — accepts; such a
+ * key on disk would keep the SSH listener from ever starting.
+ */
+export function wellFormed(generate: () => KeyPair): KeyPair {
+  for (;;) {
+    const pair = generate();
+    const parsed = ssh2.utils.parseKey(pair.private);
+    if (!(parsed instanceof Error) && parsed.isPrivateKey()) return pair;
+  }
+}
 
 /**
  * Reads `<dataDir>/ssh/ssh_host_{ed25519,rsa}_key`, creating the missing ones

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ssh2 from 'ssh2';
+import { wellFormed } from '../../src/ssh/host-keys.js';
 import type { z } from 'zod';
 import { apiRoutes, createApiRouter, type ApiDeps } from '../../src/api/v4/api-router.js';
 import { openApiDocument } from '../../src/api/v4/openapi/document.js';
@@ -117,7 +118,7 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     const created = obj(await check('POST', `/users/${alice.id}/personal_access_tokens`, { token: root, json: { name: 'doc', scopes: ['api'] } }));
     await check('GET', `/users/${alice.id}/personal_access_tokens`, { token: a });
 
-    const sshKey = () => ssh2.utils.generateKeyPairSync('ed25519').public;
+    const sshKey = () => wellFormed(() => ssh2.utils.generateKeyPairSync('ed25519')).public;
     const mine = obj(await check('POST', '/user/keys', { token: a, json: { title: 'laptop', key: sshKey() } }));
     await check('GET', '/user/keys', { token: a });
     await check('GET', `/user/keys/${mine.id}`, { token: a });

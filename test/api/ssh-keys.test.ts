@@ -7,6 +7,7 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import ssh2 from 'ssh2';
+import { wellFormed } from '../../src/ssh/host-keys.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
@@ -17,7 +18,7 @@ import { apiClient, list, obj } from './api-client.js';
 const EXTERNAL = 'https://git.example.test';
 const BIN = path.resolve('bin/gitgate');
 const exec = promisify(execFile);
-const ed25519 = (comment = 'alice@laptop') => ssh2.utils.generateKeyPairSync('ed25519', { comment }).public;
+const ed25519 = (comment = 'alice@laptop') => wellFormed(() => ssh2.utils.generateKeyPairSync('ed25519', { comment })).public;
 // A DSA key: refused by type before its blob is looked at.
 const DSA =
   'ssh-dss AAAAB3NzaC1kc3MAAACBAP1/U4EddRIpUt9KnC7s5Of2EbdSPO9EAMMeP4C2USZpRV1AIlH7WT2NWPq/xfW6MPbLm1Vs14E7gB00b/JmYLdrmVClpJ+f6AR7ECLCT7up1/63xhv4O1fnxqimFQ8E+4P208UewwI1VBNaFpEy9nXzrith1yrv8iIDGZ3RSAHHAAAAFQCXYFCPFSMLzLKSuYKi64QL8Fgc9QAAAIEA9+GghdabPd7LvKtcNrhXuXmUr7v6OuqC+VdMCz0HgmdRWVeOutRZT+ZxBxCBgLRJFnEj6EwoFhO3zwkyjMim4TwWeotUfI0o4KOuHiuzpnWRbqN/C/ohNWLx+2J6ASQ7zKTxvqhRkImog9/hWuWfBpKLZl6Ae1UlZAFMO/7PSSoAAACBAPBXuA1z5u1G7kRxqrcYgC0bhlV1LAz2fXDe6Uy1c7kVEqtORgQMBJd4fP4P3jVrFT2IZu9Bh8eHdPL2KwVwXXwg9C5QfYXoqPmAbbszSWPl7u85Jlx2kqQWWwvpqo5A2GcKvL6yXjbM4Cq8uAvyS2WLW0WmOVQzX9FeW4lyjEGX test';
