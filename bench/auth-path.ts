@@ -2,9 +2,12 @@
  * The authentication path of every git and API request, measured in
  * process: TokenService.authenticate() on a valid token with
  *   - memory: warm in-process tier (Redis configured and subscribed),
+ *   - memory + ban: the same under the per-address ban (GuardedAuthentication
+ *     with its ledger in Redis: a reservation and a settlement per request),
+ *     which is what an authenticated request from a non-allow-listed address costs,
  *   - redis:  warm Redis tier, in-process tier off for known tokens,
  *   - store:  no cache, the database every time (the baseline),
- * alternating the three, several rounds, printing medians and ratios.
+ * alternating them, several rounds, printing medians and ratios.
  *
  *   npm run bench:auth            # PostgreSQL + Redis on 127.0.0.1 when reachable, else SQLite
  */
@@ -14,7 +17,10 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
+import { GuardedAuthentication } from '../src/auth/guarded-authentication.js';
 import { CachedTokenLookup } from '../src/cache/cached-token-lookup.js';
+import { GenerationWatch } from '../src/cache/generation-watch.js';
+import { IpBanGuard } from '../src/cache/ip-ban-guard.js';
 import { InvalidationBus } from '../src/cache/invalidation-bus.js';
 import { closeRedis, connectRedis } from '../src/cache/redis-connection.js';
 import { RedisOutageLog } from '../src/cache/redis-outage-log.js';
@@ -33,6 +39,8 @@ const REDIS = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const CONCURRENCY = 8;
+/** A client address the ban applies to (loopback is allow-listed by default). */
+const CLIENT = '198.51.100.7';
 
 async function main(): Promise<void> {
   const logger = pino({ level: 'warn' });
@@ -49,9 +57,13 @@ async function main(): Promise<void> {
   if (!bus.ready()) throw new Error(`Redis at ${REDIS} is not reachable`);
 
   const store = new StoreTokenLookup(stores.tokens, stores.users);
+  const generations = stores.revocationGeneration;
+  const watch = new GenerationWatch(generations, logger);
+  await watch.start();
+  const redis = { tier, bus, generations, watch };
   const lookups: Record<string, TokenLookup> = {
-    memory: new CachedTokenLookup({ store, logger, metrics, redis: { tier, bus }, externalChanges: null }),
-    redis: new CachedTokenLookup({ store, logger, metrics, redis: { tier, bus }, externalChanges: null, memory: { knownTokens: false } }),
+    memory: new CachedTokenLookup({ store, logger, metrics, redis, externalChanges: null }),
+    redis: new CachedTokenLookup({ store, logger, metrics, redis, externalChanges: null, memory: { knownTokens: false } }),
     store,
   };
   const codec = new TokenCodec('glpat-', randomBytes(32));
@@ -63,14 +75,27 @@ async function main(): Promise<void> {
     ]),
   );
   const { plaintext } = await services.store!.create({ id: 0, username: 'bench', isAdmin: true }, user.id, { name: 'bench', scopes: ['read_repository'] });
+  // The whole check of an authenticated request: the memory tier under the per-address ban in Redis.
+  const ban = new IpBanGuard(
+    { enabled: true, maxRetry: 10, findTimeSeconds: 60, banTimeSeconds: 3600, allowlist: [] },
+    metrics,
+    { client: command, prefix },
+  );
+  const guarded = new GuardedAuthentication(ban);
+  const paths: Record<string, () => Promise<unknown>> = {
+    memory: () => services.memory!.authenticate(plaintext, CLIENT),
+    'memory + ban': () => guarded.run('api', CLIENT, () => services.memory!.authenticate(plaintext, CLIENT)),
+    redis: () => services.redis!.authenticate(plaintext, CLIENT),
+    store: () => services.store!.authenticate(plaintext, CLIENT),
+  };
 
   const samples: Record<string, { rps: number[]; p50: number[]; p99: number[] }> = {};
-  for (const name of Object.keys(services)) {
+  for (const [name, path] of Object.entries(paths)) {
     samples[name] = { rps: [], p50: [], p99: [] };
-    for (let i = 0; i < 200; i++) await services[name]!.authenticate(plaintext, '127.0.0.1');
+    for (let i = 0; i < 200; i++) await path();
   }
   for (let round = 0; round < ROUNDS; round++) {
-    for (const [name, service] of Object.entries(services)) {
+    for (const [name, path] of Object.entries(paths)) {
       const latencies: number[] = [];
       const started = performance.now();
       let next = 0;
@@ -78,7 +103,7 @@ async function main(): Promise<void> {
         Array.from({ length: CONCURRENCY }, async () => {
           while (next++ < CALLS) {
             const t = performance.now();
-            await service.authenticate(plaintext, '127.0.0.1');
+            await path();
             latencies.push(performance.now() - t);
           }
         }),
@@ -91,7 +116,7 @@ async function main(): Promise<void> {
     }
   }
   const base = samples.store!;
-  console.log(`\nAuthentication path (TokenService.authenticate, valid token), ${label} + Redis, ${CONCURRENCY} concurrent callers, ${CALLS} calls × ${ROUNDS} rounds, median (min–max)`);
+  console.log(`\nAuthentication path (TokenService.authenticate, valid token; "memory + ban" adds the per-address ban's reservation in Redis), ${label} + Redis, ${CONCURRENCY} concurrent callers, ${CALLS} calls × ${ROUNDS} rounds, median (min–max)`);
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}\n`);
   console.log(
     table(
@@ -107,6 +132,7 @@ async function main(): Promise<void> {
     ),
   );
   await Promise.all(Object.values(services).map((s) => s.flushUsage()));
+  watch.stop();
   outages.stop();
   await Promise.all([closeRedis(subscriber), closeRedis(command)]);
   await stores.close();

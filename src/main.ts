@@ -60,6 +60,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   const metrics = options.metrics ?? createMetrics();
   const cache = createTokenCache({
     store: new StoreTokenLookup(stores.tokens, stores.users),
+    generations: stores.revocationGeneration,
     redisUrl: config.redisUrl,
     redisPrefix: config.redisPrefix,
     externalChanges: stores.externalChanges,

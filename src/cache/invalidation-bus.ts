@@ -15,6 +15,8 @@ interface Message {
   id: string;
   from: string;
   digests: string[];
+  /** The revocation generation the change advanced to. */
+  generation?: number;
 }
 
 interface Pending {
@@ -39,7 +41,7 @@ export class InvalidationBus {
   private readonly channel: string;
   private readonly ackChannel: string;
   private readonly pending = new Map<string, Pending>();
-  private readonly handlers: Array<(digests: string[]) => void> = [];
+  private readonly handlers: Array<(digests: string[], generation: number | null) => void> = [];
   private readonly resetHandlers: Array<() => void> = [];
   private subscribed = false;
 
@@ -58,8 +60,8 @@ export class InvalidationBus {
     return this.subscribed && this.options.subscriber.status === 'ready';
   }
 
-  /** Registers what to do with invalidated digests. */
-  onInvalidate(handler: (digests: string[]) => void): void {
+  /** Registers what to do with invalidated digests (and the generation they come with, when known). */
+  onInvalidate(handler: (digests: string[], generation: number | null) => void): void {
     this.handlers.push(handler);
   }
 
@@ -70,11 +72,12 @@ export class InvalidationBus {
 
   /**
    * Publishes and waits for every subscriber's acknowledgement (or the ack
-   * timeout). Rejects when Redis is unreachable.
+   * timeout). Resolves to true when every subscriber acknowledged, false
+   * when one did not in time; rejects when Redis is unreachable.
    */
-  async publish(digests: readonly string[]): Promise<void> {
+  async publish(digests: readonly string[], generation: number): Promise<boolean> {
     const id = randomUUID();
-    const message: Message = { id, from: this.instanceId, digests: [...digests] };
+    const message: Message = { id, from: this.instanceId, digests: [...digests], generation };
     let timer: NodeJS.Timeout | undefined;
     const acknowledged = new Promise<boolean>((resolve) => {
       this.pending.set(id, { acks: 0, expected: null, done: () => resolve(true) });
@@ -90,6 +93,7 @@ export class InvalidationBus {
       if (!complete) {
         this.options.logger.warn({ receivers, acks: entry.acks }, 'token cache invalidation not acknowledged by every instance');
       }
+      return complete;
     } catch (err) {
       this.options.metrics.cacheInvalidations.inc({ result: 'error' });
       throw err;
@@ -133,7 +137,8 @@ export class InvalidationBus {
       this.options.logger.warn('ignoring a malformed cache invalidation message');
       return;
     }
-    this.handlers.forEach((h) => h(message.digests));
+    const generation = Number.isSafeInteger(message.generation) ? (message.generation as number) : null;
+    this.handlers.forEach((h) => h(message.digests, generation));
     this.options.publisher
       .publish(`${this.options.prefix}pat-ack:${message.from}`, message.id)
       .catch((err: Error) => this.options.logger.warn({ err: err.message }, 'could not acknowledge a cache invalidation'));

@@ -50,7 +50,13 @@ export class IpBanGuard implements FailedAuthGuard {
     const attempt = await reserveAttempt(this.ledger, ip, { now: this.now, ticket: randomUUID, onBlocked: () => this.refuse() });
     return {
       settle: async (outcome) => {
-        if (outcome === 'failure') this.metrics.authFailures.inc();
+        if (outcome !== 'failure') {
+          // Not awaited: the release goes out on the connection before any later reservation of this
+          // instance, so Redis applies them in order; if it is lost, the slot expires by itself.
+          void attempt.settle(outcome).catch(() => undefined);
+          return;
+        }
+        this.metrics.authFailures.inc();
         await attempt.settle(outcome);
       },
     };

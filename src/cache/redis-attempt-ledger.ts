@@ -8,6 +8,7 @@
  * instance's (rate-limiter-flexible counts only after the fact, which is
  * what let concurrent guesses through).
  */
+import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { AttemptLedger, AttemptOutcome, Reservation } from '../auth/attempt-ledger.js';
 import type { BanPolicy } from './ban-policy.js';
@@ -51,6 +52,8 @@ redis.call('HSET', KEYS[1], 'f', failures, 'w', window)
 redis.call('PEXPIRE', KEYS[1], window - now)
 return 0`;
 
+const SHA1 = new Map([RESERVE, SETTLE].map((script) => [script, createHash('sha1').update(script).digest('hex')]));
+
 /** AttemptLedger keyed by client address, in Redis under `prefix`. Rejects when Redis fails. */
 export class RedisAttemptLedger implements AttemptLedger<string> {
   constructor(
@@ -60,7 +63,7 @@ export class RedisAttemptLedger implements AttemptLedger<string> {
   ) {}
 
   async reserve(ip: string, ticket: string, now: Date): Promise<Reservation> {
-    const reply = (await this.redis.eval(RESERVE, 2, this.stateKey(ip), this.slotsKey(ip), now.getTime(), this.policy.maxRetry, SLOT_TTL_MS, ticket)) as [
+    const reply = (await this.run(RESERVE, [this.stateKey(ip), this.slotsKey(ip)], [now.getTime(), this.policy.maxRetry, SLOT_TTL_MS, ticket])) as [
       number,
       string?,
     ];
@@ -71,17 +74,10 @@ export class RedisAttemptLedger implements AttemptLedger<string> {
 
   async settle(ip: string, ticket: string, outcome: AttemptOutcome, now: Date): Promise<void> {
     const p = this.policy;
-    await this.redis.eval(
+    await this.run(
       SETTLE,
-      2,
-      this.stateKey(ip),
-      this.slotsKey(ip),
-      now.getTime(),
-      outcome,
-      ticket,
-      p.maxRetry,
-      p.findTimeSeconds * 1000,
-      p.banTimeSeconds * 1000,
+      [this.stateKey(ip), this.slotsKey(ip)],
+      [now.getTime(), outcome, ticket, p.maxRetry, p.findTimeSeconds * 1000, p.banTimeSeconds * 1000],
     );
   }
 
@@ -89,6 +85,16 @@ export class RedisAttemptLedger implements AttemptLedger<string> {
   async bannedUntil(ip: string, now: Date): Promise<Date | null> {
     const until = Number((await this.redis.hget(this.stateKey(ip), 'b')) ?? 0);
     return until > now.getTime() ? new Date(until) : null;
+  }
+
+  /** EVALSHA, loading the script with EVAL when Redis does not know it (first use, or after a restart). */
+  private async run(script: string, keys: string[], args: Array<string | number>): Promise<unknown> {
+    try {
+      return await this.redis.evalsha(SHA1.get(script)!, keys.length, ...keys, ...args);
+    } catch (err) {
+      if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+      return this.redis.eval(script, keys.length, ...keys, ...args);
+    }
   }
 
   private stateKey(ip: string): string {

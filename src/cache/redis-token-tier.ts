@@ -1,8 +1,10 @@
 /**
- * The shared tier of the token cache: `<prefix>pat:<digest>` holds a
- * TokenAuthRecord as JSON (or `null` for an unknown digest). Invalidation
- * leaves a short-lived tombstone so that an instance which read the store
- * before a revocation cannot write the stale record back afterwards.
+ * The shared tier of the token cache: `<prefix>pat:<digest>` holds, as JSON,
+ * a TokenAuthRecord (or `null` for an unknown digest) and the revocation
+ * generation it was read under (`{"g":…,"r":…}`). Invalidation leaves a
+ * short-lived tombstone so that an instance which read the store before a
+ * revocation cannot write the stale record back afterwards; the generation
+ * catches what a tombstone cannot (a lost delete, an old snapshot).
  */
 import type { Redis } from 'ioredis';
 import { isScope } from '../auth/scopes.js';
@@ -29,18 +31,20 @@ export class RedisTokenTier {
   ) {}
 
   /**
-   * The cached record, `null` for a cached unknown digest, or `undefined`
-   * on a miss (including an unparsable value). Rejects when Redis fails.
+   * The cached entry (its record is `null` for an unknown digest), or
+   * `undefined` on a miss (including an unparsable value). Rejects when
+   * Redis fails.
    */
-  async get(digest: string): Promise<TokenAuthRecord | null | undefined> {
+  async get(digest: string): Promise<CachedTokenEntry | undefined> {
     const raw = await this.redis.get(this.key(digest));
     if (raw === null) return undefined;
-    return parseRecord(raw);
+    return parseEntry(raw);
   }
 
-  async set(digest: string, record: TokenAuthRecord | null): Promise<void> {
-    const ttl = record ? this.options.positiveTtlMs : this.options.negativeTtlMs;
-    await this.redis.eval(SET_UNLESS_TOMBSTONED, 2, this.key(digest), this.tombstone(digest), JSON.stringify(record), ttl);
+  async set(digest: string, entry: CachedTokenEntry): Promise<void> {
+    const ttl = entry.record ? this.options.positiveTtlMs : this.options.negativeTtlMs;
+    const value = JSON.stringify({ g: entry.generation, r: entry.record });
+    await this.redis.eval(SET_UNLESS_TOMBSTONED, 2, this.key(digest), this.tombstone(digest), value, ttl);
   }
 
   /** Deletes the entries and tombstones them. */
@@ -65,12 +69,19 @@ export class RedisTokenTier {
   }
 }
 
-/** A cached value from JSON; anything malformed is a miss (`undefined`). */
-export function parseRecord(raw: string): TokenAuthRecord | null | undefined {
+/** A record (null: an unknown digest) and the revocation generation it was read under. */
+export interface CachedTokenEntry {
+  generation: number;
+  record: TokenAuthRecord | null;
+}
+
+/** A cached value from JSON; anything malformed (or of an older format) is a miss (`undefined`). */
+export function parseEntry(raw: string): CachedTokenEntry | undefined {
   try {
     const v: unknown = JSON.parse(raw);
-    if (v === null) return null;
-    if (isRecord(v)) return v;
+    if (typeof v !== 'object' || v === null || !('g' in v) || !('r' in v) || !Number.isSafeInteger(v.g)) return undefined;
+    if (v.r === null) return { generation: v.g as number, record: null };
+    if (isRecord(v.r)) return { generation: v.g as number, record: v.r };
   } catch {
     // fall through: treated as a miss
   }

@@ -8,10 +8,12 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
 import type { Metrics } from '../lib/metrics.js';
+import type { RevocationGenerationStore } from '../tokens/revocation-generation.store.js';
 import type { TokenLookup } from '../tokens/token-lookup.js';
 import { CachedTokenLookup } from './cached-token-lookup.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import type { BanPolicy } from './ban-policy.js';
+import { GenerationWatch, type GenerationTiming } from './generation-watch.js';
 import { IpBanGuard } from './ip-ban-guard.js';
 import { closeRedis, connectRedis } from './redis-connection.js';
 import { RedisOutageLog } from './redis-outage-log.js';
@@ -19,6 +21,10 @@ import { RedisTokenTier } from './redis-token-tier.js';
 
 export interface TokenCacheOptions {
   store: TokenLookup;
+  /** The revocation generation, checked by cached entries when Redis is configured. */
+  generations: RevocationGenerationStore;
+  /** How often it is read and how long a reading is trusted (default: 1 s, 3 s). */
+  generationTiming?: GenerationTiming;
   redisUrl: string | null;
   redisPrefix: string;
   externalChanges: (() => number) | null;
@@ -63,12 +69,16 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     negativeTtlMs: NEGATIVE_TTL_MS,
     tombstoneTtlMs: TOMBSTONE_TTL_MS,
   });
+  const generations = options.generations;
+  const watch = new GenerationWatch(generations, logger, options.generationTiming);
   return {
-    lookup: new CachedTokenLookup({ store: options.store, logger, metrics, redis: { tier, bus }, externalChanges: null }),
+    lookup: new CachedTokenLookup({ store: options.store, logger, metrics, redis: { tier, bus, generations, watch }, externalChanges: null }),
     guard: new IpBanGuard(options.banPolicy, metrics, { client: command, prefix }),
     redis: command,
-    connected: (timeoutMs) => Promise.all([whenReady(command, timeoutMs), whenReady(subscriber, timeoutMs)]).then(() => undefined),
+    connected: (timeoutMs) =>
+      Promise.all([whenReady(command, timeoutMs), whenReady(subscriber, timeoutMs), watch.start()]).then(() => undefined),
     close: async () => {
+      watch.stop();
       outages.stop();
       await Promise.all([closeRedis(subscriber), closeRedis(command)]);
     },

@@ -99,6 +99,12 @@ export interface AccountLockoutsTable {
   in_flight_until: DbTimestamp | null;
 }
 
+/** One row (id 1): the revocation generation. PostgreSQL returns a bigint as a string. */
+export interface RevocationGenerationTable {
+  id: number;
+  value: number | string;
+}
+
 /** SSH public keys; `fingerprint_sha256` is unique. */
 export interface SshKeysTable {
   id: Generated<number>;
@@ -122,6 +128,7 @@ export interface Schema {
   web_sessions: WebSessionsTable;
   account_lockouts: AccountLockoutsTable;
   ssh_keys: SshKeysTable;
+  revocation_generation: RevocationGenerationTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -9,6 +9,7 @@ import type { SshKeyStore } from '../keys/ssh-key.store.js';
 import type { ProjectStore } from '../projects/project.store.js';
 import type { LockoutStore } from '../users/lockout.store.js';
 import type { SessionStore } from '../sessions/session.store.js';
+import type { RevocationGenerationStore } from '../tokens/revocation-generation.store.js';
 import type { TokenStore } from '../tokens/token.store.js';
 import type { UserStore } from '../users/user.store.js';
 import { openDatabase } from './database.js';
@@ -17,6 +18,7 @@ import type { DatabaseKind } from './dialects/dialect.js';
 import { migrateToLatest } from './migrator.js';
 import { SqlLockoutStore } from './sql-lockout.store.js';
 import { SqlProjectStore } from './sql-project.store.js';
+import { SqlRevocationGenerationStore } from './sql-revocation-generation.store.js';
 import { SqlSessionStore } from './sql-session.store.js';
 import { SqlSshKeyStore } from './sql-ssh-key.store.js';
 import { SqlTokenStore } from './sql-token.store.js';
@@ -35,6 +37,8 @@ export interface Stores {
   lockouts: LockoutStore;
   /** SSH public keys for Git over SSH. */
   sshKeys: SshKeyStore;
+  /** The counter that tells cached token records from stale ones. */
+  revocationGeneration: RevocationGenerationStore;
   /** See Database.externalChanges: SQLite's foreign-commit counter, else null. */
   externalChanges: (() => number) | null;
   /** Resolves when the database answers a trivial query (readiness probe). */
@@ -73,6 +77,7 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
     sessions: new SqlSessionStore(database.db, database.dialect),
     lockouts: new SqlLockoutStore(database.db, database.dialect),
     sshKeys: new SqlSshKeyStore(database.db, database.dialect),
+    revocationGeneration: new SqlRevocationGenerationStore(database.db),
     externalChanges: database.externalChanges,
     ping: () => ping(database),
     close: () => database.close(),

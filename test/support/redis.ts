@@ -43,14 +43,22 @@ export interface PrivateRedis {
   process: ChildProcess;
   /** Graceful stop; resolves when the process has exited. */
   stop(): Promise<void>;
+  /** SIGKILL, as a crash: nothing is saved; resolves when the process has exited. */
+  kill(): Promise<void>;
 }
 
-/** Starts `redis-server` on a free loopback port (optionally a given one, to restart). */
-export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
+/**
+ * Starts `redis-server` on a free loopback port (optionally a given one, to
+ * restart). It never saves by itself; with `snapshotDir` it loads
+ * `dump.rdb` from there at start and a `SAVE` writes it there, so a test
+ * can restart it from an old snapshot.
+ */
+export async function startPrivateRedis(port?: number, options: { snapshotDir?: string } = {}): Promise<PrivateRedis> {
   const binary = findRedisServer();
   if (!binary) throw new Error('redis-server is not installed');
   const chosen = port ?? (await freePort());
-  const child = spawn(binary, ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], {
+  const snapshot = options.snapshotDir ? ['--dir', options.snapshotDir, '--dbfilename', 'dump.rdb'] : [];
+  const child = spawn(binary, ['--port', String(chosen), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...snapshot], {
     stdio: 'ignore',
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -63,6 +71,10 @@ export async function startPrivateRedis(port?: number): Promise<PrivateRedis> {
         process: child,
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+        kill: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
         },
       };

@@ -11,6 +11,7 @@ import { otpLastTimestep } from './0003-otp-last-timestep.js';
 import { sshKeys } from './0004-ssh-keys.js';
 import { lockoutReservations } from './0005-lockout-reservations.js';
 import { sessionGeneration } from './0006-session-generation.js';
+import { revocationGeneration } from './0007-revocation-generation.js';
 
 /** The migrations for `dialect`, keyed by their permanent names. */
 export function allMigrations(dialect: DialectHelper): Record<string, Migration> {
@@ -21,5 +22,6 @@ export function allMigrations(dialect: DialectHelper): Record<string, Migration>
     '0004_ssh_keys': sshKeys(dialect),
     '0005_lockout_reservations': lockoutReservations(dialect),
     '0006_session_generation': sessionGeneration(),
+    '0007_revocation_generation': revocationGeneration(),
   };
 }
