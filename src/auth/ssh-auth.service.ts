@@ -6,7 +6,7 @@
  * registered to that account. Failures count toward the IP ban.
  */
 import type { SshKeyMatch, SshKeyService } from '../keys/ssh-key.service.js';
-import { UnauthorizedError } from '../lib/errors.js';
+import { UnauthorizedError, unlessNotFound } from '../lib/errors.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { UserService } from '../users/user.service.js';
 import type { Authenticator } from './authenticator.js';
@@ -83,14 +83,12 @@ export class SshAuthService {
       const { user } = await this.deps.keys.recheck(principal.keyId, principal.user.username);
       return { ...principal, user: identity(user) };
     }
-    const user = await this.deps.users.get(principal.user.id).catch(() => {
-      throw new UnauthorizedError('invalid');
-    });
+    const user = await unlessNotFound(this.deps.users.get(principal.user.id));
+    if (!user) throw new UnauthorizedError('invalid');
     if (user.state !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
     if (principal.kind === 'token') {
-      const token = await this.deps.tokens.get(principal.user, principal.tokenId).catch(() => {
-        throw new UnauthorizedError('revoked');
-      });
+      const token = await unlessNotFound(this.deps.tokens.get(principal.user, principal.tokenId));
+      if (!token) throw new UnauthorizedError('revoked');
       if (!this.deps.tokens.isActive(token)) throw new UnauthorizedError(token.revoked ? 'revoked' : 'expired');
     } else if (user.twoFactorEnabled) {
       throw new UnauthorizedError('two_factor_required');

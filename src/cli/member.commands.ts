@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { unlessNotFound } from '../lib/errors.js';
 import { AccessLevel } from '../projects/project.js';
 import { CLI_ACTOR } from './cli-actor.js';
 import { splitProjectPath } from './project.commands.js';
@@ -20,7 +21,7 @@ export function registerMemberCommands(program: Command, withSystem: WithSystem)
       return withSystem(async (s) => {
         const user = await s.users.getByUsername(username);
         const ref = `${namespace}/${path}`;
-        const existing = await s.projects.getMember(CLI_ACTOR, ref, user.id).catch(() => null);
+        const existing = await unlessNotFound(s.projects.getMember(CLI_ACTOR, ref, user.id));
         await s.projects.setMember(CLI_ACTOR, ref, user.id, level, existing ? 'update' : 'add');
         process.stdout.write(`${user.username} is now ${opts.access} of ${ref}\n`);
       });

@@ -13,6 +13,7 @@ import type { GitProcessContext } from './git-process.js';
 import type { GitAnswerCache } from './git-answer-cache.js';
 import type { FetchResponseCache } from './fetch-cache/fetch-response-cache.js';
 import { clientIp } from '../http/client-ip.js';
+import { logFailure } from '../lib/log-failure.js';
 
 /** The repository a request names, already validated and decoded. */
 export interface GitTarget {
@@ -60,7 +61,7 @@ export async function authorizeGit(
     return grant;
   } catch (err) {
     if (!(err instanceof AppError) || err.status >= 500) {
-      ctx.logger.error({ err, service, repo: state.repo }, 'git authorization failed');
+      logFailure(ctx.logger, err, { service, repo: state.repo }, 'git authorization failed');
     }
     sendGitText(res, gitErrorAnswer(err, ctx.wording));
     return null;

@@ -102,3 +102,13 @@ export class OverloadedError extends UnavailableError {
     super(message);
   }
 }
+
+/** `found`, or null when it rejects with NotFoundError; any other failure (an outage) still rejects. */
+export async function unlessNotFound<T>(found: Promise<T>): Promise<T | null> {
+  try {
+    return await found;
+  } catch (error) {
+    if (error instanceof NotFoundError) return null;
+    throw error;
+  }
+}

@@ -13,6 +13,7 @@ import { sendRegistryError, toRegistryError } from './registry-errors.js';
 import { parseScopes } from './registry-scope.js';
 import type { IssuedRegistryToken, RegistryTokenRequest } from './registry-token.service.js';
 import { clientIp } from '../http/client-ip.js';
+import { logFailure } from '../lib/log-failure.js';
 
 /** Dependencies of the token endpoint. */
 export interface RegistryRouterDeps {
@@ -59,7 +60,7 @@ export function createRegistryRouter(deps: RegistryRouterDeps): Router {
       res.status(200).json(body);
     } catch (err) {
       const error = toRegistryError(err);
-      if (error.status >= 500) deps.logger.error({ err, requestId: requestState(res).requestId }, 'registry token request failed');
+      if (error.status >= 500) logFailure(deps.logger, err, { requestId: requestState(res).requestId }, 'registry token request failed');
       sendRegistryError(res, error);
     }
   });

@@ -5,7 +5,7 @@
  * Failures count toward the account lockout; the edge reports them to the
  * per-IP guard.
  */
-import { UnauthorizedError, ValidationError } from '../lib/errors.js';
+import { UnauthorizedError, ValidationError, unlessNotFound } from '../lib/errors.js';
 import type { TwoFactorService } from '../users/two-factor.service.js';
 import type { UserService } from '../users/user.service.js';
 import type { User } from '../users/user.js';
@@ -59,7 +59,7 @@ export class SignInService {
   async withCode(pending: SessionRecord, code: string): Promise<SignInOutcome> {
     const { users, twoFactor, lockout, sessions } = this.deps;
     if (pending.data.stage !== 'two_factor') throw new UnauthorizedError('invalid');
-    const user = await users.get(pending.userId).catch(() => null);
+    const user = await unlessNotFound(users.get(pending.userId));
     // A password changed (or the account blocked) since the first step makes that step void.
     if (!user || user.state !== 'active' || user.sessionGeneration !== pending.data.generation) {
       await sessions.destroy(pending);

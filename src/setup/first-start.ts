@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
+import { unlessNotFound } from '../lib/errors.js';
 import type { ProjectService } from '../projects/project.service.js';
 import type { RepositoryStore } from '../projects/repository.store.js';
 import type { User } from '../users/user.js';
@@ -38,7 +39,7 @@ export interface FirstStartResult {
 
 /** Ensures the root account (and on first start the demo project) exist. */
 export async function firstStart(deps: FirstStartDeps): Promise<FirstStartResult> {
-  const existing = await deps.users.getByUsername(ROOT_USERNAME).catch(() => null);
+  const existing = await unlessNotFound(deps.users.getByUsername(ROOT_USERNAME));
   if (existing) return { root: existing, passwordFile: null, demo: null };
 
   const password = deps.rootPassword ?? randomBytes(18).toString('base64url');

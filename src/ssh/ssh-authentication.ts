@@ -18,6 +18,7 @@ import ssh2, { type AuthContext, type AuthenticationType, type KeyboardAuthConte
 import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
 import { BannedError, UnauthorizedError } from '../lib/errors.js';
 import { sshRefusal } from './ssh-errors.js';
+import { logFailure } from '../lib/log-failure.js';
 
 const METHODS: AuthenticationType[] = ['publickey', 'password', 'keyboard-interactive'];
 /** OpenSSH's MaxAuthTries default. */
@@ -43,7 +44,7 @@ export function authenticationHandler(
   const fail = (ctx: AuthContext, err?: unknown): void => {
     ctx.reject(METHODS);
     if (err instanceof BannedError) return outcome.drop('banned');
-    if (err !== undefined && !(err instanceof UnauthorizedError)) logger.error({ err, ip }, 'ssh authentication failed');
+    if (err !== undefined && !(err instanceof UnauthorizedError)) logFailure(logger, err, { ip }, 'ssh authentication failed');
     if (++failures >= MAX_ATTEMPTS) outcome.drop('too many authentication failures');
   };
   /** What a 2FA user who gave the right password should read, not shown yet. */

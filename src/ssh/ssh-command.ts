@@ -12,6 +12,7 @@ import { parseGitProtocol } from '../git/git-protocol.js';
 import { parseGitCommand } from './git-command.js';
 import { finish, runGitOverSsh, type SshGitContext } from './ssh-git-process.js';
 import { SshCommandError, sshRefusal } from './ssh-errors.js';
+import { logFailure } from '../lib/log-failure.js';
 
 /** What every command on the server needs. */
 export interface SshCommandDeps {
@@ -60,7 +61,7 @@ export async function runSshCommand(
     // The client's own command line stays out of the log: someone may have typed a token there.
     const reason = err instanceof SshCommandError ? 'unsupported command' : refusal.message;
     if (refusal.expected) deps.logger.info({ ...log, service, refusal: reason }, 'ssh command refused');
-    else deps.logger.error({ ...log, err, service }, 'ssh command failed');
+    else logFailure(deps.logger, err, { ...log, service }, 'ssh command failed');
     finish(channel, refusal);
   }
 }

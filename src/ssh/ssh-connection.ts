@@ -9,6 +9,7 @@ import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
 import { authenticationHandler } from './ssh-authentication.js';
 import { runSshCommand, type SshCommandDeps } from './ssh-command.js';
 import { serveSession } from './ssh-session.js';
+import { logFailure } from '../lib/log-failure.js';
 
 /** Timeouts of one connection, in milliseconds. */
 export interface SshConnectionLimits {
@@ -91,7 +92,7 @@ export function serveConnection(
         exec: (channel: ServerChannel, command: string, gitProtocol: string | null) =>
           runSshCommand(channel, command, { principal: who, ip, gitProtocol, onActivity: () => timers.activity() }, deps).catch(
             (err: unknown) => {
-              deps.logger.error({ err, ip }, 'ssh command failed');
+              logFailure(deps.logger, err, { ip }, 'ssh command failed');
               channel.destroy();
             },
           ),

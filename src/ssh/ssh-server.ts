@@ -9,6 +9,7 @@ import ipaddr from 'ipaddr.js';
 import ssh2, { type Algorithms, type Connection } from 'ssh2';
 import { BannedError } from '../lib/errors.js';
 import { ConnectionTimers, serveConnection, type SshConnectionDeps, type SshConnectionLimits } from './ssh-connection.js';
+import { logFailure } from '../lib/log-failure.js';
 
 export interface SshServerOptions {
   /** PEM/OpenSSH private host keys (see loadOrCreateHostKeys). */
@@ -90,7 +91,7 @@ export async function startSshServer(
       },
       (err: unknown) => {
         if (err instanceof BannedError) logger.warn({ ip }, 'ssh connection refused: address banned');
-        else logger.error({ err, ip }, 'ssh ban check failed');
+        else logFailure(logger, err, { ip }, 'ssh ban check failed');
         socket.destroy();
       },
     );

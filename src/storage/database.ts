@@ -13,6 +13,7 @@ import { sqliteDialect } from './dialects/sqlite.js';
 import type { Schema } from './schema.js';
 import { NulGuardPlugin } from './nul-guard.js';
 import { withStatementCache } from './statement-cache.js';
+import { reportingOutages } from './unavailable-database.js';
 
 /** Where the data lives. */
 export type DatabaseConfig = { kind: 'sqlite'; path: string } | { kind: 'postgres'; url: string };
@@ -57,9 +58,9 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
  * await database.close();
  */
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
+  const dialect = config.kind === 'sqlite' ? sqliteDialect : postgresDialect;
   const opened = config.kind === 'sqlite' ? openSqlite(config.path) : { db: openPostgres(config.url, options), externalChanges: null };
   const { db } = opened;
-  const dialect = config.kind === 'sqlite' ? sqliteDialect : postgresDialect;
   let closing: Promise<void> | undefined;
   return {
     kind: config.kind,
@@ -83,7 +84,10 @@ function openSqlite(path: string): { db: Kysely<Schema>; externalChanges: () => 
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   return {
-    db: new Kysely<Schema>({ dialect: new SqliteDialect({ database: withStatementCache(database) }), plugins: [new NulGuardPlugin()] }),
+    db: new Kysely<Schema>({
+      dialect: reportingOutages(new SqliteDialect({ database: withStatementCache(database) }), sqliteDialect.isOutage),
+      plugins: [new NulGuardPlugin()],
+    }),
     externalChanges: () => database.pragma('data_version', { simple: true }) as number,
   };
 }
@@ -103,5 +107,5 @@ function openPostgres(url: string, options: OpenDatabaseOptions): Kysely<Schema>
   // A checked-out client has no pool listener, and an unhandled 'error' event
   // kills the process. Its failure already rejects the query using it.
   pool.on('connect', (client) => client.on('error', () => undefined));
-  return new Kysely<Schema>({ dialect: new PostgresDialect({ pool }), plugins: [new NulGuardPlugin()] });
+  return new Kysely<Schema>({ dialect: reportingOutages(new PostgresDialect({ pool }), postgresDialect.isOutage), plugins: [new NulGuardPlugin()] });
 }

@@ -5,7 +5,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Identity } from '../auth/principal.js';
-import { NotFoundError, ValidationError } from '../lib/errors.js';
+import { NotFoundError, ValidationError, unlessNotFound } from '../lib/errors.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { User } from '../users/user.js';
@@ -113,7 +113,7 @@ export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
     const raw = req.params.id;
     const id = typeof raw === 'string' && /^[1-9]\d{0,15}$/.test(raw) ? Number(raw) : NaN;
     // This page manages the user's own tokens, administrators included.
-    const token = Number.isSafeInteger(id) ? await tokens.get(identity(user), id).catch(() => null) : null;
+    const token = Number.isSafeInteger(id) ? await unlessNotFound(tokens.get(identity(user), id)) : null;
     if (!token || token.userId !== user.id) throw new NotFoundError('404 Personal Access Token');
     if (tokens.isActive(token)) await tokens.revoke(identity(user), token.id);
     await sessions.setFlash(session, NOTICE, `Revoked personal access token ${token.name}!`);

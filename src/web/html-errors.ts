@@ -15,6 +15,7 @@ import {
   ValidationError,
 } from '../lib/errors.js';
 import type { Views } from './views.js';
+import { logFailure } from '../lib/log-failure.js';
 
 /** A failure as a page shows it. */
 export interface HtmlFailure {
@@ -44,7 +45,7 @@ export function describeFailure(error: unknown): HtmlFailure {
 export function htmlErrors(views: Views, logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const failure = describeFailure(error);
-    if (failure.status >= 500) logger.error({ err: error, requestId: requestState(res).requestId }, 'web request failed');
+    if (failure.status >= 500) logFailure(logger, error, { requestId: requestState(res).requestId }, 'web request failed');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -4,6 +4,7 @@
  * cross-site post does not), Secure and `__Host-` prefixed over https, no
  * Max-Age (the server decides when a session ends).
  */
+import { unlessNotFound } from '../lib/errors.js';
 import type { CookieOptions, RequestHandler, Response } from 'express';
 import type { Principal } from '../auth/principal.js';
 import { requestState } from '../http/request-state.js';
@@ -49,7 +50,7 @@ export function loadSession(deps: { sessions: SessionService; users: UserService
     const state = webState(res);
     state.session = session;
     if (session.data.stage !== 'signed_in') return next();
-    const user = await deps.users.get(session.userId).catch(() => null);
+    const user = await unlessNotFound(deps.users.get(session.userId));
     if (!user || user.state !== 'active' || user.sessionGeneration !== session.data.generation) {
       await deps.sessions.destroy(session);
       cookie.clear(res);

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -58,12 +58,20 @@ export function findPostgresBinary(name: string): string | null {
   return null;
 }
 
+/** A cluster this run started: it can also be halted (as an outage) and started again on the same port. */
+export interface PrivateCluster extends PostgresServer {
+  /** Stops the server immediately (open connections are cut), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts the halted server again, same port and data. */
+  resume(): Promise<void>;
+}
+
 /**
  * Starts a throw-away cluster in a temp directory on a free port. PostgreSQL
  * refuses to run as root, so as root it runs as the `postgres` OS user.
  * Resolves to null (with the reason in `why`) when that is impossible.
  */
-export async function startPrivateCluster(why: string[]): Promise<PostgresServer | null> {
+export async function startPrivateCluster(why: string[]): Promise<PrivateCluster | null> {
   const initdb = findPostgresBinary('initdb');
   const pgCtl = findPostgresBinary('pg_ctl');
   if (!initdb || !pgCtl) {
@@ -79,6 +87,8 @@ export async function startPrivateCluster(why: string[]): Promise<PostgresServer
   const exec = (file: string, args: string[]) =>
     asRoot ? run('runuser', ['-u', 'postgres', '--', file, ...args]) : run(file, args);
 
+  // The run's temporary directory is the owner's only; the server's user must be able to pass through it.
+  if (owner) await chmod(tmpdir(), 0o711);
   const dir = await mkdtemp(join(tmpdir(), 'gitgate-pg-'));
   const data = join(dir, 'data');
   try {
@@ -86,16 +96,27 @@ export async function startPrivateCluster(why: string[]): Promise<PostgresServer
     await exec(initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await freePort();
     const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`;
-    await exec(pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
-    const pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    const start = () => exec(pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
+    await start();
+    let pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    let running = true;
+    const halt = async (): Promise<void> => {
+      await exec(pgCtl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+      running = false;
+    };
+    const resume = async (): Promise<void> => {
+      await start();
+      running = true;
+      pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    };
     const stop = async (): Promise<void> => {
       await exec(pgCtl, ['-D', data, '-m', 'fast', '-w', 'stop']).catch(() => {
-        // pg_ctl failed: end the postmaster we started, by its own pid only.
-        if (Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGQUIT');
+        // pg_ctl failed: end the postmaster we started, by its own pid only (never a halted one's old pid).
+        if (running && Number.isInteger(pid) && pid > 0) process.kill(pid, 'SIGQUIT');
       });
       await rm(dir, { recursive: true, force: true });
     };
-    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, description: `private cluster in ${dir} (pid ${pid})`, stop };
+    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, description: `private cluster in ${dir} (pid ${pid})`, stop, halt, resume };
   } catch (error) {
     why.push(`starting a private cluster failed: ${error instanceof Error ? error.message : String(error)}`);
     await rm(dir, { recursive: true, force: true });

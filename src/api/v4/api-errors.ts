@@ -20,6 +20,7 @@ import {
 import { requestState } from '../../http/request-state.js';
 import { ParamsError } from './params.js';
 import { sendJson } from './send-json.js';
+import { logFailure } from '../../lib/log-failure.js';
 
 /** A status, GitLab's JSON body for it, and any extra headers. */
 export interface GitLabError {
@@ -143,7 +144,7 @@ export function apiErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const error = toGitLabError(err);
-    if (error.status >= 500) logger.error({ err, requestId: requestState(res).requestId }, 'API request failed');
+    if (error.status >= 500) logFailure(logger, err, { requestId: requestState(res).requestId }, 'API request failed');
     sendGitLabError(res, error);
   };
 }

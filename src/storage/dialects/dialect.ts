@@ -34,6 +34,12 @@ export interface DialectHelper {
    * index (or `table.column` for SQLite column constraints); otherwise null.
    */
   uniqueViolation(error: unknown): string | null;
+  /**
+   * True when `error` means the database cannot be reached or used right
+   * now (connection refused or lost, server shutting down, file busy or
+   * read-only), rather than that the query was wrong.
+   */
+  isOutage(error: unknown): boolean;
 }
 
 /** Reads a string property of an unknown error object without `any`. */

@@ -6,6 +6,8 @@ import { sql } from 'kysely';
 import type { DialectHelper } from './dialect.js';
 import { errorProperty } from './dialect.js';
 
+/** Result codes (and their extended forms) of a file that cannot be used now, as opposed to a bad query. */
+const OUTAGE_CODE = /^SQLITE_(BUSY|LOCKED|IOERR|FULL|READONLY|CANTOPEN)(_|$)/;
 const INDEX_IN_MESSAGE = /UNIQUE constraint failed: (?:index '([^']+)'|(\S+))/;
 
 /** The SQLite dialect helper. */
@@ -26,4 +28,5 @@ export const sqliteDialect: DialectHelper = {
     const match = INDEX_IN_MESSAGE.exec(errorProperty(error, 'message') ?? '');
     return match?.[1] ?? match?.[2] ?? '';
   },
+  isOutage: (error) => OUTAGE_CODE.test(errorProperty(error, 'code') ?? ''),
 };
