@@ -6,6 +6,7 @@
  * private redis-server this file starts and kills by its own pid.
  */
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -106,6 +107,76 @@ describe.runIf(haveRedis).each(databaseKinds())('revocation survives Redis fault
     expect(await status(issued.token)).toBe(403);
   });
 });
+
+describe.runIf(haveRedis)('revocation across a network partition between an instance and Redis', () => {
+  let redis: PrivateRedis;
+  let relay: Relay;
+  let a: Gateway;
+  let b: Gateway;
+
+  beforeAll(async () => {
+    redis = await startPrivateRedis();
+    relay = await startRelay(redis.port);
+    a = await startGateway('sqlite', { redisUrl: redis.url });
+    b = await startGateway('sqlite', { shareWith: a, env: { REDIS_URL: `redis://127.0.0.1:${relay.port}` } });
+  });
+  afterAll(async () => {
+    await b?.stop();
+    await a?.stop();
+    relay?.close();
+    await redis?.stop();
+  });
+
+  it('an instance whose Redis link silently stops carrying data refuses the token once the revoke on another instance returns', async () => {
+    const owner = await a.createUser('partitioned');
+    const { id, token } = await a.createToken(owner, ['read_user']);
+    const user = async (gw: Gateway) => (await apiClient(gw)('GET', '/user', { token })).status;
+    expect(await user(b)).toBe(200);
+    expect(await user(b)).toBe(200);
+    relay.blackhole();
+    await a.system.tokens.revoke({ id: owner.id, username: owner.username, isAdmin: false }, id);
+    expect(await user(a)).toBe(401);
+    expect(await user(b)).toBe(401);
+  });
+});
+
+/** A TCP relay to Redis that can stop carrying bytes without closing anything, as a partition does. */
+interface Relay {
+  port: number;
+  blackhole(): void;
+  close(): void;
+}
+
+async function startRelay(targetPort: number): Promise<Relay> {
+  const sockets = new Set<net.Socket>();
+  let cut = false;
+  const server = net.createServer((client) => {
+    const upstream = net.connect(targetPort, '127.0.0.1');
+    for (const [from, to] of [
+      [client, upstream],
+      [upstream, client],
+    ] as const) {
+      sockets.add(from);
+      from.on('error', () => undefined);
+      from.on('data', (chunk: Buffer) => {
+        if (!cut) to.write(chunk);
+      });
+      from.on('close', () => to.destroy());
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  return {
+    port,
+    blackhole: () => {
+      cut = true;
+    },
+    close: () => {
+      server.close();
+      for (const s of sockets) s.destroy();
+    },
+  };
+}
 
 /** Polls `condition` every 50 ms for at most 10 s (a reconnect, not a timing assertion). */
 async function waitFor(condition: () => Promise<boolean>): Promise<void> {
