@@ -31,8 +31,12 @@ export interface SshAuthDeps {
 /** Checks a signature over the session data with the stored public key (the SSH edge's crypto). */
 export type SignatureCheck = (publicKeyText: string) => boolean;
 
-/** A principal that SSH can hold: never anonymous. */
-export type SshPrincipal = Exclude<Principal, { kind: 'anonymous' }>;
+/**
+ * A principal that SSH can hold: never anonymous. A connection signed in
+ * with the account password remembers the account's session generation, so
+ * a password change (or 2FA turned on) ends it like a web session.
+ */
+export type SshPrincipal = Exclude<Principal, { kind: 'anonymous' }> & { sessionGeneration?: number };
 
 export class SshAuthService {
   constructor(private readonly deps: SshAuthDeps) {}
@@ -49,7 +53,8 @@ export class SshAuthService {
       if (!principal || principal.kind === 'anonymous' || !sameUser(principal.user, username)) {
         throw new UnauthorizedError('invalid');
       }
-      return principal;
+      if (principal.kind !== 'password') return principal;
+      return { ...principal, sessionGeneration: (await this.deps.users.get(principal.user.id)).sessionGeneration };
     });
   }
 
@@ -92,6 +97,8 @@ export class SshAuthService {
       if (!this.deps.tokens.isActive(token)) throw new UnauthorizedError(token.revoked ? 'revoked' : 'expired');
     } else if (user.twoFactorEnabled) {
       throw new UnauthorizedError('two_factor_required');
+    } else if (user.sessionGeneration !== principal.sessionGeneration) {
+      throw new UnauthorizedError('invalid');
     }
     return { ...principal, user: identity(user) };
   }

@@ -180,6 +180,22 @@ describe.runIf(sshToolsInstalled()).each(databaseKinds())('git over SSH on %s', 
       }
     });
 
+    it('ends a connection signed in with the account password once that password changes (ControlMaster)', async () => {
+      const pat = await gw.createUser('pat');
+      await gw.addMember(priv, pat, 'reporter');
+      const control = ['-o', 'ControlMaster=auto', '-o', `ControlPath=${tempDir('gitgate-mux-')}/%C`, '-o', 'ControlPersist=30'];
+      const lsRemote = () => gitSsh(port, { secret: PASSWORD }, ['ls-remote', sshUrl(port, 'pat', 'alice/secret.git')], { sshOptions: control });
+      try {
+        expect((await lsRemote()).code).toBe(0);
+        await gw.system.users.setPassword(pat.id, 'a-different-password');
+        const r = await lsRemote();
+        expect(r.code).not.toBe(0);
+        expect(r.stderr).toContain('ERROR: Access denied');
+      } finally {
+        await ssh(port, { secret: PASSWORD }, 'pat', [], undefined, [...control, '-O', 'exit']);
+      }
+    });
+
     it("refuses a 2FA user's account password and accepts their token", async () => {
       const refused = await clone('eve', { secret: PASSWORD });
       expect(refused.code).not.toBe(0);
