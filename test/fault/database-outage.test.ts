@@ -80,8 +80,7 @@ describe.runIf(cluster !== null)('database outage (private PostgreSQL cluster)',
     expect(listed.stderr).toMatch(/503/);
 
     await pg.resume();
-    await waitFor(async () => (await ready()) === 200);
-    expect(await refs(token)).toBe(200);
+    await waitFor(async () => (await ready()) === 200 && (await refs(token)) === 200);
     expect(await user(token)).toBe(200);
     expect(await jwt(token)).toBe(200);
     expect(await refs(revoked)).toBe(401);

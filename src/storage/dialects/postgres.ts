@@ -17,7 +17,8 @@ const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE
  */
 const OUTAGE_STATE = /^(08|53)...$|^57P0[123]$/;
 /** What node-postgres says when a connection dies or cannot be made in time. */
-const OUTAGE_MESSAGE = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+const OUTAGE_MESSAGE =
+  /^(Connection terminated|timeout exceeded when trying to connect|timeout expired|Query read timeout|Client has encountered a connection error|Client was closed)/;
 
 /** The PostgreSQL dialect helper. */
 export const postgresDialect: DialectHelper = {
