@@ -1,12 +1,12 @@
 /**
  * The architecture of STYLE.md, checked on every `npm test`:
- * main → app → edges (git, api, web, registry, ssh, http, cli) → services
- * (auth, tokens, users, projects, sessions, keys) → lib; stores and caches
+ * main → app → edges (git-http, api, web, registry, ssh, http, cli) → services
+ * (auth, tokens, users, projects, sessions, ssh-keys) → identity → lib; stores and caches
  * (storage, cache) implement interfaces the services declare and are wired
  * only by the composition root.
  */
-const EDGES = '^src/(git|api|web|registry|ssh|http|cli)/';
-const SERVICES = '^src/(auth|tokens|users|projects|sessions|keys|setup)/';
+const EDGES = '^src/(git-http|api|web|registry|ssh|http|cli)/';
+const SERVICES = '^src/(identity|auth|tokens|users|projects|sessions|ssh-keys|setup)/';
 const STORES = '^src/(storage|cache)/';
 const FRAMEWORKS = '^node_modules/(express|ssh2|ioredis|kysely|pg|better-sqlite3|helmet|eta|csrf-csrf|cookie-parser)/';
 

@@ -4,17 +4,17 @@
  */
 import type { Logger } from 'pino';
 import type { GuardedAuthentication } from './auth/guarded-authentication.js';
-import type { GitAccessService } from './auth/git-access.service.js';
+import type { GitAccessService } from './auth/git-authorization.service.js';
 import type { SshAuthService } from './auth/ssh-auth.service.js';
 import type { Config } from './config/config.js';
-import type { SshKeyService } from './keys/ssh-key.service.js';
+import type { SshKeyService } from './ssh-keys/ssh-key.service.js';
 import type { Clock } from './lib/clock.js';
 import type { Metrics } from './lib/metrics.js';
 import type { ProjectService } from './projects/project.service.js';
 import type { RepositoryStore } from './projects/repository.store.js';
 import type { RegistryTokenService } from './registry/registry-token.service.js';
 import type { SigningKeyStore } from './registry/signing-key.store.js';
-import type { WebServices } from './sessions/web-services.js';
+import type { WebServices } from './sessions/session-services.js';
 import type { TokenService } from './tokens/token.service.js';
 import type { TwoFactorService } from './users/two-factor.service.js';
 import type { UserService } from './users/user.service.js';

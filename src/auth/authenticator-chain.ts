@@ -1,6 +1,6 @@
 import { UnauthorizedError } from '../lib/errors.js';
-import type { AuthContext, Authenticator } from './authenticator.js';
-import type { Principal } from './principal.js';
+import type { AuthContext, Authenticator } from '../identity/authenticator.js';
+import type { Principal } from '../identity/principal.js';
 
 /**
  * Tries authenticators in order; the first that claims the credentials

@@ -1,9 +1,9 @@
-import type { BasicCredentials } from './git-access.js';
+import type { PasswordCredentials } from '../identity/authenticator.js';
 import { UnauthorizedError } from '../lib/errors.js';
 import { AccountLockedError, type AccountLockout } from '../users/account-lockout.js';
 import type { UserService } from '../users/user.service.js';
-import type { AuthContext, Authenticator } from './authenticator.js';
-import type { Principal } from './principal.js';
+import type { AuthContext, Authenticator } from '../identity/authenticator.js';
+import type { Principal } from '../identity/principal.js';
 
 /**
  * Basic auth with the account password. Users with two-factor
@@ -15,13 +15,13 @@ import type { Principal } from './principal.js';
  * surface accepts resets the count — a 2FA user's right password is refused
  * here, so it neither resets nor counts.
  */
-export class BasicPasswordAuthenticator implements Authenticator<BasicCredentials> {
+export class BasicPasswordAuthenticator implements Authenticator<PasswordCredentials> {
   constructor(
     private readonly users: UserService,
     private readonly lockout: AccountLockout,
   ) {}
 
-  async authenticate(credentials: BasicCredentials, _context: AuthContext): Promise<Principal | null> {
+  async authenticate(credentials: PasswordCredentials, _context: AuthContext): Promise<Principal | null> {
     const account = credentials.username ? await this.users.findByLogin(credentials.username) : null;
     const user = await this.lockout
       .guard(account?.id ?? null, () => this.users.verifyAccountPassword(account, credentials.password), {

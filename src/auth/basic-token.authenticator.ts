@@ -1,7 +1,7 @@
-import type { BasicCredentials } from './git-access.js';
+import type { PasswordCredentials } from '../identity/authenticator.js';
 import type { TokenService } from '../tokens/token.service.js';
-import type { AuthContext, Authenticator } from './authenticator.js';
-import type { Principal } from './principal.js';
+import type { AuthContext, Authenticator } from '../identity/authenticator.js';
+import type { Principal } from '../identity/principal.js';
 
 /**
  * Basic auth whose password is a personal access token. The username is
@@ -9,13 +9,13 @@ import type { Principal } from './principal.js';
  * Claims every password that carries the token prefix, so a typo'd token is
  * reported as a bad token rather than tried as a password.
  */
-export class BasicTokenAuthenticator implements Authenticator<BasicCredentials> {
+export class BasicTokenAuthenticator implements Authenticator<PasswordCredentials> {
   constructor(
     private readonly tokens: TokenService,
     private readonly prefix: string,
   ) {}
 
-  async authenticate(credentials: BasicCredentials, context: AuthContext): Promise<Principal | null> {
+  async authenticate(credentials: PasswordCredentials, context: AuthContext): Promise<Principal | null> {
     if (!credentials.password.startsWith(this.prefix)) return null;
     const record = await this.tokens.authenticate(credentials.password, context.ip);
     return {

@@ -6,8 +6,8 @@
  */
 import { UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { AccountLockedError } from '../users/account-lockout.js';
-import { runAttempt, type AttemptOutcome } from './attempt-ledger.js';
-import type { FailedAuthGuard } from './failed-auth-guard.js';
+import { runAttempt, type AttemptOutcome } from '../identity/attempt-ledger.js';
+import type { FailedAuthGuard } from '../identity/failed-auth-guard.js';
 
 /** The places credentials are presented. */
 export type AuthSurface = 'git-http' | 'ssh' | 'registry' | 'api' | 'web';

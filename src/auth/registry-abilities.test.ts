@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Project } from '../projects/project.js';
-import { ANONYMOUS, type Principal } from './principal.js';
+import { ANONYMOUS, type Principal } from '../identity/principal.js';
 import { catalogAllowed, projectFacts, projectOfRepositoryName, registryActionAllowed } from './registry-abilities.js';
-import type { Scope } from './scopes.js';
+import type { Scope } from '../identity/scopes.js';
 
 const user = { id: 7, username: 'bob', isAdmin: false };
 const token = (...scopes: Scope[]): Principal => ({ kind: 'token', user, tokenId: 1, scopes });

@@ -4,8 +4,8 @@
  */
 import { canPush, canReadCode } from '../projects/project-access.js';
 import { AccessLevel, type Project } from '../projects/project.js';
-import { identityOf, type Principal } from './principal.js';
-import { scopesAllow, type Ability } from './scopes.js';
+import { identityOf, type Principal } from '../identity/principal.js';
+import { scopesAllow, type Ability } from '../identity/scopes.js';
 
 /** The actions distribution's registry asks for; `*` means all of them. */
 export const REGISTRY_ACTIONS = ['pull', 'push', 'delete', '*'] as const;

@@ -5,13 +5,13 @@
  * the same authenticator chain as Basic auth over HTTP; a public key must be
  * registered to that account. Failures count toward the IP ban.
  */
-import type { SshKeyMatch, SshKeyService } from '../keys/ssh-key.service.js';
+import type { SshKeyMatch, SshKeyService } from '../ssh-keys/ssh-key.service.js';
 import { UnauthorizedError, unlessNotFound } from '../lib/errors.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { UserService } from '../users/user.service.js';
-import type { Authenticator } from './authenticator.js';
+import type { Authenticator } from '../identity/authenticator.js';
 import type { GuardedAuthentication } from './guarded-authentication.js';
-import type { Identity, Principal } from './principal.js';
+import type { Identity, Principal } from '../identity/principal.js';
 
 /** A username and a typed secret (the shape of Basic credentials). */
 export interface PasswordCredentials {

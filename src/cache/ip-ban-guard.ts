@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { reserveAttempt, type Attempt, type AttemptLedger, type AttemptOutcome, type Reservation } from '../auth/attempt-ledger.js';
-import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
+import { reserveAttempt, type Attempt, type AttemptLedger, type AttemptOutcome, type Reservation } from '../identity/attempt-ledger.js';
+import type { FailedAuthGuard } from '../identity/failed-auth-guard.js';
 import { BannedError } from '../lib/errors.js';
 import { IpAllowlist } from '../lib/ip-allowlist.js';
 import type { Metrics } from '../lib/metrics.js';

@@ -4,7 +4,7 @@
  * rules as RedisAttemptLedger (see ban-policy.ts); bounded in memory.
  */
 import { LRUCache } from 'lru-cache';
-import type { AttemptLedger, AttemptOutcome, Reservation } from '../auth/attempt-ledger.js';
+import type { AttemptLedger, AttemptOutcome, Reservation } from '../identity/attempt-ledger.js';
 import type { BanPolicy } from './ban-policy.js';
 import { SLOT_TTL_MS } from './ban-policy.js';
 

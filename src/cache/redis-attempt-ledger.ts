@@ -10,7 +10,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { AttemptLedger, AttemptOutcome, Reservation } from '../auth/attempt-ledger.js';
+import type { AttemptLedger, AttemptOutcome, Reservation } from '../identity/attempt-ledger.js';
 import type { BanPolicy } from './ban-policy.js';
 import { SLOT_TTL_MS } from './ban-policy.js';
 

@@ -7,7 +7,7 @@
  * catches what a tombstone cannot (a lost delete, an old snapshot).
  */
 import type { Redis } from 'ioredis';
-import { isScope } from '../auth/scopes.js';
+import { isScope } from '../identity/scopes.js';
 import type { TokenAuthRecord } from '../tokens/token-lookup.js';
 
 /** Sets the value only when no tombstone says the digest just changed. */

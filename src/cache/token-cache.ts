@@ -6,7 +6,7 @@
  */
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { FailedAuthGuard } from '../auth/failed-auth-guard.js';
+import type { FailedAuthGuard } from '../identity/failed-auth-guard.js';
 import type { Metrics } from '../lib/metrics.js';
 import type { RevocationGenerationStore } from '../tokens/revocation-generation.store.js';
 import type { TokenLookup } from '../tokens/token-lookup.js';

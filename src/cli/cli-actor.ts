@@ -1,4 +1,4 @@
-import type { Identity } from '../auth/principal.js';
+import type { Identity } from '../identity/principal.js';
 
 /**
  * The identity CLI commands act as: an administrator that is no account.

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isSshKeyUsage, SSH_KEY_USAGES } from '../keys/ssh-key.js';
+import { isSshKeyUsage, SSH_KEY_USAGES } from '../ssh-keys/ssh-key.js';
 import { isIsoDate } from '../lib/dates.js';
 import { ValidationError } from '../lib/errors.js';
 import { CLI_ACTOR } from './cli-actor.js';

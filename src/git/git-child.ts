@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import type { GitService } from './git-authorizer.js';
+import type { GitService } from '../identity/git-service.js';
 import { gitEnvironment } from './git-env.js';
 
 /** How a git process ended. */

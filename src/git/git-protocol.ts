@@ -1,7 +1,7 @@
 /**
  * The `Git-Protocol` request header (protocol v1/v2 negotiation over HTTP).
  */
-import type { GitService } from './git-authorizer.js';
+import type { GitService } from '../identity/git-service.js';
 
 /** What the edge may pass on to git from the client's `Git-Protocol` header. */
 export interface GitProtocol {

@@ -2,7 +2,7 @@
  * Git pkt-line framing (gitprotocol-common(5)): a 4-hex-digit length that
  * counts itself, then the payload; `0000` is a flush packet.
  */
-import type { GitService } from './git-authorizer.js';
+import type { GitService } from '../identity/git-service.js';
 
 /** The flush packet. */
 export const FLUSH_PKT = Buffer.from('0000', 'ascii');

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { principalSummary } from '../auth/principal.js';
+import { principalSummary } from '../identity/principal.js';
 import { requestState } from './request-state.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;

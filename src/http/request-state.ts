@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../identity/principal.js';
 
 /** Per-request facts gathered by handlers for the access log. */
 export interface RequestState {

@@ -2,7 +2,7 @@
  * GitLab's project permission rules as pure functions over an identity,
  * a project and a membership.
  */
-import type { Identity } from '../auth/principal.js';
+import type { Identity } from '../identity/principal.js';
 import { AccessLevel, type Member, type Project } from './project.js';
 
 /**

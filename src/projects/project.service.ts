@@ -2,7 +2,7 @@
  * Projects and their members. Every read goes through the visibility rules
  * so a project the caller may not see is indistinguishable from a missing one.
  */
-import type { Identity } from '../auth/principal.js';
+import type { Identity } from '../identity/principal.js';
 import type { Clock } from '../lib/clock.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { UserStore } from '../users/user.store.js';

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { anyString, fromPieces, mutated } from '../../test/support/fuzz-arbitraries.js';
 import { fuzzIt } from '../../test/support/fuzz.js';
-import type { ResourceRequest } from '../auth/registry-authorizer.js';
+import type { ResourceRequest } from '../auth/registry-authorization.js';
 import { ValidationError } from '../lib/errors.js';
 import { MAX_RESOURCES, parseScopes } from './registry-scope.js';
 

@@ -3,7 +3,7 @@
  * `docs/spec/auth/scope.md`), apart from any policy.
  */
 import { ValidationError } from '../lib/errors.js';
-import type { ResourceRequest } from '../auth/registry-authorizer.js';
+import type { ResourceRequest } from '../auth/registry-authorization.js';
 
 /** More resources than any client asks for in one token; bounds the lookups a request causes. */
 export const MAX_RESOURCES = 50;

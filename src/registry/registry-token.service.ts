@@ -2,11 +2,11 @@
  * The token service proper: checks the request is for this registry,
  * has the access decided, and signs the answer. Knows nothing of HTTP.
  */
-import type { Principal } from '../auth/principal.js';
-import type { BasicCredentials } from '../git/git-authorizer.js';
+import type { Principal } from '../identity/principal.js';
+import type { PasswordCredentials } from '../identity/authenticator.js';
 import type { Clock } from '../lib/clock.js';
 import { UnavailableError, ValidationError } from '../lib/errors.js';
-import type { RegistryAuthorizer, ResourceAccess, ResourceRequest } from '../auth/registry-authorizer.js';
+import type { RegistryAuthorizer, ResourceAccess, ResourceRequest } from '../auth/registry-authorization.js';
 import { signRegistryToken } from './registry-token.js';
 import { SigningKeyError, type SigningKey } from './signing-key.js';
 
@@ -28,7 +28,7 @@ export interface RegistryTokenServiceDeps {
 /** A parsed token request. */
 export interface RegistryTokenRequest {
   /** See RegistryAccessRequest: `'malformed'` is an unreadable `Authorization` header. */
-  credentials: BasicCredentials | 'malformed' | null;
+  credentials: PasswordCredentials | 'malformed' | null;
   ip: string;
   /** The `service` parameter, or null when the client sent none. */
   service: string | null;

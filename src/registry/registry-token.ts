@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { ResourceAccess } from '../auth/registry-authorizer.js';
+import type { ResourceAccess } from '../auth/registry-authorization.js';
 import type { SigningKey } from './signing-key.js';
 
 /** What a token says; times are whole seconds since the epoch in the JWT. */

@@ -5,8 +5,8 @@
  */
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import { principalSummary } from '../auth/principal.js';
-import { readBasicAuthorization, type BasicAuthorization } from '../git/basic-credentials.js';
+import { principalSummary } from '../identity/principal.js';
+import { readBasicAuthorization, type BasicAuthorization } from '../http/basic-credentials.js';
 import { requestState } from '../http/request-state.js';
 import { ValidationError } from '../lib/errors.js';
 import { sendRegistryError, toRegistryError } from './registry-errors.js';

@@ -5,7 +5,7 @@
  * nothing a shell would interpret.
  */
 import { isValidPathSegment } from '../projects/repository.store.js';
-import type { GitCommandService } from '../auth/git-access.service.js';
+import type { GitCommandService } from '../identity/git-service.js';
 import { SshCommandError } from './ssh-errors.js';
 
 /** A git command gitgate will authorize and run. */

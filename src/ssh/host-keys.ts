@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import ssh2 from 'ssh2';
-import { fingerprintOf } from '../keys/openssh-public-key.js';
+import { fingerprintOf } from '../ssh-keys/openssh-public-key.js';
 
 /** A host key ready for the server, with what operators publish. */
 export interface HostKey {

@@ -5,8 +5,9 @@
  */
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
-import type { GitAccessService, GitCommandService } from '../auth/git-access.service.js';
-import { principalSummary } from '../auth/principal.js';
+import type { GitAccessService } from '../auth/git-authorization.service.js';
+import type { GitCommandService } from '../identity/git-service.js';
+import { principalSummary } from '../identity/principal.js';
 import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
 import { parseGitProtocol } from '../git/git-protocol.js';
 import { parseGitCommand } from './git-command.js';

@@ -3,8 +3,8 @@
  * line git prints from the server's stderr (`ERROR: …`, GitLab Shell's
  * wording) and an exit status.
  */
-import type { GitCommandService } from '../auth/git-access.service.js';
-import { PROJECT_NOT_FOUND } from '../git/git-errors.js';
+import type { GitCommandService } from '../identity/git-service.js';
+import { PROJECT_NOT_FOUND } from '../git-http/git-errors.js';
 import {
   BannedError,
   ForbiddenError,

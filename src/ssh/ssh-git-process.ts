@@ -8,7 +8,7 @@ import { constants } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
-import type { GitCommandService } from '../auth/git-access.service.js';
+import type { GitCommandService } from '../identity/git-service.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
 import { spawnGit, type ExitStatus, type GitChild, type GitChildOptions } from '../git/git-child.js';
 import type { GitOperations } from '../git/git-operations.js';

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { GitAccessService } from '../auth/git-access.service.js';
+import type { GitAccessService } from '../auth/git-authorization.service.js';
 import type { SshAuthService } from '../auth/ssh-auth.service.js';
 import type { SshConfig } from '../config/config.js';
 import type { GitLauncher } from '../git/git-child.js';

@@ -1,7 +1,7 @@
 /** LockoutStore on Kysely, for SQLite and PostgreSQL alike. */
 import { sql, type RawBuilder } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { AttemptOutcome, Reservation } from '../auth/attempt-ledger.js';
+import type { AttemptOutcome, Reservation } from '../identity/attempt-ledger.js';
 import type { LockoutLimits, LockoutState, LockoutStore } from '../users/lockout.store.js';
 import type { DialectHelper } from './dialects/dialect.js';
 import type { DbTimestamp, Schema } from './schema.js';

@@ -1,7 +1,7 @@
 /** SshKeyStore on Kysely, for SQLite and PostgreSQL alike. */
 import type { Kysely } from 'kysely';
-import { isSshKeyUsage, type NewSshKey, type SshKey, type SshKeyUsage } from '../keys/ssh-key.js';
-import type { SshKeyStore } from '../keys/ssh-key.store.js';
+import { isSshKeyUsage, type NewSshKey, type SshKey, type SshKeyUsage } from '../ssh-keys/ssh-key.js';
+import type { SshKeyStore } from '../ssh-keys/ssh-key.store.js';
 import { ConflictError } from '../lib/errors.js';
 import type { DialectHelper } from './dialects/dialect.js';
 import type { Schema, SshKeyRow } from './schema.js';

@@ -1,7 +1,7 @@
 /** TokenStore on Kysely, for SQLite and PostgreSQL alike. */
 import { sql } from 'kysely';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
-import { isScope } from '../auth/scopes.js';
+import { isScope } from '../identity/scopes.js';
 import { ConflictError } from '../lib/errors.js';
 import type { NewPersonalAccessToken, PersonalAccessToken } from '../tokens/token.js';
 import type { TokenQuery, TokenSort, TokenStore } from '../tokens/token.store.js';

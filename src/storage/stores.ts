@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { UnavailableError } from '../lib/errors.js';
-import type { SshKeyStore } from '../keys/ssh-key.store.js';
+import type { SshKeyStore } from '../ssh-keys/ssh-key.store.js';
 import type { ProjectStore } from '../projects/project.store.js';
 import type { LockoutStore } from '../users/lockout.store.js';
 import type { SessionStore } from '../sessions/session.store.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../auth/scopes.js';
+import type { Scope } from '../identity/scopes.js';
 import type { UserState } from '../users/user.js';
 
 /**

@@ -3,8 +3,8 @@
  * every request, revocation, rotation with family reuse detection, and
  * throttled last-used bookkeeping.
  */
-import type { Identity } from '../auth/principal.js';
-import { parseScopes } from '../auth/scopes.js';
+import type { Identity } from '../identity/principal.js';
+import { parseScopes } from '../identity/scopes.js';
 import type { Clock } from '../lib/clock.js';
 import { addDays, isIsoDate, startOfDateUtc, utcDate } from '../lib/dates.js';
 import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';

@@ -1,4 +1,4 @@
-import type { Scope } from '../auth/scopes.js';
+import type { Scope } from '../identity/scopes.js';
 
 /** A personal access token as stored: never the plaintext, only its digest. */
 export interface PersonalAccessToken {

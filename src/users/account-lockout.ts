@@ -10,7 +10,7 @@
  * ever evaluated before the lock.
  */
 import { randomUUID } from 'node:crypto';
-import { reserveAttempt, runAttempt, type AttemptLedger, type AttemptOutcome } from '../auth/attempt-ledger.js';
+import { reserveAttempt, runAttempt, type AttemptLedger, type AttemptOutcome } from '../identity/attempt-ledger.js';
 import { AppError, UnauthorizedError } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { LockoutLimits, LockoutStore } from './lockout.store.js';

@@ -1,4 +1,4 @@
-import type { AttemptOutcome, Reservation } from '../auth/attempt-ledger.js';
+import type { AttemptOutcome, Reservation } from '../identity/attempt-ledger.js';
 
 /** Failed sign-in bookkeeping of one account. */
 export interface LockoutState {

@@ -4,7 +4,7 @@
  * checkboxes a user may see, and the table rows.
  */
 import type { Request } from 'express';
-import { SCOPES, SCOPE_DESCRIPTIONS, type Scope } from '../auth/scopes.js';
+import { SCOPES, SCOPE_DESCRIPTIONS, type Scope } from '../identity/scopes.js';
 import { addDays } from '../lib/dates.js';
 import type { PersonalAccessToken } from '../tokens/token.js';
 import { formField, formList } from './form-fields.js';

@@ -4,7 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import type { Identity } from '../auth/principal.js';
+import type { Identity } from '../identity/principal.js';
 import { NotFoundError, ValidationError, unlessNotFound } from '../lib/errors.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { TokenService } from '../tokens/token.service.js';

@@ -6,7 +6,7 @@
  */
 import { unlessNotFound } from '../lib/errors.js';
 import type { CookieOptions, RequestHandler, Response } from 'express';
-import type { Principal } from '../auth/principal.js';
+import type { Principal } from '../identity/principal.js';
 import { requestState } from '../http/request-state.js';
 import type { SessionRecord } from '../sessions/session.js';
 import type { SessionService } from '../sessions/session.service.js';

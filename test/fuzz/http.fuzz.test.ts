@@ -10,7 +10,7 @@
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { matchGitPath } from '../../src/git/git-path.js';
+import { matchGitPath } from '../../src/git-http/git-path.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { anyBytes, anyString, fromPieces, mutated, trickyChar } from '../support/fuzz-arbitraries.js';

@@ -12,9 +12,9 @@ import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import pino from 'pino';
-import type { Principal } from '../../src/auth/principal.js';
-import type { GitAuthorizer, GitGrant, GitRequest } from '../../src/git/git-authorizer.js';
-import { createGitRouter, GitOperations, type GitHttpOptions } from '../../src/git/routes.js';
+import type { Principal } from '../../src/identity/principal.js';
+import type { GitAuthorizer, GitGrant, GitRequest } from '../../src/auth/git-authorization.js';
+import { createGitRouter, GitOperations, type GitHttpOptions } from '../../src/git-http/routes.js';
 import {
   BannedError,
   ForbiddenError,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NewSshKey } from '../../src/keys/ssh-key.js';
+import type { NewSshKey } from '../../src/ssh-keys/ssh-key.js';
 import { ConflictError } from '../../src/lib/errors.js';
 import { databaseKinds } from '../support/databases.js';
 import { newUser, T0, useStores } from './harness.js';

@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
-import type { Identity } from '../../src/auth/principal.js';
+import type { Identity } from '../../src/identity/principal.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { PASSWORD, startGateway, type Gateway } from '../support/gateway.js';

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
-import type { SshKeyService } from '../../keys/ssh-key.service.js';
+import type { SshKeyService } from '../../ssh-keys/ssh-key.service.js';
 import type { ProjectService } from '../../projects/project.service.js';
 import type { TokenService } from '../../tokens/token.service.js';
 import type { UserService } from '../../users/user.service.js';

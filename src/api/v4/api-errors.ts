@@ -6,7 +6,7 @@
 import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
-import { SCOPES } from '../../auth/scopes.js';
+import { SCOPES } from '../../identity/scopes.js';
 import {
   BannedError,
   ConflictError,

@@ -3,7 +3,7 @@
  * found, then the authentication outcome every handler reads.
  */
 import type { Response } from 'express';
-import type { Principal } from '../../auth/principal.js';
+import type { Principal } from '../../identity/principal.js';
 import type { TokenAuthRecord } from '../../tokens/token-lookup.js';
 
 /** What the request carried, before anything is verified. Never logged. */

@@ -6,7 +6,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
-import { ANONYMOUS, type Principal } from '../../auth/principal.js';
+import { ANONYMOUS, type Principal } from '../../identity/principal.js';
 import { ForbiddenError, InsufficientScopeError, NotFoundError, UnauthorizedError } from '../../lib/errors.js';
 import type { TokenAuthRecord } from '../../tokens/token-lookup.js';
 import type { User } from '../../users/user.js';

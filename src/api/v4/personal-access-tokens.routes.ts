@@ -4,7 +4,7 @@
  * (GitLab's `lib/api/personal_access_tokens*.rb`).
  */
 import { z } from 'zod';
-import type { Identity } from '../../auth/principal.js';
+import type { Identity } from '../../identity/principal.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../../lib/errors.js';
 import type { TokenSort } from '../../tokens/token.store.js';
 import type { ApiDeps } from './api-deps.js';

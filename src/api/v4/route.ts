@@ -7,8 +7,8 @@
  */
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { identityOf, type Identity } from '../../auth/principal.js';
-import { ABILITY_SCOPES, scopesAllow } from '../../auth/scopes.js';
+import { identityOf, type Identity } from '../../identity/principal.js';
+import { ABILITY_SCOPES, scopesAllow } from '../../identity/scopes.js';
 import { ForbiddenError, InsufficientScopeError, UnauthorizedError } from '../../lib/errors.js';
 import { apiLocals, type ApiAuth } from './api-state.js';
 import { setPaginationHeaders, type Page } from './pagination.js';

@@ -4,7 +4,7 @@
  * `/users/:id/keys`, where administrators may also add and delete them.
  */
 import { z } from 'zod';
-import { SSH_KEY_USAGES, type SshKey } from '../../keys/ssh-key.js';
+import { SSH_KEY_USAGES, type SshKey } from '../../ssh-keys/ssh-key.js';
 import type { ApiDeps } from './api-deps.js';
 import { sshKeyEntity } from './entities/ssh-key.entity.js';
 import { pageOf, pageParams } from './pagination.js';

@@ -3,7 +3,7 @@
  * administrator's create, update, block and unblock (GitLab's `lib/api/users.rb`).
  */
 import { z } from 'zod';
-import type { Identity } from '../../auth/principal.js';
+import type { Identity } from '../../identity/principal.js';
 import { ForbiddenError } from '../../lib/errors.js';
 import type { User, UserPatch } from '../../users/user.js';
 import type { ApiDeps } from './api-deps.js';

@@ -3,7 +3,7 @@
  * publishable key: the comment a user pasted (often an email address) is
  * replaced by the owner's name and the host, as GitLab does.
  */
-import type { SshKey } from '../../../keys/ssh-key.js';
+import type { SshKey } from '../../../ssh-keys/ssh-key.js';
 
 /** `SSHKey`. */
 export function sshKeyEntity(key: SshKey, ownerName: string, host: string) {

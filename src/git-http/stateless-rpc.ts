@@ -14,12 +14,13 @@
  */
 import type { Request, Response } from 'express';
 import { serveCachedFetch } from './cached-fetch.js';
-import { isFreshFetch } from './fetch-request.js';
-import { GitAnswerCache } from './git-answer-cache.js';
-import type { GitGrant, GitService } from './git-authorizer.js';
+import { isFreshFetch } from '../git/fetch-request.js';
+import { GitAnswerCache } from '../git/git-answer-cache.js';
+import type { GitGrant } from '../auth/git-authorization.js';
+import type { GitService } from '../identity/git-service.js';
 import { answer, NO_CACHE_HEADERS, sendGitText } from './git-errors.js';
-import { parseGitProtocol, type GitProtocol } from './git-protocol.js';
-import { runGitService } from './git-process.js';
+import { parseGitProtocol, type GitProtocol } from '../git/git-protocol.js';
+import { runGitService } from './http-exchange.js';
 import { authorizeGit, type GitHandler, type GitHandlerContext } from './git-request.js';
 import { checkRpcRequest } from './rpc-request.js';
 import { isSmallRequest, readSmallRequest } from './small-request.js';

@@ -3,8 +3,8 @@
  * sees it: what it asks, what it gets back. Declared by the service that
  * implements it, so the edge depends on the service and not the reverse.
  */
-import type { BasicCredentials } from './git-access.js';
-import type { Principal } from './principal.js';
+import type { PasswordCredentials } from '../identity/authenticator.js';
+import type { Principal } from '../identity/principal.js';
 
 /** One `resourcetype:resourcename:actions` item a client asked for. */
 export interface ResourceRequest {
@@ -30,7 +30,7 @@ export interface RegistryAccessRequest {
    * `'malformed'` when it sent an `Authorization` header that is not
    * readable Basic credentials — refused like a wrong password.
    */
-  credentials: BasicCredentials | 'malformed' | null;
+  credentials: PasswordCredentials | 'malformed' | null;
   /** Client IP as resolved by the HTTP layer (trusted proxies applied). */
   ip: string;
   resources: ResourceRequest[];

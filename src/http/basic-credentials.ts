@@ -1,7 +1,7 @@
 /**
  * Parsing of the `Authorization: Basic` header, apart from any policy.
  */
-import type { BasicCredentials } from './git-authorizer.js';
+import type { PasswordCredentials } from '../identity/authenticator.js';
 
 // RFC 7617: the scheme (any case), then a token68; the same header shape the
 // `basic-auth` package accepted.
@@ -19,7 +19,7 @@ const CONTROL = /[\x00-\x1f\x7f]/;
  */
 export type BasicAuthorization =
   | { kind: 'none' }
-  | { kind: 'basic'; credentials: BasicCredentials }
+  | { kind: 'basic'; credentials: PasswordCredentials }
   | { kind: 'malformed' };
 
 /**
@@ -51,7 +51,7 @@ export function readBasicAuthorization(header: string | undefined): BasicAuthori
  *
  * @example parseBasicCredentials('Basic b2F1dGgyOmdscGF0LXh5eg==') // { username: 'oauth2', password: 'glpat-xyz' }
  */
-export function parseBasicCredentials(header: string | undefined): BasicCredentials | null {
+export function parseBasicCredentials(header: string | undefined): PasswordCredentials | null {
   const read = readBasicAuthorization(header);
   return read.kind === 'basic' ? read.credentials : null;
 }

@@ -3,16 +3,11 @@
  * of the auth service and what it grants. Declared here, beside the service
  * that fulfils it, so the dependency points from the edges to the service.
  */
-import type { Principal } from './principal.js';
+import type { PasswordCredentials } from '../identity/authenticator.js';
+import type { GitService } from '../identity/git-service.js';
+import type { Principal } from '../identity/principal.js';
 
-/** The smart-HTTP services gitgate serves; anything else is a 404. */
-export type GitService = 'git-upload-pack' | 'git-receive-pack';
 
-/** Basic credentials exactly as the client sent them. */
-export interface BasicCredentials {
-  username: string;
-  password: string;
-}
 
 /** What the git edge knows about a request before anything is spawned. */
 export interface GitRequest {
@@ -20,7 +15,7 @@ export interface GitRequest {
   namespace: string;
   project: string;
   service: GitService;
-  credentials: BasicCredentials | null;
+  credentials: PasswordCredentials | null;
   /** Client IP as resolved by the HTTP layer (trusted proxies applied). */
   ip: string;
 }

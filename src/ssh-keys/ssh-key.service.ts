@@ -4,7 +4,7 @@
  * makes when a client offers a key. Signatures are verified by the SSH edge;
  * this service decides whether a key may sign in as a given user.
  */
-import type { Identity } from '../auth/principal.js';
+import type { Identity } from '../identity/principal.js';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import type { User } from '../users/user.js';

@@ -10,12 +10,12 @@ import { createGunzip } from 'node:zlib';
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../lib/errors.js';
-import type { GitService } from './git-authorizer.js';
+import type { GitService } from '../identity/git-service.js';
 import { coalescingStream } from './coalescing-stream.js';
-import { forgivingSink } from './forgiving-sink.js';
-import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from './git-child.js';
+import { forgivingSink } from '../git/forgiving-sink.js';
+import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
-import type { GitOperations } from './git-operations.js';
+import type { GitOperations } from '../git/git-operations.js';
 import { refuseOperation } from './refuse-operation.js';
 import { clientIp } from '../http/client-ip.js';
 

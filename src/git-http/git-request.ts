@@ -6,12 +6,13 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { AppError } from '../lib/errors.js';
 import { requestState } from '../http/request-state.js';
-import type { GitAuthorizer, GitGrant, GitService } from './git-authorizer.js';
-import { parseBasicCredentials } from './basic-credentials.js';
+import type { GitAuthorizer, GitGrant } from '../auth/git-authorization.js';
+import type { GitService } from '../identity/git-service.js';
+import { parseBasicCredentials } from '../http/basic-credentials.js';
 import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
-import type { GitProcessContext } from './git-process.js';
-import type { GitAnswerCache } from './git-answer-cache.js';
-import type { FetchResponseCache } from './fetch-cache/fetch-response-cache.js';
+import type { GitProcessContext } from './http-exchange.js';
+import type { GitAnswerCache } from '../git/git-answer-cache.js';
+import type { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
 import { clientIp } from '../http/client-ip.js';
 import { logFailure } from '../lib/log-failure.js';
 

@@ -9,10 +9,10 @@ import { finished } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { clientIp } from '../http/client-ip.js';
 import { UnavailableError } from '../lib/errors.js';
-import { GitRunFailedError, type EntryReader } from './fetch-cache/entry-reader.js';
-import { refusedByGit } from './git-child.js';
+import { GitRunFailedError, type EntryReader } from '../git/fetch-cache/entry-reader.js';
+import { refusedByGit } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
-import type { GitProcessContext } from './git-process.js';
+import type { GitProcessContext } from './http-exchange.js';
 import { refuseOperation } from './refuse-operation.js';
 
 /** Most bytes per read of the cached file and per write to the socket. */

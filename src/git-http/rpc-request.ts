@@ -3,7 +3,7 @@
  * they depend on the request alone, so they reveal nothing about repositories.
  */
 import type { Request } from 'express';
-import type { GitService } from './git-authorizer.js';
+import type { GitService } from '../identity/git-service.js';
 import { answer, type GitTextAnswer } from './git-errors.js';
 
 /**

@@ -4,7 +4,7 @@
  * may have (the token spec's answer to "not allowed" is a token without
  * them, never an error, so nothing reveals whether a private project exists).
  */
-import type { BasicCredentials } from './git-access.js';
+import type { PasswordCredentials } from '../identity/authenticator.js';
 import { ForbiddenError, UnauthorizedError } from '../lib/errors.js';
 import type { ProjectService } from '../projects/project.service.js';
 import type {
@@ -13,14 +13,14 @@ import type {
   RegistryGrant,
   ResourceAccess,
   ResourceRequest,
-} from './registry-authorizer.js';
-import type { Authenticator } from './authenticator.js';
+} from './registry-authorization.js';
+import type { Authenticator } from '../identity/authenticator.js';
 import type { GuardedAuthentication } from './guarded-authentication.js';
-import { ANONYMOUS, identityOf, type Principal } from './principal.js';
+import { ANONYMOUS, identityOf, type Principal } from '../identity/principal.js';
 import { catalogAllowed, projectFacts, projectOfRepositoryName, registryActionAllowed, type ProjectFacts } from './registry-abilities.js';
 
 export interface RegistryAccessDeps {
-  authenticator: Authenticator<BasicCredentials>;
+  authenticator: Authenticator<PasswordCredentials>;
   guarded: GuardedAuthentication;
   projects: ProjectService;
 }
@@ -73,7 +73,7 @@ export class RegistryAccessService implements RegistryAuthorizer {
    * header is a failure too: otherwise it would be a way to probe without
    * ever being counted.
    */
-  private authenticate(credentials: BasicCredentials | 'malformed', ip: string): Promise<Principal> {
+  private authenticate(credentials: PasswordCredentials | 'malformed', ip: string): Promise<Principal> {
     return this.deps.guarded.run('registry', ip, async () => {
       if (credentials === 'malformed') throw new UnauthorizedError('invalid');
       const principal = await this.deps.authenticator.authenticate(credentials, { ip });

@@ -5,25 +5,25 @@
  * Smart HTTP authenticates here; SSH authenticates at connection time and
  * asks `authorizePrincipal` for each command, so both share one decision.
  */
-import type { BasicCredentials, GitAuthorizer, GitGrant, GitRequest, GitService } from './git-access.js';
+import type { PasswordCredentials } from '../identity/authenticator.js';
+import type { GitCommandService } from '../identity/git-service.js';
+import type { GitAuthorizer, GitGrant, GitRequest } from './git-authorization.js';
 import { ForbiddenError, InsufficientScopeError, NotFoundError, UnauthorizedError } from '../lib/errors.js';
 import { canPush, canReadCode } from '../projects/project-access.js';
 import type { ProjectService } from '../projects/project.service.js';
 import type { RepositoryStore } from '../projects/repository.store.js';
-import type { Authenticator } from './authenticator.js';
+import type { Authenticator } from '../identity/authenticator.js';
 import type { GuardedAuthentication } from './guarded-authentication.js';
-import { ANONYMOUS, identityOf, type Principal } from './principal.js';
-import { ABILITY_SCOPES, scopesAllow } from './scopes.js';
+import { ANONYMOUS, identityOf, type Principal } from '../identity/principal.js';
+import { ABILITY_SCOPES, scopesAllow } from '../identity/scopes.js';
 
 export interface GitAccessDeps {
-  authenticator: Authenticator<BasicCredentials>;
+  authenticator: Authenticator<PasswordCredentials>;
   guarded: GuardedAuthentication;
   projects: ProjectService;
   repos: RepositoryStore;
 }
 
-/** Every git service gitgate runs: the smart-HTTP pair, plus `git-upload-archive` over SSH (a read). */
-export type GitCommandService = GitService | 'git-upload-archive';
 
 const PROJECT = '404 Project';
 
@@ -61,7 +61,7 @@ export class GitAccessService implements GitAuthorizer {
   }
 
   /** Checks credentials under the IP's ban. */
-  private async authenticate(credentials: BasicCredentials, ip: string): Promise<Principal> {
+  private async authenticate(credentials: PasswordCredentials, ip: string): Promise<Principal> {
     return this.deps.guarded.run('git-http', ip, async () => (await this.deps.authenticator.authenticate(credentials, { ip })) ?? ANONYMOUS);
   }
 

@@ -6,20 +6,20 @@ import os from 'node:os';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { GitAuthorizer } from './git-authorizer.js';
-import type { GitLauncher } from './git-child.js';
-import { DEFAULT_GIT_PATH } from './git-env.js';
+import type { GitAuthorizer } from '../auth/git-authorization.js';
+import type { GitLauncher } from '../git/git-child.js';
+import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import { answer, gitErrorAnswer, sendGitText } from './git-errors.js';
-import { GitOperations } from './git-operations.js';
+import { GitOperations } from '../git/git-operations.js';
 import { matchGitPath, type GitEndpoint } from './git-path.js';
 import type { GitHandler, GitHandlerContext } from './git-request.js';
 import { infoRefsHandler } from './info-refs.js';
 import { statelessRpcHandler } from './stateless-rpc.js';
-import { GitAnswerCache } from './git-answer-cache.js';
-import { FetchResponseCache } from './fetch-cache/fetch-response-cache.js';
-import { registerFetchCacheMetrics } from './fetch-cache/fetch-cache-metrics.js';
+import { GitAnswerCache } from '../git/git-answer-cache.js';
+import { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
+import { registerFetchCacheMetrics } from '../git/fetch-cache/fetch-cache-metrics.js';
 
-export { GitOperations } from './git-operations.js';
+export { GitOperations } from '../git/git-operations.js';
 
 /** Options of the git surface. */
 export interface GitHttpOptions {

@@ -1,5 +1,15 @@
 import type { Principal } from './principal.js';
 
+/**
+ * A username and a typed secret (a password or a personal access token),
+ * exactly as the client sent them: HTTP Basic credentials, or what was typed
+ * at an SSH password prompt.
+ */
+export interface PasswordCredentials {
+  username: string;
+  password: string;
+}
+
 /** Where a request came from, for bookkeeping and bans. */
 export interface AuthContext {
   ip: string;

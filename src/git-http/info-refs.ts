@@ -3,10 +3,10 @@
  * smart-HTTP exchange.
  */
 import { answer, NO_CACHE_HEADERS, sendGitText } from './git-errors.js';
-import { parseGitProtocol } from './git-protocol.js';
-import { runGitService } from './git-process.js';
+import { parseGitProtocol } from '../git/git-protocol.js';
+import { runGitService } from './http-exchange.js';
 import { authorizeGit, type GitHandler, type GitHandlerContext } from './git-request.js';
-import { serviceAdvertisementPreamble } from './pkt-line.js';
+import { serviceAdvertisementPreamble } from '../git/pkt-line.js';
 
 /**
  * Answers the ref advertisement. Without a known `service` this is a
