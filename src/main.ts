@@ -9,9 +9,9 @@ import type { Logger } from 'pino';
 import { AuthenticatorChain } from './auth/authenticator-chain.js';
 import { BasicPasswordAuthenticator } from './auth/basic-password.authenticator.js';
 import { BasicTokenAuthenticator } from './auth/basic-token.authenticator.js';
-import { GitAccessService } from './auth/git-authorization.service.js';
+import { GitAuthorizationService } from './auth/git-authorization.service.js';
 import { GuardedAuthentication } from './auth/guarded-authentication.js';
-import { RegistryAccessService } from './auth/registry-authorization.service.js';
+import { RegistryAuthorizationService } from './auth/registry-authorization.service.js';
 import { SshAuthService } from './auth/ssh-auth.service.js';
 import { RedisSessionStore } from './cache/redis-session.store.js';
 import { createTokenCache } from './cache/token-cache.js';
@@ -26,7 +26,7 @@ import { deriveKey, loadOrCreateSecret } from './lib/secrets.js';
 import { ProjectService } from './projects/project.service.js';
 import { RegistryTokenService } from './registry/registry-token.service.js';
 import { SigningKeyStore } from './registry/signing-key.store.js';
-import { createWebServices } from './sessions/session-services.js';
+import { createSessionServices } from './sessions/session-services.js';
 import { securePrivateData, SQLITE_FILE, type PrivateDataReport } from './setup/private-data.js';
 import { openStores, type DatabaseConfig } from './storage/stores.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
@@ -93,18 +93,18 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     new BasicTokenAuthenticator(tokens, config.tokenPrefix),
     new BasicPasswordAuthenticator(users, lockout),
   ]);
-  const gitAccess = new GitAccessService({ authenticator: gitPasswords, guarded, projects, repos });
+  const gitAccess = new GitAuthorizationService({ authenticator: gitPasswords, guarded, projects, repos });
   const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock });
   const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded });
   // Sessions live in Redis when it is configured, so no page view writes to the database.
   const sessionStore = cache.redis ? new RedisSessionStore(cache.redis, config.redisPrefix) : stores.sessions;
-  const web = createWebServices({ sessionStore, lockout, users, twoFactor, clock, secret });
+  const web = createSessionServices({ sessionStore, lockout, users, twoFactor, clock, secret });
   const registryKeys = new SigningKeyStore(
     { keyFile: config.registry.keyFile, certFile: config.registry.certFile, bundleFile: config.registry.bundleFile },
     { clock, logger },
   );
   const registryTokens = new RegistryTokenService({
-    authorizer: new RegistryAccessService({ authenticator: gitPasswords, guarded, projects }),
+    authorizer: new RegistryAuthorizationService({ authenticator: gitPasswords, guarded, projects }),
     keys: registryKeys,
     clock,
     settings: { issuer: config.registry.issuer, service: config.registry.service, lifetimeSeconds: config.registry.tokenLifetimeSeconds },

@@ -4,7 +4,7 @@
  */
 import type { Logger } from 'pino';
 import type { GuardedAuthentication } from './auth/guarded-authentication.js';
-import type { GitAccessService } from './auth/git-authorization.service.js';
+import type { GitAuthorizationService } from './auth/git-authorization.service.js';
 import type { SshAuthService } from './auth/ssh-auth.service.js';
 import type { Config } from './config/config.js';
 import type { SshKeyService } from './ssh-keys/ssh-key.service.js';
@@ -14,7 +14,7 @@ import type { ProjectService } from './projects/project.service.js';
 import type { RepositoryStore } from './projects/repository.store.js';
 import type { RegistryTokenService } from './registry/registry-token.service.js';
 import type { SigningKeyStore } from './registry/signing-key.store.js';
-import type { WebServices } from './sessions/session-services.js';
+import type { SessionServices } from './sessions/session-services.js';
 import type { TokenService } from './tokens/token.service.js';
 import type { TwoFactorService } from './users/two-factor.service.js';
 import type { UserService } from './users/user.service.js';
@@ -32,13 +32,13 @@ export interface System {
   tokens: TokenService;
   projects: ProjectService;
   repos: RepositoryStore;
-  gitAccess: GitAccessService;
+  gitAccess: GitAuthorizationService;
   /** SSH public keys of accounts (API, CLI, SSH sign-in). */
   sshKeys: SshKeyService;
   /** Authentication for Git over SSH. */
   sshAuth: SshAuthService;
   /** Sessions and sign-in for the web pages. */
-  web: WebServices;
+  web: SessionServices;
   /** The container registry token service and its signing key. */
   registry: { tokens: RegistryTokenService; keys: SigningKeyStore };
   /** Throws when a dependency the server needs is unreachable. */

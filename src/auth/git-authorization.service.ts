@@ -27,7 +27,7 @@ export interface GitAccessDeps {
 
 const PROJECT = '404 Project';
 
-export class GitAccessService implements GitAuthorizer {
+export class GitAuthorizationService implements GitAuthorizer {
   constructor(private readonly deps: GitAccessDeps) {}
 
   async authorize(request: GitRequest): Promise<GitGrant> {

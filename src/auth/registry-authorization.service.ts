@@ -26,7 +26,7 @@ export interface RegistryAccessDeps {
 }
 
 /** Decides registry access for `/jwt/auth` (see the module comment). */
-export class RegistryAccessService implements RegistryAuthorizer {
+export class RegistryAuthorizationService implements RegistryAuthorizer {
   constructor(private readonly deps: RegistryAccessDeps) {}
 
   async authorize(request: RegistryAccessRequest): Promise<RegistryGrant> {

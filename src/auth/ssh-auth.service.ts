@@ -9,15 +9,9 @@ import type { SshKeyMatch, SshKeyService } from '../ssh-keys/ssh-key.service.js'
 import { UnauthorizedError, unlessNotFound } from '../lib/errors.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { UserService } from '../users/user.service.js';
-import type { Authenticator } from '../identity/authenticator.js';
+import type { Authenticator, PasswordCredentials } from '../identity/authenticator.js';
 import type { GuardedAuthentication } from './guarded-authentication.js';
 import type { Identity, Principal } from '../identity/principal.js';
-
-/** A username and a typed secret (the shape of Basic credentials). */
-export interface PasswordCredentials {
-  username: string;
-  password: string;
-}
 
 export interface SshAuthDeps {
   /** Tokens, then account passwords: the chain git over HTTP uses. */

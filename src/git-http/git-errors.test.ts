@@ -10,7 +10,8 @@ import {
   UnauthorizedError,
   UnavailableError,
 } from '../lib/errors.js';
-import { ACCESS_DENIED, gitErrorAnswer, PROJECT_NOT_FOUND, TWO_FACTOR_REQUIRED } from './git-errors.js';
+import { PROJECT_NOT_FOUND } from '../git/git-messages.js';
+import { ACCESS_DENIED, gitErrorAnswer, TWO_FACTOR_REQUIRED } from './git-errors.js';
 
 describe('gitErrorAnswer', () => {
   it('401 asks for Basic credentials with GitLab wording', () => {

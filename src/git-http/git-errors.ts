@@ -3,6 +3,7 @@
  * (`remote: <line>`), worded like GitLab.
  */
 import type { Response } from 'express';
+import { PROJECT_NOT_FOUND } from '../git/git-messages.js';
 import {
   BannedError,
   ForbiddenError,
@@ -31,8 +32,6 @@ export const ACCESS_DENIED =
   "HTTP Basic: Access denied. If a password was provided for Git authentication, the password was incorrect or you're required to use a token instead of a password. If a token was provided, it was either incorrect, expired, or improperly scoped.";
 export const TWO_FACTOR_REQUIRED =
   "You must use a personal access token with 'read_repository' or 'write_repository' scope for Git over HTTP.";
-export const PROJECT_NOT_FOUND =
-  "The project you were looking for could not be found or you don't have permission to view it.";
 export const INTERNAL_ERROR = 'Internal Server Error';
 
 /**

@@ -1,5 +1,6 @@
 /**
- * The services behind the web pages, built once by the composition root.
+ * Sessions and sign-in (the services behind the web pages), built once by
+ * the composition root.
  */
 import type { Clock } from '../lib/clock.js';
 import { deriveKey } from '../lib/secrets.js';
@@ -11,14 +12,14 @@ import type { SessionStore } from './session.store.js';
 import { SignInService } from './sign-in.service.js';
 
 /** Sessions, sign-in, and the key the pages sign CSRF tokens with. */
-export interface WebServices {
+export interface SessionServices {
   sessions: SessionService;
   signIn: SignInService;
   csrfSecret: string;
 }
 
-/** What the web services are built from. */
-export interface WebServicesDeps {
+/** What the session services are built from. */
+export interface SessionServicesDeps {
   sessionStore: SessionStore;
   /** The account lockout shared with git password authentication. */
   lockout: AccountLockout;
@@ -30,8 +31,8 @@ export interface WebServicesDeps {
   timeouts?: Partial<SessionTimeouts>;
 }
 
-/** Builds the web services over the given stores. */
-export function createWebServices(deps: WebServicesDeps): WebServices {
+/** Builds the session services over the given stores. */
+export function createSessionServices(deps: SessionServicesDeps): SessionServices {
   const sessions = new SessionService({
     store: deps.sessionStore,
     clock: deps.clock,

@@ -5,7 +5,7 @@
  */
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
-import type { GitAccessService } from '../auth/git-authorization.service.js';
+import type { GitAuthorizationService } from '../auth/git-authorization.service.js';
 import type { GitCommandService } from '../identity/git-service.js';
 import { principalSummary } from '../identity/principal.js';
 import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
@@ -18,7 +18,7 @@ import { logFailure } from '../lib/log-failure.js';
 /** What every command on the server needs. */
 export interface SshCommandDeps {
   auth: SshAuthService;
-  access: GitAccessService;
+  access: GitAuthorizationService;
   logger: Logger;
   git: Omit<SshGitContext, 'onActivity' | 'logger' | 'client'>;
 }

@@ -4,7 +4,7 @@
  * wording) and an exit status.
  */
 import type { GitCommandService } from '../identity/git-service.js';
-import { PROJECT_NOT_FOUND } from '../git-http/git-errors.js';
+import { PROJECT_NOT_FOUND } from '../git/git-messages.js';
 import {
   BannedError,
   ForbiddenError,

@@ -5,7 +5,7 @@
  */
 import os from 'node:os';
 import type { Logger } from 'pino';
-import type { GitAccessService } from '../auth/git-authorization.service.js';
+import type { GitAuthorizationService } from '../auth/git-authorization.service.js';
 import type { SshAuthService } from '../auth/ssh-auth.service.js';
 import type { SshConfig } from '../config/config.js';
 import type { GitLauncher } from '../git/git-child.js';
@@ -16,7 +16,7 @@ import { startSshServer, type RunningSshServer } from './ssh-server.js';
 
 export interface GitSshDeps {
   auth: SshAuthService;
-  access: GitAccessService;
+  access: GitAuthorizationService;
   logger: Logger;
   operations: GitOperations;
   dataDir: string;

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ACCESS_DENIED, PROJECT_NOT_FOUND, TWO_FACTOR_REQUIRED } from '../../src/git-http/git-errors.js';
+import { PROJECT_NOT_FOUND } from '../../src/git/git-messages.js';
+import { ACCESS_DENIED, TWO_FACTOR_REQUIRED } from '../../src/git-http/git-errors.js';
 import { basic, commitFile, git, gitOk, pkt, repoUrl, request, seedRepo, startGitEdge, workTree, type GitEdge } from './harness.js';
 
 let edge: GitEdge;

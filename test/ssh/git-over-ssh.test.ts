@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROJECT_NOT_FOUND } from '../../src/git-http/git-errors.js';
+import { PROJECT_NOT_FOUND } from '../../src/git/git-messages.js';
 import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
