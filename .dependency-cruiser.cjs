@@ -1,12 +1,13 @@
 /**
- * The architecture of STYLE.md, checked on every `npm test`:
- * main → app → edges (git-http, api, web, registry, ssh, http, cli) → services
- * (auth, tokens, users, projects, sessions, ssh-keys) → identity → lib; stores and caches
- * (storage, cache) implement interfaces the services declare and are wired
- * only by the composition root.
+ * The architecture of STYLE.md and docs/architecture.md, checked on every
+ * `npm test`: main → app → edges (git-http, ssh, api, web, registry, cli,
+ * with shared HTTP plumbing in http) → the git backend (git) and the
+ * services (auth → sessions, tokens, projects, ssh-keys → users) → identity
+ * → lib; stores and caches (storage, cache) implement interfaces the
+ * services declare and are wired only by the composition root.
  */
 const EDGES = '^src/(git-http|api|web|registry|ssh|http|cli)/';
-const SERVICES = '^src/(identity|auth|tokens|users|projects|sessions|ssh-keys|setup)/';
+const SERVICES = '^src/(identity|auth|tokens|users|projects|sessions|ssh-keys|registry-tokens|setup)/';
 const STORES = '^src/(storage|cache)/';
 const FRAMEWORKS = '^node_modules/(express|ssh2|ioredis|kysely|pg|better-sqlite3|helmet|eta|csrf-csrf|cookie-parser)/';
 
@@ -26,6 +27,48 @@ module.exports = {
       comment: 'src/lib imports nothing else from src.',
       from: { path: '^src/lib/' },
       to: { path: '^src/', pathNot: '^src/lib/' },
+    },
+    {
+      name: 'edges-know-no-other-edge',
+      severity: 'error',
+      comment: 'An edge (git smart HTTP, SSH, API, web, registry, CLI) never imports another; what two share belongs below them (git, http, a service).',
+      from: { path: '^src/(git-http|ssh|api|web|registry|cli)/' },
+      to: { path: '^src/(git-http|ssh|api|web|registry|cli)/', pathNot: '^src/$1/' },
+    },
+    {
+      name: 'git-backend-knows-no-edge-or-service',
+      severity: 'error',
+      comment: 'src/git runs git for both git edges; it knows only the vocabulary (identity) and lib.',
+      from: { path: '^src/git/' },
+      to: { path: '^src/', pathNot: '^src/(git|identity|lib)/' },
+    },
+    {
+      name: 'identity-is-the-bottom',
+      severity: 'error',
+      comment: 'Principal, scopes and the authenticator contracts import no service: every service may import them.',
+      from: { path: '^src/identity/' },
+      to: { path: '^src/', pathNot: '^src/(identity|lib)/' },
+    },
+    {
+      name: 'users-know-no-other-service',
+      severity: 'error',
+      comment: 'Accounts are the lowest service: what others cache about them is reached through users/account-caches.ts.',
+      from: { path: '^src/users/' },
+      to: { path: SERVICES, pathNot: '^src/(users|identity)/' },
+    },
+    {
+      name: 'entity-services-know-only-users',
+      severity: 'error',
+      comment: 'Tokens, projects, SSH keys and sessions build on accounts, never on each other or on authentication.',
+      from: { path: '^src/(tokens|projects|ssh-keys|sessions)/' },
+      to: { path: SERVICES, pathNot: '^src/($1|users|identity)/' },
+    },
+    {
+      name: 'auth-knows-no-consumer',
+      severity: 'error',
+      comment: 'Authentication and authorization sit above the entity services and below what uses them.',
+      from: { path: '^src/auth/' },
+      to: { path: '^src/(sessions|registry-tokens|setup)/' },
     },
     {
       name: 'services-know-no-edges',

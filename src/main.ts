@@ -24,8 +24,8 @@ import { systemClock, type Clock } from './lib/clock.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
 import { deriveKey, loadOrCreateSecret } from './lib/secrets.js';
 import { ProjectService } from './projects/project.service.js';
-import { RegistryTokenService } from './registry/registry-token.service.js';
-import { SigningKeyStore } from './registry/signing-key.store.js';
+import { RegistryTokenService } from './registry-tokens/registry-token.service.js';
+import { SigningKeyStore } from './registry-tokens/signing-key.store.js';
 import { createSessionServices } from './sessions/session-services.js';
 import { securePrivateData, SQLITE_FILE, type PrivateDataReport } from './setup/private-data.js';
 import { openStores, type DatabaseConfig } from './storage/stores.js';
@@ -36,6 +36,7 @@ import { TokenService } from './tokens/token.service.js';
 import { TwoFactorService } from './users/two-factor.service.js';
 import { AccountLockout } from './users/account-lockout.js';
 import { UserService } from './users/user.service.js';
+import { AccountTokenCaches } from './tokens/account-token-caches.js';
 
 export type { System } from './system.js';
 
@@ -71,7 +72,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   // A CLI command must not publish an invalidation before it is connected.
   await cache.connected(2000);
   const lookup = cache.lookup;
-  const users = new UserService({ users: stores.users, tokens: stores.tokens, lookup, clock });
+  const users = new UserService({ users: stores.users, caches: new AccountTokenCaches(stores.tokens, lookup), clock });
   const tokens = new TokenService({
     tokens: stores.tokens,
     users: stores.users,

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { SigningKeyError, type SigningKey } from '../registry/signing-key.js';
+import { SigningKeyError, type SigningKey } from '../registry-tokens/signing-key.js';
 import { UsageError, type WithSystem } from './cli-context.js';
 
 /**

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect } from 'vitest';
 import { anyString, fromPieces } from '../../test/support/fuzz-arbitraries.js';
 import { fuzzIt } from '../../test/support/fuzz.js';
-import { isValidPathSegment } from '../projects/repository.store.js';
+import { isValidPathSegment } from '../lib/path-segment.js';
 import { matchGitPath } from './git-path.js';
 
 const ENDPOINTS = { '/info/refs': 'info-refs', '/git-upload-pack': 'git-upload-pack', '/git-receive-pack': 'git-receive-pack' } as const;

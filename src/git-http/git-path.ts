@@ -1,7 +1,7 @@
 /**
  * Recognition of smart-HTTP paths: `/<namespace>/<project>[.git]/<endpoint>`.
  */
-import { isValidPathSegment } from '../projects/repository.store.js';
+import { isValidPathSegment } from '../lib/path-segment.js';
 
 /** The three smart-HTTP endpoints. */
 export type GitEndpoint = 'info-refs' | 'git-upload-pack' | 'git-receive-pack';

@@ -9,7 +9,8 @@ import type { UserStore } from '../users/user.store.js';
 import { AccessLevel, VISIBILITIES, type Member, type Project, type Visibility } from './project.js';
 import { canSeeProject, effectiveAccessLevel } from './project-access.js';
 import type { ProjectQuery, ProjectStore } from './project.store.js';
-import { isValidPathSegment, type RepositoryStore } from './repository.store.js';
+import { isValidPathSegment } from '../lib/path-segment.js';
+import type { RepositoryStore } from './repository.store.js';
 
 export interface CreateProjectInput {
   path?: string | null;

@@ -19,18 +19,3 @@ export interface RepositoryStore {
   /** Removes the repository directory; false when it did not exist. */
   remove(namespace: string, path: string): Promise<boolean>;
 }
-
-/**
- * GitLab's path rule for namespaces and projects: starts with a letter,
- * digit or underscore; then letters, digits, `_`, `-`, `.`; no `..`; not
- * ending in `.git` or `.atom`; at most 255 characters.
- */
-export function isValidPathSegment(segment: string): boolean {
-  return (
-    segment.length > 0 &&
-    segment.length <= 255 &&
-    /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(segment) &&
-    !segment.includes('..') &&
-    !/\.(git|atom)$/i.test(segment)
-  );
-}

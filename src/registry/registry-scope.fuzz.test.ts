@@ -4,7 +4,7 @@ import { anyString, fromPieces, mutated } from '../../test/support/fuzz-arbitrar
 import { fuzzIt } from '../../test/support/fuzz.js';
 import type { ResourceRequest } from '../auth/registry-authorization.js';
 import { ValidationError } from '../lib/errors.js';
-import { MAX_RESOURCES, parseScopes } from './registry-scope.js';
+import { MAX_RESOURCES, parseRegistryScopes } from './registry-scope.js';
 
 const lower = (max: number): fc.Arbitrary<string> => fc.stringMatching(new RegExp(`^[a-z0-9]{1,${max}}$`));
 const type = fc.oneof(fc.constantFrom('repository', 'registry'), lower(8), fc.tuple(lower(8), lower(6)).map(([t, c]) => `${t}(${c})`));
@@ -20,10 +20,10 @@ const itemText = (i: { type: string; name: string; actions: string[] }): string 
 const RESOURCE_TYPE = /^[a-z0-9]+(?:\([a-z0-9]+\))?$/;
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
-/** parseScopes's answer, or the ValidationError it threw. */
+/** parseRegistryScopes's answer, or the ValidationError it threw. */
 function outcome(values: string[]): ResourceRequest[] | ValidationError {
   try {
-    return parseScopes(values);
+    return parseRegistryScopes(values);
   } catch (err) {
     if (err instanceof ValidationError && err.field === 'scope') return err;
     throw err;
@@ -39,7 +39,7 @@ const hostile = fc.array(
   { maxLength: 4 },
 );
 
-describe('registry parseScopes (fuzz)', () => {
+describe('parseRegistryScopes (fuzz)', () => {
   fuzzIt('never throws anything but a ValidationError on scope', 4000, () =>
     fc.property(hostile, (values) => {
       outcome(values);
@@ -56,7 +56,7 @@ describe('registry parseScopes (fuzz)', () => {
         for (const a of i.actions) if (!merged.actions.includes(a)) merged.actions.push(a);
         expected.set(key, merged);
       }
-      expect(parseScopes(oneParameter ? [texts.join(' ')] : texts)).toEqual([...expected.values()]);
+      expect(parseRegistryScopes(oneParameter ? [texts.join(' ')] : texts)).toEqual([...expected.values()]);
     }),
   );
 

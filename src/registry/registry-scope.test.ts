@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../lib/errors.js';
-import { MAX_RESOURCES, parseScopes } from './registry-scope.js';
+import { MAX_RESOURCES, parseRegistryScopes } from './registry-scope.js';
 
-describe('parseScopes', () => {
+describe('parseRegistryScopes', () => {
   it('parses one item per parameter and space-separated items, merging the same resource', () => {
     expect(
-      parseScopes(['repository:alice/app:pull', 'repository:alice/app/web:pull,push repository:alice/app:push,pull', 'registry:catalog:*']),
+      parseRegistryScopes(['repository:alice/app:pull', 'repository:alice/app/web:pull,push repository:alice/app:push,pull', 'registry:catalog:*']),
     ).toEqual([
       { type: 'repository', name: 'alice/app', actions: ['pull', 'push'] },
       { type: 'repository', name: 'alice/app/web', actions: ['pull', 'push'] },
@@ -14,14 +14,14 @@ describe('parseScopes', () => {
   });
 
   it('keeps a resource class and unknown action words for the policy to leave out', () => {
-    expect(parseScopes(['repository(plugin):alice/app:pull,frob'])).toEqual([
+    expect(parseRegistryScopes(['repository(plugin):alice/app:pull,frob'])).toEqual([
       { type: 'repository(plugin)', name: 'alice/app', actions: ['pull', 'frob'] },
     ]);
   });
 
   it('accepts no scope at all (docker login)', () => {
-    expect(parseScopes([])).toEqual([]);
-    expect(parseScopes([''])).toEqual([]);
+    expect(parseRegistryScopes([])).toEqual([]);
+    expect(parseRegistryScopes([''])).toEqual([]);
   });
 
   it.each([
@@ -43,13 +43,13 @@ describe('parseScopes', () => {
     ['repository:alice/app:pull;push', 'not a list of actions'],
     [`repository:${'a'.repeat(256)}:pull`, 'not a repository name'],
   ])('refuses %j (%s)', (scope, why) => {
-    expect(() => parseScopes([scope])).toThrow(ValidationError);
-    expect(() => parseScopes([scope])).toThrow(why);
+    expect(() => parseRegistryScopes([scope])).toThrow(ValidationError);
+    expect(() => parseRegistryScopes([scope])).toThrow(why);
   });
 
   it('bounds the number of resources', () => {
     const many = Array.from({ length: MAX_RESOURCES + 1 }, (_, i) => `repository:alice/app${i}:pull`);
-    expect(() => parseScopes(many)).toThrow(/more than 50/);
-    expect(parseScopes(many.slice(1))).toHaveLength(MAX_RESOURCES);
+    expect(() => parseRegistryScopes(many)).toThrow(/more than 50/);
+    expect(parseRegistryScopes(many.slice(1))).toHaveLength(MAX_RESOURCES);
   });
 });

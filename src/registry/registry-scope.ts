@@ -21,9 +21,9 @@ const MAX_NAME = 255;
  * name must be a registry repository name as the registry itself sends it
  * (lowercase components, no host), actions lowercase words or `*`.
  *
- * @example parseScopes(['repository:group/app/web:pull,push']) // [{ type: 'repository', name: 'group/app/web', actions: ['pull', 'push'] }]
+ * @example parseRegistryScopes(['repository:group/app/web:pull,push']) // [{ type: 'repository', name: 'group/app/web', actions: ['pull', 'push'] }]
  */
-export function parseScopes(values: readonly string[]): ResourceRequest[] {
+export function parseRegistryScopes(values: readonly string[]): ResourceRequest[] {
   const merged = new Map<string, ResourceRequest>();
   for (const item of values.flatMap((v) => v.split(' ')).filter((s) => s !== '')) {
     const parsed = parseItem(item);

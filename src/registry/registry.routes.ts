@@ -10,8 +10,8 @@ import { readBasicAuthorization, type BasicAuthorization } from '../http/basic-c
 import { requestState } from '../http/request-state.js';
 import { ValidationError } from '../lib/errors.js';
 import { sendRegistryError, toRegistryError } from './registry-errors.js';
-import { parseScopes } from './registry-scope.js';
-import type { IssuedRegistryToken, RegistryTokenRequest } from './registry-token.service.js';
+import { parseRegistryScopes } from './registry-scope.js';
+import type { IssuedRegistryToken, RegistryTokenRequest } from '../registry-tokens/registry-token.service.js';
 import { clientIp } from '../http/client-ip.js';
 import { logFailure } from '../lib/log-failure.js';
 
@@ -73,7 +73,7 @@ function parseTokenRequest(req: Request): RegistryTokenRequest {
     credentials: credentialsOf(readBasicAuthorization(req.headers.authorization)),
     ip: clientIp(req),
     service: single(query.service, 'service'),
-    resources: parseScopes(list(query.scope, 'scope')),
+    resources: parseRegistryScopes(list(query.scope, 'scope')),
   };
 }
 

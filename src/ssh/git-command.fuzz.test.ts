@@ -3,7 +3,7 @@ import { describe, expect } from 'vitest';
 import { anyString, fromPieces, mutated } from '../../test/support/fuzz-arbitraries.js';
 import { fuzzIt } from '../../test/support/fuzz.js';
 import { NotFoundError } from '../lib/errors.js';
-import { isValidPathSegment } from '../projects/repository.store.js';
+import { isValidPathSegment } from '../lib/path-segment.js';
 import { parseGitCommand, type GitCommand } from './git-command.js';
 import { SshCommandError } from './ssh-errors.js';
 

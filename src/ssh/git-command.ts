@@ -4,7 +4,7 @@
  * one repository argument quoted the way git quotes it (`sq_quote_buf`),
  * nothing a shell would interpret.
  */
-import { isValidPathSegment } from '../projects/repository.store.js';
+import { isValidPathSegment } from '../lib/path-segment.js';
 import type { GitCommandService } from '../identity/git-service.js';
 import { SshCommandError } from './ssh-errors.js';
 

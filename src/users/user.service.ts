@@ -7,9 +7,8 @@ import { z } from 'zod';
 import type { Clock } from '../lib/clock.js';
 import { NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
-import { isValidPathSegment } from '../projects/repository.store.js';
-import type { TokenLookup } from '../tokens/token-lookup.js';
-import type { TokenStore } from '../tokens/token.store.js';
+import { isValidPathSegment } from '../lib/path-segment.js';
+import type { AccountCaches } from './account-caches.js';
 import type { User, UserPatch } from './user.js';
 import type { UserQuery, UserStore } from './user.store.js';
 
@@ -24,8 +23,8 @@ export interface CreateUserInput {
 
 export interface UserServiceDeps {
   users: UserStore;
-  tokens: TokenStore;
-  lookup: TokenLookup;
+  /** Caches that hold facts about accounts (token lookups), forgotten on every change. */
+  caches: AccountCaches;
   clock: Clock;
 }
 
@@ -113,7 +112,7 @@ export class UserService {
     const endSessions = patch.passwordHash !== undefined || patch.twoFactorEnabled !== undefined || patch.state === 'blocked';
     const user = await this.deps.users.update(id, patch, { endSessions });
     if (!user) throw new NotFoundError('404 User');
-    await this.invalidateTokens(id);
+    await this.deps.caches.forget(id);
     return user;
   }
 
@@ -137,22 +136,14 @@ export class UserService {
 
   /** Deletes the account, its tokens and memberships. */
   async delete(id: number): Promise<void> {
-    const digests = await this.userTokenDigests(id);
+    const forget = await this.deps.caches.prepareDeletion(id);
     if (!(await this.deps.users.delete(id))) throw new NotFoundError('404 User');
-    await this.deps.lookup.invalidate(digests);
+    await forget();
   }
 
   private checkPassword(password: string): void {
     if (password.length < MIN_PASSWORD) {
       throw new ValidationError('password', `password is too short (minimum is ${MIN_PASSWORD} characters)`);
     }
-  }
-
-  private async invalidateTokens(userId: number): Promise<void> {
-    await this.deps.lookup.invalidate(await this.userTokenDigests(userId));
-  }
-
-  private async userTokenDigests(userId: number): Promise<string[]> {
-    return (await this.deps.tokens.list({ userId })).map((t) => t.digest);
   }
 }

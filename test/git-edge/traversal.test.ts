@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isValidPathSegment } from '../../src/projects/repository.store.js';
+import { isValidPathSegment } from '../../src/lib/path-segment.js';
 import { gitOk, request, seedRepo, startGitEdge, workTree, type GitEdge } from './harness.js';
 
 let edge: GitEdge;

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { statOrNull } from '../../lib/stat-sync.js';
-import { isValidPathSegment, type RepositoryStore } from '../../projects/repository.store.js';
+import { isValidPathSegment } from '../../lib/path-segment.js';
+import type { RepositoryStore } from '../../projects/repository.store.js';
 
 const run = promisify(execFile);
 
