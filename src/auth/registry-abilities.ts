@@ -3,7 +3,8 @@
  * git rules (DESIGN.md, "Authorization rules") applied to images.
  */
 import { canPush, canReadCode } from '../projects/project-access.js';
-import { AccessLevel, type Project } from '../projects/project.js';
+import { AccessLevel } from '../identity/access-level.js';
+import { type Project } from '../projects/project.js';
 import { identityOf, type Principal } from '../identity/principal.js';
 import { scopesAllow, type Ability } from '../identity/scopes.js';
 

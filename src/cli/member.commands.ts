@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { unlessNotFound } from '../lib/errors.js';
-import { AccessLevel } from '../projects/project.js';
+import { AccessLevel } from '../identity/access-level.js';
 import { CLI_ACTOR } from './cli-actor.js';
 import { splitProjectPath } from './project.commands.js';
 import { UsageError, type WithSystem } from './cli-context.js';

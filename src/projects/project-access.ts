@@ -3,7 +3,8 @@
  * a project and a membership.
  */
 import type { Identity } from '../identity/principal.js';
-import { AccessLevel, type Member, type Project } from './project.js';
+import { AccessLevel } from '../identity/access-level.js';
+import { type Member, type Project } from './project.js';
 
 /**
  * The effective access level: owner for the namespace owner and for

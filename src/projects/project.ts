@@ -3,19 +3,6 @@ export type Visibility = 'private' | 'internal' | 'public';
 
 export const VISIBILITIES: readonly Visibility[] = ['private', 'internal', 'public'];
 
-/** GitLab's numeric access levels. */
-export const AccessLevel = {
-  none: 0,
-  guest: 10,
-  reporter: 20,
-  developer: 30,
-  maintainer: 40,
-  owner: 50,
-} as const;
-
-export type AccessLevelName = keyof typeof AccessLevel;
-export type AccessLevelValue = (typeof AccessLevel)[AccessLevelName];
-
 /** A project: one bare repository at `<namespace>/<path>.git`. */
 export interface Project {
   id: number;

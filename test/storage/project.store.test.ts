@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConflictError } from '../../src/lib/errors.js';
-import { AccessLevel } from '../../src/projects/project.js';
+import { AccessLevel } from '../../src/identity/access-level.js';
 import type { ProjectQuery } from '../../src/projects/project.store.js';
 import type { Stores } from '../../src/storage/stores.js';
 import { databaseKinds } from '../support/databases.js';
