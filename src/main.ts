@@ -28,7 +28,8 @@ import { RegistryTokenService } from './registry-tokens/registry-token.service.j
 import { SigningKeyStore } from './registry-tokens/signing-key.store.js';
 import { createSessionServices } from './sessions/session-services.js';
 import { securePrivateData, SQLITE_FILE, type PrivateDataReport } from './setup/private-data.js';
-import { openStores, type DatabaseConfig } from './storage/stores.js';
+import type { DatabaseConfig } from './storage/database.js';
+import { openStores } from './storage/stores.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
 import { StoreTokenLookup } from './tokens/store-token-lookup.js';
 import { TokenCodec } from './tokens/token-codec.js';
@@ -37,8 +38,6 @@ import { TwoFactorService } from './users/two-factor.service.js';
 import { AccountLockout } from './users/account-lockout.js';
 import { UserService } from './users/user.service.js';
 import { AccountTokenCaches } from './tokens/account-token-caches.js';
-
-export type { System } from './system.js';
 
 export interface ComposeOptions {
   clock?: Clock;

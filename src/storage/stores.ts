@@ -24,7 +24,6 @@ import { SqlSshKeyStore } from './sql-ssh-key.store.js';
 import { SqlTokenStore } from './sql-token.store.js';
 import { SqlUserStore } from './sql-user.store.js';
 
-export type { DatabaseConfig, OpenDatabaseOptions } from './database.js';
 
 /** Every store over one database connection (pool). */
 export interface Stores {
