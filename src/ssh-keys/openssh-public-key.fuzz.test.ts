@@ -4,6 +4,7 @@ import { describe, expect } from 'vitest';
 import { anyBytes, anyString, fromPieces, mutated } from '../../test/support/fuzz-arbitraries.js';
 import { fuzzIt } from '../../test/support/fuzz.js';
 import { ValidationError } from '../lib/errors.js';
+import { wellFormed } from '../ssh/host-keys.js';
 import { ACCEPTED_KEY_TYPES, fingerprintOf, parsePublicKey, type PublicKey } from './openssh-public-key.js';
 
 /** Real keys of every accepted type, made once (RSA generation is slow). */
@@ -17,7 +18,7 @@ const KEYS = (
     ['rsa', { bits: 2048 }],
   ] as const
 ).map(([type, opts]) => {
-  const [keyType, data] = ssh2.utils.generateKeyPairSync(type as 'rsa', opts as { bits: number }).public.split(' ') as [string, string];
+  const [keyType, data] = wellFormed(() => ssh2.utils.generateKeyPairSync(type as 'rsa', opts as { bits: number })).public.split(' ') as [string, string];
   return { keyType, data, blob: Buffer.from(data, 'base64') };
 });
 const key = fc.constantFrom(...KEYS);

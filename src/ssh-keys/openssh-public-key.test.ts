@@ -35,7 +35,7 @@ describe('parsePublicKey', () => {
     ['rsa', { bits: 2048 }, 2048],
     ['rsa', { bits: 4096 }, 4096],
   ] as const)('accepts %s %j with the blob ssh2 sees and the fingerprint ssh-keygen prints', (type, opts, bits) => {
-    const { public: text } = ssh2.utils.generateKeyPairSync(type as 'rsa', { ...(opts as { bits: number }), comment: 'me@host' });
+    const { public: text } = wellFormed(() => ssh2.utils.generateKeyPairSync(type as 'rsa', { ...(opts as { bits: number }), comment: 'me@host' }));
     const parsed = parsePublicKey(text);
     const theirs = ssh2.utils.parseKey(text);
     if (theirs instanceof Error) throw theirs;
