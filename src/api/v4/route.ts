@@ -1,6 +1,7 @@
 /**
  * The API's route table: each endpoint is declared once with its method,
- * path, accepted token scopes, who may call it and its parameter schema.
+ * path, accepted token scopes, who may call it, its parameter schema and
+ * what the OpenAPI document says of it (which is generated from here).
  * Mounting applies GitLab's checks in GitLab's order — token scopes (unless
  * sudo), then authentication, then the administrator requirement, then
  * parameter validation — and sends the handler's reply as JSON.
@@ -11,6 +12,7 @@ import { identityOf, type Identity } from '../../identity/principal.js';
 import { ABILITY_SCOPES, scopesAllow } from '../../identity/scopes.js';
 import { ForbiddenError, InsufficientScopeError, UnauthorizedError } from '../../lib/errors.js';
 import { apiLocals, type ApiAuth } from './api-state.js';
+import type { RouteDoc } from './openapi/route-doc.js';
 import { setPaginationHeaders, type Page } from './pagination.js';
 import { parseParams, requestParams } from './params.js';
 import { sendJson } from './send-json.js';
@@ -42,7 +44,7 @@ export interface RouteContext<P> {
 }
 
 /** One endpoint, as declared by a routes module. */
-export interface RouteDef<S extends z.ZodType> {
+export interface RouteDef<S extends z.ZodType> extends RouteDoc {
   method: Method;
   /** Express path under `/api/v4`, e.g. `/projects/:id/members/:user_id`. */
   path: string;
@@ -57,7 +59,7 @@ export interface RouteDef<S extends z.ZodType> {
 }
 
 /** A declared endpoint with its parameter type erased, ready to mount or document. */
-export interface ApiRoute {
+export interface ApiRoute extends RouteDoc {
   method: Method;
   path: string;
   summary: string;
@@ -87,6 +89,7 @@ function checkScope(auth: ApiAuth, scope: RouteScope): void {
  *
  * @example
  * route({ method: 'get', path: '/user', summary: 'The caller', scope: 'read_user',
+ *   tag: 'users', success: { status: 200, body: 'UserPublic' }, errors: [],
  *   handle: async ({ caller }) => ({ body: caller }) });
  */
 export function route<S extends z.ZodType = typeof NO_PARAMS>(def: RouteDef<S>): ApiRoute {
@@ -100,6 +103,10 @@ export function route<S extends z.ZodType = typeof NO_PARAMS>(def: RouteDef<S>):
     anonymous,
     admin,
     params: def.params ?? null,
+    tag: def.tag,
+    success: def.success,
+    errors: def.errors,
+    ...(def.description !== undefined ? { description: def.description } : {}),
     async run(req, auth) {
       checkScope(auth, def.scope);
       const viewer = identityOf(auth.principal);

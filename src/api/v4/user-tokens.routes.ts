@@ -29,9 +29,12 @@ export function userTokenRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'post',
       path: '/users/:id/personal_access_tokens',
       summary: 'Create a personal access token for a user (administrators)',
+      tag: 'personal_access_tokens',
       scope: 'write_api',
       admin: true,
       params: createTokenParams,
+      success: { status: 201, body: 'PersonalAccessTokenWithToken' },
+      errors: [400, 404],
       handle: async ({ path, params, caller }) => {
         const issued = await tokens.create(caller, idParam(path.id), {
           name: params.name,
@@ -46,8 +49,11 @@ export function userTokenRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/users/:id/personal_access_tokens',
       summary: "List a user's personal access tokens (the user or administrators)",
+      tag: 'personal_access_tokens',
       scope: 'read_user',
       params: listUserTokensParams,
+      success: { status: 200, body: 'PersonalAccessToken', list: true },
+      errors: [400, 404],
       handle: async ({ path, params, caller }) => {
         const userId = idParam(path.id);
         if (userId !== caller.id && !caller.isAdmin) throw new UnauthorizedError('invalid');
