@@ -76,7 +76,7 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       handle: async ({ path, params, caller }) => {
         const userId = params.user_id ?? (await users.getByUsername(params.username ?? '')).id;
         const member = await projects.setMember(caller, projectRef(path.id), userId, params.access_level, 'add');
-        return { status: 201, body: await present(member) };
+        return { body: await present(member) };
       },
     }),
     route({
@@ -104,7 +104,6 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [400, 404],
       handle: async ({ path, caller }) => {
         await projects.removeMember(caller, projectRef(path.id), idParam(path.user_id, 'user_id'));
-        return { status: 204 };
       },
     }),
   ];

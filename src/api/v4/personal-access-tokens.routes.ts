@@ -122,7 +122,6 @@ export function personalAccessTokenRoutes(deps: ApiDeps): ApiRoute[] {
       handle: async ({ auth }) => {
         const { owner, tokenId } = tokenOwner(auth);
         await tokens.revoke(owner, tokenId);
-        return { status: 204 };
       },
     }),
     route({
@@ -163,7 +162,6 @@ export function personalAccessTokenRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [400, 404],
       handle: async ({ path, caller }) => {
         await tokens.revoke(caller, idParam(path.id));
-        return { status: 204 };
       },
     }),
     route({

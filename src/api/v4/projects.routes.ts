@@ -97,7 +97,7 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
           visibility: params.visibility ?? null,
           namespace: namespace ?? null,
         });
-        return { status: 201, body: projectEntity(project, url) };
+        return { body: projectEntity(project, url) };
       },
     }),
     route({
@@ -110,7 +110,7 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [404],
       handle: async ({ path, caller }) => {
         await projects.delete(caller, projectRef(path.id));
-        return { status: 202, body: { message: '202 Accepted' } };
+        return { body: { message: '202 Accepted' } };
       },
     }),
   ];

@@ -23,9 +23,11 @@ export type Method = 'get' | 'post' | 'put' | 'delete';
 /** Token scopes an endpoint accepts: a DESIGN.md ability, or any scope (the `/self` endpoints). */
 export type RouteScope = 'read_user' | 'read_api' | 'write_api' | 'any';
 
-/** What a handler answers: a status (default 200), a JSON body, and the page it is. */
+/**
+ * What a handler answers: the JSON body and the page it is (nothing for a
+ * 204). The status is the route's declared success status.
+ */
 export interface Reply {
-  status?: number;
   body?: unknown;
   page?: { page: Page; total: number };
 }
@@ -55,7 +57,7 @@ export interface RouteDef<S extends z.ZodType> extends RouteDoc {
   /** Administrators only (GitLab's `authenticated_as_admin!`). */
   admin?: boolean;
   params?: S;
-  handle(ctx: RouteContext<z.output<S>>): Promise<Reply>;
+  handle(ctx: RouteContext<z.output<S>>): Promise<Reply | void>;
 }
 
 /** A declared endpoint with its parameter type erased, ready to mount or document. */
@@ -67,7 +69,7 @@ export interface ApiRoute extends RouteDoc {
   anonymous: boolean;
   admin: boolean;
   params: z.ZodType | null;
-  run(req: Request, auth: ApiAuth): Promise<Reply>;
+  run(req: Request, auth: ApiAuth): Promise<Reply | void>;
 }
 
 const NO_PARAMS = z.object({});
@@ -127,9 +129,8 @@ export function route<S extends z.ZodType = typeof NO_PARAMS>(def: RouteDef<S>):
   };
 }
 
-function send(req: Request, res: Response, reply: Reply, externalUrl: string): void {
+function send(req: Request, res: Response, status: number, reply: Reply, externalUrl: string): void {
   if (reply.page) setPaginationHeaders(req, res, externalUrl, reply.page.page, reply.page.total);
-  const status = reply.status ?? 200;
   if (status === 204) {
     res.status(204).end();
     return;
@@ -143,7 +144,7 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[], externa
     router[r.method](r.path, async (req, res) => {
       const auth = apiLocals(res).apiAuth;
       if (!auth) throw new Error('API route reached without authentication');
-      send(req, res, await r.run(req, auth), externalUrl);
+      send(req, res, r.success.status, (await r.run(req, auth)) ?? {}, externalUrl);
     });
   }
 }

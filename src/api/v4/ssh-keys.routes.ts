@@ -64,7 +64,7 @@ export function sshKeyRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [400],
       handle: async ({ params, caller }) => {
         const key = await sshKeys.add(caller, caller.id, create(params));
-        return { status: 201, body: (await present(caller.id, [key]))[0] };
+        return { body: (await present(caller.id, [key]))[0] };
       },
     }),
     route({
@@ -90,7 +90,6 @@ export function sshKeyRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [400, 404],
       handle: async ({ path, caller }) => {
         await sshKeys.remove(caller, caller.id, idParam(path.key_id, 'key_id'));
-        return { status: 204 };
       },
     }),
     route({
@@ -122,7 +121,7 @@ export function sshKeyRoutes(deps: ApiDeps): ApiRoute[] {
       handle: async ({ path, params, caller }) => {
         const userId = idParam(path.id);
         const key = await sshKeys.add(caller, userId, create(params));
-        return { status: 201, body: (await present(userId, [key]))[0] };
+        return { body: (await present(userId, [key]))[0] };
       },
     }),
     route({
@@ -153,7 +152,6 @@ export function sshKeyRoutes(deps: ApiDeps): ApiRoute[] {
         const userId = idParam(path.id);
         await users.get(userId);
         await sshKeys.remove(caller, userId, idParam(path.key_id, 'key_id'));
-        return { status: 204 };
       },
     }),
   ];

@@ -42,7 +42,7 @@ export function userTokenRoutes(deps: ApiDeps): ApiRoute[] {
           expiresAt: params.expires_at ?? null,
           description: params.description ?? null,
         });
-        return { status: 201, body: personalAccessTokenWithToken(issued.token, issued.plaintext, tokens) };
+        return { body: personalAccessTokenWithToken(issued.token, issued.plaintext, tokens) };
       },
     }),
     route({

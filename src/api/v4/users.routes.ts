@@ -123,7 +123,7 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
           password: params.password ?? null,
           isAdmin: params.admin ?? false,
         });
-        return { status: 201, body: asAdmin(user) };
+        return { body: asAdmin(user) };
       },
     }),
     route({
@@ -162,7 +162,7 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
         const id = idParam(path.id);
         refuseSelfBlock(caller, id);
         await users.block(id);
-        return { status: 201, body: true };
+        return { body: true };
       },
     }),
     route({
@@ -176,7 +176,7 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       errors: [404],
       handle: async ({ path }) => {
         await users.unblock(idParam(path.id));
-        return { status: 201, body: true };
+        return { body: true };
       },
     }),
   ];

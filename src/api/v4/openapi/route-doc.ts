@@ -19,9 +19,9 @@ export type ApiTag = (typeof API_TAGS)[number];
 export type RouteError = 400 | 404 | 409;
 
 /**
- * The success answer: `204` without a body, or a status with the body's
- * component schema — several when the caller decides which (`oneOf`), and
- * `list` for a paginated array of them.
+ * The success answer — its status is the one the route sends: `204`
+ * without a body, or a status with the body's component schema — several
+ * when the caller decides which (`oneOf`), and `list` for a paginated array.
  */
 export type Success =
   | { status: 204 }
