@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { isSshKeyUsage, SSH_KEY_USAGES } from '../ssh-keys/ssh-key.js';
+import { DEFAULT_SSH_KEY_USAGE, isSshKeyUsage, SSH_KEY_USAGES } from '../ssh-keys/ssh-key.js';
 import { isIsoDate } from '../lib/dates.js';
 import { ValidationError } from '../lib/errors.js';
 import { CLI_ACTOR } from './cli-actor.js';
@@ -32,7 +32,7 @@ export function registerKeyCommands(program: Command, withSystem: WithSystem): v
     .requiredOption('--title <title>', 'what the key is, e.g. laptop')
     .requiredOption('--key <public key>', "the OpenSSH public key line, e.g. \"$(cat ~/.ssh/id_ed25519.pub)\"")
     .option('--expires-at <date>', 'YYYY-MM-DD or ISO date-time; the key stops working then')
-    .option('--usage-type <usage>', SSH_KEY_USAGES.join('|'), 'auth_and_signing')
+    .option('--usage-type <usage>', SSH_KEY_USAGES.join('|'), DEFAULT_SSH_KEY_USAGE)
     .action((opts: { user: string; title: string; key: string; expiresAt?: string; usageType: string }) => {
       const expiresAt = opts.expiresAt === undefined ? null : parseExpiry(opts.expiresAt);
       const usageType = opts.usageType;

@@ -10,7 +10,7 @@ import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from
 import type { User } from '../users/user.js';
 import type { UserStore } from '../users/user.store.js';
 import { fingerprintOf, parsePublicKey } from './openssh-public-key.js';
-import type { SshKey, SshKeyUsage } from './ssh-key.js';
+import { DEFAULT_SSH_KEY_USAGE, type SshKey, type SshKeyUsage } from './ssh-key.js';
 import type { SshKeyStore } from './ssh-key.store.js';
 
 /** What a caller gives to register a key. */
@@ -67,7 +67,7 @@ export class SshKeyService {
         title,
         key: parsed.text,
         fingerprint: parsed.fingerprint,
-        usageType: input.usageType ?? 'auth_and_signing',
+        usageType: input.usageType ?? DEFAULT_SSH_KEY_USAGE,
         createdAt: this.deps.clock.now(),
         expiresAt,
       });

@@ -3,6 +3,9 @@ export const SSH_KEY_USAGES = ['auth', 'signing', 'auth_and_signing'] as const;
 
 export type SshKeyUsage = (typeof SSH_KEY_USAGES)[number];
 
+/** What a key is for when it is added without a `usage_type`. */
+export const DEFAULT_SSH_KEY_USAGE: SshKeyUsage = 'auth_and_signing';
+
 /** An SSH public key registered to an account. */
 export interface SshKey {
   id: number;

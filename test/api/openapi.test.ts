@@ -1,8 +1,9 @@
 /**
  * The OpenAPI document against the API itself: the same routes (methods and
  * paths) as the mounted router, the same parameters and scopes as each
- * route's schema, and live responses of every operation that conform to the
- * documented schemas field by field.
+ * route's schema, parameter types as known endpoints take them, and live
+ * responses of every operation that conform to the documented schemas
+ * field by field.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ssh2 from 'ssh2';
@@ -10,7 +11,7 @@ import { wellFormed } from '../../src/ssh/host-keys.js';
 import type { z } from 'zod';
 import { apiRoutes, createApiRouter, type ApiDeps } from '../../src/api/v4/api-router.js';
 import { openApiDocument } from '../../src/api/v4/openapi/document.js';
-import { PATHS } from '../../src/api/v4/openapi/paths.js';
+import { MAX_ID } from '../../src/api/v4/params.js';
 import type { RouteScope } from '../../src/api/v4/route.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
@@ -26,6 +27,36 @@ interface Layer {
 const toTemplate = (expressPath: string) => expressPath.replace(/:(\w+)/g, '{$1}');
 const SCOPES: Record<RouteScope, string> = { read_user: 'api, read_api, read_user', read_api: 'api, read_api', write_api: 'api', any: 'any' };
 
+interface Documented {
+  path: string[];
+  /** Query parameters (GET, DELETE) or body fields (POST, PUT), by name. */
+  params: Record<string, Schema>;
+  required: string[];
+}
+
+/** What operation `op` documents of its parameters; a body must read the same as JSON and form-encoded. */
+function documented(op: Schema, method: string): Documented {
+  const listed = (op.parameters as Schema[]).filter((p) => p.$ref === undefined);
+  const path = listed.filter((p) => p.in === 'path').map((p) => p.name as string);
+  if (method === 'get' || method === 'delete') {
+    const query = listed.filter((p) => p.in === 'query');
+    expect(query.length + path.length).toBe(listed.length);
+    return {
+      path,
+      params: Object.fromEntries(query.map((p) => [p.name as string, p.schema as Schema])),
+      required: query.filter((p) => p.required === true).map((p) => p.name as string),
+    };
+  }
+  expect(path.length).toBe(listed.length);
+  const body = op.requestBody as { required: boolean; content: Record<string, { schema: Schema }> } | undefined;
+  if (!body) return { path, params: {}, required: [] };
+  const schema = body.content['application/json']!.schema;
+  expect(body.content['application/x-www-form-urlencoded']!.schema).toEqual(schema);
+  const required = (schema.required as string[] | undefined) ?? [];
+  expect(body.required).toBe(required.length > 0);
+  return { path, params: schema.properties as Record<string, Schema>, required };
+}
+
 describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
   let gw: Gateway;
   let deps: ApiDeps;
@@ -35,7 +66,7 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     gw = await startGateway(kind);
     const s = gw.system;
     deps = { users: s.users, tokens: s.tokens, projects: s.projects, sshKeys: s.sshKeys, logger: s.logger, externalUrl: s.config.externalUrl };
-    doc = openApiDocument(s.config.externalUrl);
+    doc = openApiDocument(s.config.externalUrl, apiRoutes(deps));
   });
   afterAll(() => gw?.stop());
 
@@ -64,19 +95,67 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
   });
 
   it("documents each route's parameters, required ones, scopes and anonymous access", () => {
+    const paths = doc.paths as Record<string, Record<string, Schema>>;
     for (const r of apiRoutes(deps)) {
-      const spec = PATHS[toTemplate(r.path)]?.[r.method];
+      const op = paths[toTemplate(r.path)]?.[r.method];
       const where = `${r.method.toUpperCase()} ${r.path}`;
-      expect(spec, where).toBeDefined();
-      const documented = Object.keys(spec!.params ?? {});
+      expect(op, where).toBeDefined();
+      const { path, params, required: documentedRequired } = documented(op!, r.method);
+      expect(path, where).toEqual([...r.path.matchAll(/:(\w+)/g)].map(([, name]) => name));
       const shape = r.params ? (r.params as z.ZodObject).shape : {};
       const names = Object.keys(shape);
-      expect(documented.map((n) => n.replace(/!$/, '')).sort(), where).toEqual(names.sort());
+      expect(Object.keys(params).sort(), where).toEqual(names.sort());
       const required = names.filter((n) => !(shape[n] as z.ZodType).safeParse(undefined).success);
-      expect(documented.filter((n) => n.endsWith('!')).map((n) => n.slice(0, -1)).sort(), where).toEqual(required.sort());
-      expect(spec!.scopes, where).toBe(SCOPES[r.scope]);
-      expect(spec!.anonymous ?? false, where).toBe(r.anonymous);
+      expect(documentedRequired.sort(), where).toEqual(required.sort());
+      expect(op!.description, where).toMatch(new RegExp(`^Token scopes: ${SCOPES[r.scope]}\\.`));
+      expect(op!.security !== undefined, where).toBe(r.anonymous);
     }
+  });
+
+  it('documents parameter types, bounds, formats, enums and defaults', () => {
+    const paths = doc.paths as Record<string, Record<string, Schema>>;
+    const params = (path: string, method: string) => documented(paths[path]![method]!, method);
+    const id = { type: 'integer', minimum: 1, maximum: MAX_ID };
+    const date = { type: 'string', format: 'date' };
+    const dateTime = { type: 'string', format: 'date-time' };
+
+    const tokens = params('/personal_access_tokens', 'get');
+    expect(tokens.required).toEqual([]);
+    expect(tokens.params).toMatchObject({
+      user_id: id,
+      revoked: { type: 'boolean' },
+      state: { type: 'string', enum: ['active', 'inactive'] },
+      search: { type: 'string', maxLength: 255 },
+      created_before: dateTime,
+      last_used_after: dateTime,
+      expires_before: date,
+      sort: { type: 'string', enum: ['created_asc', 'created_desc', 'expires_asc', 'expires_desc', 'last_used_asc', 'last_used_desc', 'name_asc', 'name_desc'] },
+    });
+    expect(tokens.params.page).toEqual({ type: 'integer', minimum: 1, maximum: MAX_ID, default: 1 });
+    expect(tokens.params.per_page).toEqual({ type: 'integer', minimum: 1, maximum: 100, default: 20 });
+
+    const user = params('/users', 'post');
+    expect(user.required.sort()).toEqual(['email', 'name', 'username']);
+    expect(user.params).toMatchObject({ email: { type: 'string', format: 'email' }, admin: { type: 'boolean' }, password: { type: 'string', maxLength: 128 } });
+
+    const member = params('/projects/{id}/members', 'post');
+    expect(member.required).toEqual(['access_level']);
+    expect(member.params.access_level).toEqual({ type: 'integer', enum: [10, 20, 30, 40, 50] });
+    expect(member.params.user_id).toEqual(id);
+    expect(params('/projects/{id}/members/{user_id}', 'put').params.access_level).toEqual({ type: 'integer', enum: [10, 20, 30, 40, 50] });
+
+    const key = params('/user/keys', 'post');
+    expect(key.required.sort()).toEqual(['key', 'title']);
+    expect(key.params.usage_type).toEqual({ type: 'string', enum: ['auth', 'signing', 'auth_and_signing'], default: 'auth_and_signing' });
+    expect(key.params.expires_at).toMatchObject({ anyOf: [dateTime, { type: 'null' }] });
+
+    const token = params('/users/{id}/personal_access_tokens', 'post');
+    expect(token.required.sort()).toEqual(['name', 'scopes']);
+    expect(token.params.expires_at).toEqual({ anyOf: [date, { type: 'null' }] });
+    expect(token.params.scopes).toMatchObject({ anyOf: [{ type: 'array', items: { type: 'string' } }, { type: 'string' }] });
+
+    expect(params('/projects', 'post').params.namespace_id).toEqual({ anyOf: [id, { type: 'string', maxLength: 255 }] });
+    expect(params('/projects/{id}', 'get')).toEqual({ path: ['id'], params: {}, required: [] });
   });
 
   it('answers every operation with a documented status and a body matching its schema', async () => {

@@ -45,12 +45,14 @@ export function createApiRouter(deps: ApiDeps): Router {
   router.use(express.json({ limit }));
   // `extended` reads `scopes[]=a&scopes[]=b` as an array, as Rack does.
   router.use(express.urlencoded({ extended: true, limit, parameterLimit: 1000 }));
+  const routes = apiRoutes(deps);
+  const document = openApiDocument(deps.externalUrl, routes);
   router.get('/openapi.json', (_req, res) => {
-    sendJson(res, 200, openApiDocument(deps.externalUrl));
+    sendJson(res, 200, document);
   });
   router.use(extractToken);
   router.use(authenticate({ tokens: deps.tokens, users: deps.users, ...(deps.guarded ? { guarded: deps.guarded } : {}) }));
-  mountRoutes(router, apiRoutes(deps), deps.externalUrl);
+  mountRoutes(router, routes, deps.externalUrl);
   router.use(apiNotFound);
   router.use(apiErrorHandler(deps.logger));
   return router;

@@ -34,8 +34,11 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/projects/:id/members',
       summary: 'List the direct members of a project',
+      tag: 'members',
       scope: 'read_api',
       params: listMembersParams,
+      success: { status: 200, body: 'Member', list: true },
+      errors: [400, 404],
       handle: async ({ path, params, caller }) => {
         const page = pageOf(params);
         const { members, total } = await projects.listMembers(caller, projectRef(path.id), page.limit, page.offset);
@@ -52,7 +55,10 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/projects/:id/members/:user_id',
       summary: 'Get a direct member of a project',
+      tag: 'members',
       scope: 'read_api',
+      success: { status: 200, body: 'Member' },
+      errors: [400, 404],
       handle: async ({ path, caller }) => {
         const member = await projects.getMember(caller, projectRef(path.id), idParam(path.user_id, 'user_id'));
         return { body: await present(member) };
@@ -62,20 +68,26 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'post',
       path: '/projects/:id/members',
       summary: 'Add a member to a project (maintainers and up)',
+      tag: 'members',
       scope: 'write_api',
       params: addMemberParams,
+      success: { status: 201, body: 'Member' },
+      errors: [400, 404],
       handle: async ({ path, params, caller }) => {
         const userId = params.user_id ?? (await users.getByUsername(params.username ?? '')).id;
         const member = await projects.setMember(caller, projectRef(path.id), userId, params.access_level, 'add');
-        return { status: 201, body: await present(member) };
+        return { body: await present(member) };
       },
     }),
     route({
       method: 'put',
       path: '/projects/:id/members/:user_id',
       summary: "Change a member's access level (maintainers and up)",
+      tag: 'members',
       scope: 'write_api',
       params: updateMemberParams,
+      success: { status: 200, body: 'Member' },
+      errors: [400, 404],
       handle: async ({ path, params, caller }) => {
         const userId = idParam(path.user_id, 'user_id');
         const member = await projects.setMember(caller, projectRef(path.id), userId, params.access_level, 'update');
@@ -86,10 +98,12 @@ export function memberRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'delete',
       path: '/projects/:id/members/:user_id',
       summary: 'Remove a member from a project; their git access ends on the next request',
+      tag: 'members',
       scope: 'write_api',
+      success: { status: 204 },
+      errors: [400, 404],
       handle: async ({ path, caller }) => {
         await projects.removeMember(caller, projectRef(path.id), idParam(path.user_id, 'user_id'));
-        return { status: 204 };
       },
     }),
   ];

@@ -13,10 +13,13 @@ export const DEFAULT_PER_PAGE = 20;
 /** GitLab's largest page size. */
 export const MAX_PER_PAGE = 100;
 
-/** The pagination parameters every list endpoint accepts. */
+/**
+ * The pagination parameters every list endpoint accepts. Any integer is
+ * taken (pageOf brings it into range); the document states the range.
+ */
 export const pageParams = {
-  page: int().optional(),
-  per_page: int().optional(),
+  page: int().prefault(1).meta({ minimum: 1 }),
+  per_page: int().prefault(DEFAULT_PER_PAGE).meta({ minimum: 1, maximum: MAX_PER_PAGE }),
 };
 
 /** A resolved page: what the store is asked for. */

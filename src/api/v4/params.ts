@@ -93,7 +93,7 @@ export function text(max = 1024): z.ZodType<string, unknown> {
 
 /** A calendar date, `YYYY-MM-DD`. */
 export function isoDate(): z.ZodType<string, unknown> {
-  return z.string().refine(isIsoDate);
+  return z.string().refine(isIsoDate).meta({ format: 'date' });
 }
 
 /**
@@ -107,10 +107,14 @@ export function dateTime(): z.ZodType<Date, unknown> {
     // V8's Date rolls 30 February over into March instead of refusing it.
     .refine((v) => isIsoDate(v.slice(0, 10)))
     .transform((v) => new Date(v.length === 10 ? `${v}T00:00:00Z` : v))
-    .refine((d) => !Number.isNaN(d.getTime()));
+    .refine((d) => !Number.isNaN(d.getTime()))
+    .meta({ format: 'date-time', description: 'An ISO 8601 date-time, or a date meaning its midnight UTC' });
 }
 
 /** A list sent as an array, as `key[]=…` pairs, or as one comma/space separated string. */
 export function list(): z.ZodType<string[] | string, unknown> {
-  return z.union([z.array(z.string().max(255)).max(50), z.string().max(2048)]);
+  return z.union([
+    z.array(z.string().max(255)).max(50),
+    z.string().max(2048).meta({ description: 'comma- or space-separated' }),
+  ]);
 }

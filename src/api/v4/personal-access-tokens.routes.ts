@@ -69,8 +69,11 @@ export function personalAccessTokenRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/personal_access_tokens',
       summary: "List personal access tokens: the caller's own, or everyone's for administrators",
+      tag: 'personal_access_tokens',
       scope: 'read_api',
       params: listTokensParams,
+      success: { status: 200, body: 'PersonalAccessToken', list: true },
+      errors: [400, 404],
       handle: async ({ params, caller }) => {
         if (params.user_id !== undefined && params.user_id !== caller.id) {
           if (!caller.isAdmin) throw new UnauthorizedError('invalid');
@@ -99,7 +102,10 @@ export function personalAccessTokenRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/personal_access_tokens/self',
       summary: 'Get the token used for this request (any scope)',
+      tag: 'personal_access_tokens',
       scope: 'any',
+      success: { status: 200, body: 'PersonalAccessToken' },
+      errors: [],
       handle: async ({ auth }) => {
         const { owner, tokenId } = tokenOwner(auth);
         return { body: entity(await tokens.get(owner, tokenId)) };
@@ -109,19 +115,24 @@ export function personalAccessTokenRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'delete',
       path: '/personal_access_tokens/self',
       summary: 'Revoke the token used for this request (any scope)',
+      tag: 'personal_access_tokens',
       scope: 'any',
+      success: { status: 204 },
+      errors: [400],
       handle: async ({ auth }) => {
         const { owner, tokenId } = tokenOwner(auth);
         await tokens.revoke(owner, tokenId);
-        return { status: 204 };
       },
     }),
     route({
       method: 'post',
       path: '/personal_access_tokens/self/rotate',
       summary: 'Rotate the token used for this request: it is revoked and a successor issued',
+      tag: 'personal_access_tokens',
       scope: 'write_api',
       params: rotateParams,
+      success: { status: 200, body: 'PersonalAccessTokenWithToken' },
+      errors: [400],
       handle: async ({ auth, params }) => {
         const { owner, tokenId } = tokenOwner(auth);
         const issued = await tokens.rotate(owner, tokenId, params.expires_at ?? null);
@@ -132,7 +143,10 @@ export function personalAccessTokenRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/personal_access_tokens/:id',
       summary: 'Get a personal access token',
+      tag: 'personal_access_tokens',
       scope: 'read_api',
+      success: { status: 200, body: 'PersonalAccessToken' },
+      errors: [400, 404],
       handle: async ({ path, caller }) => {
         const token = await tokens.get(caller, idParam(path.id)).catch(hideFromNonAdmins(caller));
         return { body: entity(token) };
@@ -142,18 +156,24 @@ export function personalAccessTokenRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'delete',
       path: '/personal_access_tokens/:id',
       summary: 'Revoke a personal access token',
+      tag: 'personal_access_tokens',
       scope: 'write_api',
+      success: { status: 204 },
+      errors: [400, 404],
       handle: async ({ path, caller }) => {
         await tokens.revoke(caller, idParam(path.id));
-        return { status: 204 };
       },
     }),
     route({
       method: 'post',
       path: '/personal_access_tokens/:id/rotate',
       summary: 'Rotate a personal access token: it is revoked and a successor issued',
+      tag: 'personal_access_tokens',
+      description: 'A rotation request made with an already revoked token revokes its whole family.',
       scope: 'write_api',
       params: rotateParams,
+      success: { status: 200, body: 'PersonalAccessTokenWithToken' },
+      errors: [400, 404],
       handle: async ({ path, params, caller }) => {
         const issued = await tokens
           .rotate(caller, idParam(path.id), params.expires_at ?? null)

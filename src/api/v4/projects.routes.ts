@@ -44,9 +44,12 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/projects',
       summary: 'List the projects the caller can see (public ones when anonymous)',
+      tag: 'projects',
       scope: 'read_api',
       anonymous: true,
       params: listProjectsParams,
+      success: { status: 200, body: 'Project', list: true },
+      errors: [400],
       handle: async ({ params, viewer }) => {
         const page = pageOf(params);
         const me = viewer ? { userId: viewer.id, username: viewer.username } : undefined;
@@ -65,8 +68,11 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/projects/:id',
       summary: 'Get a project by id or URL-encoded path',
+      tag: 'projects',
       scope: 'read_api',
       anonymous: true,
+      success: { status: 200, body: 'ProjectWithAccess' },
+      errors: [404],
       handle: async ({ path, viewer }) => {
         const { project, level } = await projects.get(viewer, projectRef(path.id));
         return { body: projectWithAccess(project, level, url) };
@@ -76,8 +82,11 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'post',
       path: '/projects',
       summary: "Create a project and its empty repository in the caller's namespace",
+      tag: 'projects',
       scope: 'write_api',
       params: createProjectParams,
+      success: { status: 201, body: 'Project' },
+      errors: [400, 404, 409],
       handle: async ({ params, caller }) => {
         const ns = params.namespace_id;
         const namespace = typeof ns === 'number' ? (await users.get(ns)).username : ns;
@@ -88,17 +97,20 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
           visibility: params.visibility ?? null,
           namespace: namespace ?? null,
         });
-        return { status: 201, body: projectEntity(project, url) };
+        return { body: projectEntity(project, url) };
       },
     }),
     route({
       method: 'delete',
       path: '/projects/:id',
       summary: 'Delete a project and its repository (owners and administrators)',
+      tag: 'projects',
       scope: 'write_api',
+      success: { status: 202, body: 'Message' },
+      errors: [404],
       handle: async ({ path, caller }) => {
         await projects.delete(caller, projectRef(path.id));
-        return { status: 202, body: { message: '202 Accepted' } };
+        return { body: { message: '202 Accepted' } };
       },
     }),
   ];

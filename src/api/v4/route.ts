@@ -1,6 +1,7 @@
 /**
  * The API's route table: each endpoint is declared once with its method,
- * path, accepted token scopes, who may call it and its parameter schema.
+ * path, accepted token scopes, who may call it, its parameter schema and
+ * what the OpenAPI document says of it (which is generated from here).
  * Mounting applies GitLab's checks in GitLab's order — token scopes (unless
  * sudo), then authentication, then the administrator requirement, then
  * parameter validation — and sends the handler's reply as JSON.
@@ -11,6 +12,7 @@ import { identityOf, type Identity } from '../../identity/principal.js';
 import { ABILITY_SCOPES, scopesAllow } from '../../identity/scopes.js';
 import { ForbiddenError, InsufficientScopeError, UnauthorizedError } from '../../lib/errors.js';
 import { apiLocals, type ApiAuth } from './api-state.js';
+import type { RouteDoc } from './openapi/route-doc.js';
 import { setPaginationHeaders, type Page } from './pagination.js';
 import { parseParams, requestParams } from './params.js';
 import { sendJson } from './send-json.js';
@@ -21,9 +23,11 @@ export type Method = 'get' | 'post' | 'put' | 'delete';
 /** Token scopes an endpoint accepts: a DESIGN.md ability, or any scope (the `/self` endpoints). */
 export type RouteScope = 'read_user' | 'read_api' | 'write_api' | 'any';
 
-/** What a handler answers: a status (default 200), a JSON body, and the page it is. */
+/**
+ * What a handler answers: the JSON body and the page it is (nothing for a
+ * 204). The status is the route's declared success status.
+ */
 export interface Reply {
-  status?: number;
   body?: unknown;
   page?: { page: Page; total: number };
 }
@@ -42,7 +46,7 @@ export interface RouteContext<P> {
 }
 
 /** One endpoint, as declared by a routes module. */
-export interface RouteDef<S extends z.ZodType> {
+export interface RouteDef<S extends z.ZodType> extends RouteDoc {
   method: Method;
   /** Express path under `/api/v4`, e.g. `/projects/:id/members/:user_id`. */
   path: string;
@@ -53,11 +57,11 @@ export interface RouteDef<S extends z.ZodType> {
   /** Administrators only (GitLab's `authenticated_as_admin!`). */
   admin?: boolean;
   params?: S;
-  handle(ctx: RouteContext<z.output<S>>): Promise<Reply>;
+  handle(ctx: RouteContext<z.output<S>>): Promise<Reply | void>;
 }
 
 /** A declared endpoint with its parameter type erased, ready to mount or document. */
-export interface ApiRoute {
+export interface ApiRoute extends RouteDoc {
   method: Method;
   path: string;
   summary: string;
@@ -65,7 +69,7 @@ export interface ApiRoute {
   anonymous: boolean;
   admin: boolean;
   params: z.ZodType | null;
-  run(req: Request, auth: ApiAuth): Promise<Reply>;
+  run(req: Request, auth: ApiAuth): Promise<Reply | void>;
 }
 
 const NO_PARAMS = z.object({});
@@ -87,6 +91,7 @@ function checkScope(auth: ApiAuth, scope: RouteScope): void {
  *
  * @example
  * route({ method: 'get', path: '/user', summary: 'The caller', scope: 'read_user',
+ *   tag: 'users', success: { status: 200, body: 'UserPublic' }, errors: [],
  *   handle: async ({ caller }) => ({ body: caller }) });
  */
 export function route<S extends z.ZodType = typeof NO_PARAMS>(def: RouteDef<S>): ApiRoute {
@@ -100,6 +105,10 @@ export function route<S extends z.ZodType = typeof NO_PARAMS>(def: RouteDef<S>):
     anonymous,
     admin,
     params: def.params ?? null,
+    tag: def.tag,
+    success: def.success,
+    errors: def.errors,
+    ...(def.description !== undefined ? { description: def.description } : {}),
     async run(req, auth) {
       checkScope(auth, def.scope);
       const viewer = identityOf(auth.principal);
@@ -120,9 +129,8 @@ export function route<S extends z.ZodType = typeof NO_PARAMS>(def: RouteDef<S>):
   };
 }
 
-function send(req: Request, res: Response, reply: Reply, externalUrl: string): void {
+function send(req: Request, res: Response, status: number, reply: Reply, externalUrl: string): void {
   if (reply.page) setPaginationHeaders(req, res, externalUrl, reply.page.page, reply.page.total);
-  const status = reply.status ?? 200;
   if (status === 204) {
     res.status(204).end();
     return;
@@ -136,7 +144,7 @@ export function mountRoutes(router: Router, routes: readonly ApiRoute[], externa
     router[r.method](r.path, async (req, res) => {
       const auth = apiLocals(res).apiAuth;
       if (!auth) throw new Error('API route reached without authentication');
-      send(req, res, await r.run(req, auth), externalUrl);
+      send(req, res, r.success.status, (await r.run(req, auth)) ?? {}, externalUrl);
     });
   }
 }

@@ -29,9 +29,12 @@ export function userTokenRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'post',
       path: '/users/:id/personal_access_tokens',
       summary: 'Create a personal access token for a user (administrators)',
+      tag: 'personal_access_tokens',
       scope: 'write_api',
       admin: true,
       params: createTokenParams,
+      success: { status: 201, body: 'PersonalAccessTokenWithToken' },
+      errors: [400, 404],
       handle: async ({ path, params, caller }) => {
         const issued = await tokens.create(caller, idParam(path.id), {
           name: params.name,
@@ -39,15 +42,18 @@ export function userTokenRoutes(deps: ApiDeps): ApiRoute[] {
           expiresAt: params.expires_at ?? null,
           description: params.description ?? null,
         });
-        return { status: 201, body: personalAccessTokenWithToken(issued.token, issued.plaintext, tokens) };
+        return { body: personalAccessTokenWithToken(issued.token, issued.plaintext, tokens) };
       },
     }),
     route({
       method: 'get',
       path: '/users/:id/personal_access_tokens',
       summary: "List a user's personal access tokens (the user or administrators)",
+      tag: 'personal_access_tokens',
       scope: 'read_user',
       params: listUserTokensParams,
+      success: { status: 200, body: 'PersonalAccessToken', list: true },
+      errors: [400, 404],
       handle: async ({ path, params, caller }) => {
         const userId = idParam(path.id);
         if (userId !== caller.id && !caller.isAdmin) throw new UnauthorizedError('invalid');

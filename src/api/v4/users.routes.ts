@@ -59,7 +59,10 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/user',
       summary: 'Get the authenticated user',
+      tag: 'users',
       scope: 'read_user',
+      success: { status: 200, body: ['UserPublic', 'UserWithAdmin'] },
+      errors: [],
       handle: async ({ caller }) => {
         const me = await users.get(caller.id);
         return { body: me.isAdmin ? asAdmin(me) : userPublic(me, url) };
@@ -69,8 +72,11 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/users',
       summary: 'List users',
+      tag: 'users',
       scope: 'read_user',
       params: listUsersParams,
+      success: { status: 200, body: ['UserBasic', 'UserWithAdmin'], list: true },
+      errors: [400],
       handle: async ({ params, caller }) => {
         const page = pageOf(params);
         const state = params.active ? 'active' : params.blocked ? 'blocked' : undefined;
@@ -90,7 +96,10 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'get',
       path: '/users/:id',
       summary: 'Get a single user',
+      tag: 'users',
       scope: 'read_user',
+      success: { status: 200, body: ['User', 'UserWithAdmin'] },
+      errors: [400, 404],
       handle: async ({ path, caller }) => {
         const user = await users.get(idParam(path.id));
         return { body: caller.isAdmin ? asAdmin(user) : userDetails(user, url) };
@@ -100,9 +109,12 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'post',
       path: '/users',
       summary: 'Create a user (administrators)',
+      tag: 'users',
       scope: 'write_api',
       admin: true,
       params: createUserParams,
+      success: { status: 201, body: 'UserWithAdmin' },
+      errors: [400, 409],
       handle: async ({ params }) => {
         const user = await users.create({
           username: params.username,
@@ -111,16 +123,19 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
           password: params.password ?? null,
           isAdmin: params.admin ?? false,
         });
-        return { status: 201, body: asAdmin(user) };
+        return { body: asAdmin(user) };
       },
     }),
     route({
       method: 'put',
       path: '/users/:id',
       summary: 'Modify a user (administrators): name, email, password, admin flag, state',
+      tag: 'users',
       scope: 'write_api',
       admin: true,
       params: updateUserParams,
+      success: { status: 200, body: 'UserWithAdmin' },
+      errors: [400, 404, 409],
       handle: async ({ path, params, caller }) => {
         const id = idParam(path.id);
         if (params.state === 'blocked') refuseSelfBlock(caller, id);
@@ -138,24 +153,30 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       method: 'post',
       path: '/users/:id/block',
       summary: 'Block a user (administrators); their tokens stop working at once',
+      tag: 'users',
       scope: 'write_api',
       admin: true,
+      success: { status: 201, body: 'Boolean' },
+      errors: [404],
       handle: async ({ path, caller }) => {
         const id = idParam(path.id);
         refuseSelfBlock(caller, id);
         await users.block(id);
-        return { status: 201, body: true };
+        return { body: true };
       },
     }),
     route({
       method: 'post',
       path: '/users/:id/unblock',
       summary: 'Unblock a user (administrators)',
+      tag: 'users',
       scope: 'write_api',
       admin: true,
+      success: { status: 201, body: 'Boolean' },
+      errors: [404],
       handle: async ({ path }) => {
         await users.unblock(idParam(path.id));
-        return { status: 201, body: true };
+        return { body: true };
       },
     }),
   ];

@@ -1,19 +1,24 @@
 /**
  * The OpenAPI 3.1 description of the implemented GitLab v4 subset, served
- * at `/api/v4/openapi.json`.
+ * at `/api/v4/openapi.json`, generated from the declared routes.
  */
-import { operation } from './operation.js';
-import { PATHS } from './paths.js';
+import type { ApiRoute } from '../route.js';
+import { operation, pathTemplate } from './operation.js';
+import { API_TAGS } from './route-doc.js';
 import { SCHEMAS, type Schema } from './schemas.js';
 
-/** Builds the document; `externalUrl` becomes the server URL. */
-export function openApiDocument(externalUrl: string): Schema {
-  const paths = Object.fromEntries(
-    Object.entries(PATHS).map(([path, methods]) => [
-      path,
-      Object.fromEntries(Object.entries(methods).map(([method, spec]) => [method, operation(method, path, spec)])),
-    ]),
-  );
+/** `path → method → operation` of `routes`, paths in OpenAPI's `{param}` form. */
+function pathsOf(routes: readonly ApiRoute[]): Record<string, Record<string, Schema>> {
+  const paths: Record<string, Record<string, Schema>> = {};
+  for (const r of routes) {
+    const methods = (paths[pathTemplate(r.path)] ??= {});
+    methods[r.method] = operation(r);
+  }
+  return paths;
+}
+
+/** Builds the document of `routes`; `externalUrl` becomes the server URL. */
+export function openApiDocument(externalUrl: string, routes: readonly ApiRoute[]): Schema {
   return {
     openapi: '3.1.0',
     info: {
@@ -27,8 +32,8 @@ export function openApiDocument(externalUrl: string): Schema {
     },
     servers: [{ url: `${externalUrl}/api/v4` }],
     security: [{ privateToken: [] }, { privateTokenQuery: [] }, { bearer: [] }],
-    tags: ['users', 'projects', 'members', 'personal_access_tokens'].map((name) => ({ name })),
-    paths,
+    tags: API_TAGS.map((name) => ({ name })),
+    paths: pathsOf(routes),
     components: {
       schemas: SCHEMAS,
       securitySchemes: {

@@ -1,33 +1,25 @@
 /**
- * Builds OpenAPI operation objects from short specs, so the path table in
- * `paths.ts` reads like the endpoint list it is.
+ * Builds the OpenAPI operation of one declared route: its path and query
+ * parameters or request body from the route's parameter schema, its
+ * success and error answers from what the route declares.
  */
+import { ABILITY_SCOPES } from '../../../identity/scopes.js';
+import type { ApiRoute, RouteScope } from '../route.js';
+import { paramSchemas } from './param-schemas.js';
+import type { RouteError, Success } from './route-doc.js';
 import type { Schema } from './schemas.js';
-
-/** A short description of one operation. */
-export interface OperationSpec {
-  summary: string;
-  tag: 'users' | 'projects' | 'members' | 'personal_access_tokens';
-  /** Token scopes that allow the call, e.g. `api` or `api read_api read_user`. */
-  scopes: string;
-  /** Callable without a token (only public projects are then visible). */
-  anonymous?: boolean;
-  /** Query parameters (GET) or body fields (POST/PUT); names ending in `!` are required. */
-  params?: Record<string, Schema>;
-  /** The success status and body: a component name, or several when the caller decides which (`oneOf`). */
-  ok: { status: number; schema?: string | readonly string[]; list?: boolean; description?: string };
-  errors: readonly number[];
-}
 
 const ref = (name: string): Schema => ({ $ref: `#/components/schemas/${name}` });
 
-const ERROR_BODIES: Record<number, { description: string; schemas: string[] }> = {
+/** Statuses every route can answer: no or a refused token, and a refusal. */
+const EVERY_ROUTE_ERRORS = [401, 403] as const;
+
+const ERROR_BODIES: Record<RouteError | (typeof EVERY_ROUTE_ERRORS)[number], { description: string; schemas: string[] }> = {
   400: { description: 'Invalid parameters, naming the field', schemas: ['ParamsError', 'Message'] },
   401: { description: 'No, unknown, revoked or expired token', schemas: ['Message', 'OAuthError'] },
   403: { description: 'Insufficient scope, not allowed, or a sudo refusal', schemas: ['Message', 'OAuthError'] },
   404: { description: 'Not found, or not visible to the caller', schemas: ['Message'] },
   409: { description: 'Already taken', schemas: ['Message'] },
-  413: { description: 'Request body too large', schemas: ['Message'] },
 };
 
 const PAGINATION_HEADERS = Object.fromEntries(
@@ -47,23 +39,26 @@ function json(schema: Schema): Schema {
   return { 'application/json': { schema } };
 }
 
-function success(ok: OperationSpec['ok']): Schema {
-  const description = ok.description ?? (ok.status === 204 ? 'No content' : 'Success');
-  if (!ok.schema) return { description };
-  const one = typeof ok.schema === 'string' ? ref(ok.schema) : { oneOf: ok.schema.map(ref) };
+function success(ok: Success): Schema {
+  if (ok.status === 204) return { description: 'No content' };
+  const one = typeof ok.body === 'string' ? ref(ok.body) : { oneOf: ok.body.map(ref) };
   const body = ok.list ? { type: 'array', items: one } : one;
-  return { description, content: json(body), ...(ok.list ? { headers: PAGINATION_HEADERS } : {}) };
+  return { description: 'Success', content: json(body), ...(ok.list ? { headers: PAGINATION_HEADERS } : {}) };
 }
 
-function fields(params: Record<string, Schema>): { properties: Record<string, Schema>; required: string[] } {
-  const properties: Record<string, Schema> = {};
-  const required: string[] = [];
-  for (const [raw, schema] of Object.entries(params)) {
-    const name = raw.replace(/!$/, '');
-    properties[name] = schema;
-    if (raw.endsWith('!')) required.push(name);
-  }
-  return { properties, required };
+function error(status: keyof typeof ERROR_BODIES): Schema {
+  const e = ERROR_BODIES[status];
+  return { description: e.description, content: json({ oneOf: e.schemas.map(ref) }) };
+}
+
+/** The token scopes that allow a route, e.g. `api, read_api` (`any` for the `/self` endpoints). */
+function scopesOf(scope: RouteScope): string {
+  return scope === 'any' ? 'any' : [...ABILITY_SCOPES[scope]].sort().join(', ');
+}
+
+/** Express's `/users/:id` → OpenAPI's `/users/{id}`. */
+export function pathTemplate(expressPath: string): string {
+  return expressPath.replace(/:(\w+)/g, '{$1}');
 }
 
 /** `get /users/{id}/block` → `getUsersByIdBlock`. */
@@ -77,8 +72,17 @@ function requestBody(schema: Schema, required: boolean): Schema {
   return { required, content: { ...json(schema), 'application/x-www-form-urlencoded': { schema } } };
 }
 
-/** The OpenAPI operation for `method path` described by `spec`. */
-export function operation(method: string, path: string, spec: OperationSpec): Schema {
+function descriptionOf(r: ApiRoute): string {
+  return [
+    `Token scopes: ${scopesOf(r.scope)}.`,
+    ...(r.anonymous ? ['Works without a token (public projects only).'] : []),
+    ...(r.description ? [r.description] : []),
+  ].join(' ');
+}
+
+/** The OpenAPI operation of route `r`. */
+export function operation(r: ApiRoute): Schema {
+  const path = pathTemplate(r.path);
   const pathParams = [...path.matchAll(/\{(\w+)\}/g)].map(([, name]) => ({
     name,
     in: 'path',
@@ -86,28 +90,24 @@ export function operation(method: string, path: string, spec: OperationSpec): Sc
     description: PATH_PARAMS[name ?? ''] ?? name,
     schema: { type: 'string' },
   }));
-  const { properties, required } = fields(spec.params ?? {});
-  const inQuery = method === 'get' || method === 'delete';
+  const { properties, required } = r.params ? paramSchemas(r.params) : { properties: {}, required: [] };
+  const inQuery = r.method === 'get' || r.method === 'delete';
   const queryParams = inQuery
     ? Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: required.includes(name), schema }))
     : [];
   const body = { type: 'object', properties, ...(required.length ? { required } : {}) };
+  const errors = [...EVERY_ROUTE_ERRORS, ...r.errors].sort((a, b) => a - b);
   return {
-    summary: spec.summary,
-    operationId: operationId(method, path),
-    tags: [spec.tag],
-    description: `Token scopes: ${spec.scopes}.${spec.anonymous ? ' Works without a token (public projects only).' : ''}`,
+    summary: r.summary,
+    operationId: operationId(r.method, path),
+    tags: [r.tag],
+    description: descriptionOf(r),
     parameters: [...pathParams, ...queryParams, { $ref: '#/components/parameters/Sudo' }],
     ...(!inQuery && Object.keys(properties).length > 0 ? { requestBody: requestBody(body, required.length > 0) } : {}),
     responses: {
-      [String(spec.ok.status)]: success(spec.ok),
-      ...Object.fromEntries(
-        spec.errors.map((status) => {
-          const e = ERROR_BODIES[status] ?? { description: 'Error', schemas: ['Message'] };
-          return [String(status), { description: e.description, content: json({ oneOf: e.schemas.map(ref) }) }];
-        }),
-      ),
+      [String(r.success.status)]: success(r.success),
+      ...Object.fromEntries(errors.map((status) => [String(status), error(status)])),
     },
-    ...(spec.anonymous ? { security: [{}, { privateToken: [] }, { privateTokenQuery: [] }, { bearer: [] }] } : {}),
+    ...(r.anonymous ? { security: [{}, { privateToken: [] }, { privateTokenQuery: [] }, { bearer: [] }] } : {}),
   };
 }

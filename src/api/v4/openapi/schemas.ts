@@ -124,7 +124,7 @@ const sshKey = {
 };
 
 /** `components.schemas` of the document. */
-export const SCHEMAS: Record<string, Schema> = {
+export const SCHEMAS = {
   UserBasic: object(userBasic, 'What any signed-in user sees in lists'),
   User: object(userDetails, "Another user's profile"),
   UserPublic: object(userPublic, 'The caller itself (GET /user)'),
@@ -153,4 +153,7 @@ export const SCHEMAS: Record<string, Schema> = {
     required: ['error', 'error_description'],
     properties: { error: str, error_description: str, scope: str },
   },
-};
+} satisfies Record<string, Schema>;
+
+/** The name of a component schema, as routes name their success bodies. */
+export type SchemaName = keyof typeof SCHEMAS;
