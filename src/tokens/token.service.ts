@@ -135,10 +135,18 @@ export class TokenService {
     return { tokens, total };
   }
 
-  /** Revokes a token; effective on the next request on every instance. */
+  /**
+   * Revokes a token; effective on the next request on every instance.
+   * Refusing an already revoked token still invalidates it first: a revoke
+   * whose invalidation failed (the database went away between the two
+   * steps) is completed by the caller's retry.
+   */
   async revoke(actor: Identity, id: number): Promise<void> {
     const token = await this.get(actor, id);
-    if (token.revoked) throw new ValidationError('token', 'Token is already revoked');
+    if (token.revoked) {
+      await this.deps.lookup.invalidate([token.digest]);
+      throw new ValidationError('token', 'Token is already revoked');
+    }
     await this.deps.tokens.revoke(id);
     await this.deps.lookup.invalidate([token.digest]);
   }
@@ -149,7 +157,11 @@ export class TokenService {
    */
   async rotate(actor: Identity, id: number, expiresAt?: string | null): Promise<IssuedToken> {
     const old = await this.get(actor, id);
-    if (!this.isActive(old)) throw new ValidationError('token', 'Token is not active');
+    if (!this.isActive(old)) {
+      // As in revoke: a rotation cut short after revoking is completed by the retry.
+      if (old.revoked) await this.deps.lookup.invalidate([old.digest]);
+      throw new ValidationError('token', 'Token is not active');
+    }
     const expiry = this.checkExpiry(expiresAt ?? addDays(this.today(), ROTATION_DEFAULT_DAYS));
     if (!(await this.deps.tokens.revoke(old.id))) throw new ValidationError('token', 'Token is not active');
     await this.deps.lookup.invalidate([old.digest]);
