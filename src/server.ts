@@ -7,7 +7,7 @@ import http from 'node:http';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
-import { GitOperations } from './git-http/routes.js';
+import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
 import type { System } from './system.js';

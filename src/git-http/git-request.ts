@@ -1,70 +1,58 @@
 /**
- * What every verb handler shares: its dependencies, the parsed target, and
- * the authorization step that must precede any spawn.
+ * The contract between the route table and the verb handlers. A route
+ * declares its methods and the checks made before authorization; the route
+ * table authorizes; a handler is called only with the resulting GitGrant, so
+ * no handler can serve a repository it was not granted.
  */
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
-import { AppError } from '../lib/errors.js';
-import { requestState } from '../http/request-state.js';
-import type { GitAuthorizer, GitGrant } from '../auth/git-authorization.js';
+import type { GitGrant } from '../auth/git-authorization.js';
 import type { GitService } from '../identity/git-service.js';
-import { parseBasicCredentials } from '../http/basic-credentials.js';
-import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
+import type { GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './http-exchange.js';
 import type { GitAnswerCache } from '../git/git-answer-cache.js';
 import type { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
-import { clientIp } from '../http/client-ip.js';
-import { logFailure } from '../lib/log-failure.js';
-
-/** The repository a request names, already validated and decoded. */
-export interface GitTarget {
-  namespace: string;
-  project: string;
-}
 
 /** Dependencies of the verb handlers. */
 export interface GitHandlerContext {
-  authorizer: GitAuthorizer;
   logger: Logger;
   process: GitProcessContext;
-  wording: GitErrorWording;
   /** Ref advertisements (info/refs, v2 ls-refs) reused instead of running git. */
   answers: GitAnswerCache;
   /** Clone answers shared and reused; null when disabled. */
   fetches: FetchResponseCache | null;
 }
 
-/** A verb handler: answers the request completely and never rejects. */
-export type GitHandler = (req: Request, res: Response, target: GitTarget) => Promise<void>;
+/**
+ * What a route's checks found before authorization: the service the request
+ * asks for (the one authorized), plus whatever else its handler needs.
+ */
+export interface GitAdmission {
+  service: GitService;
+}
 
 /**
- * Asks the authorizer whether `service` may run on `target`. On refusal the
- * git text answer is sent and null returned; the caller must then stop.
+ * A verb handler: serves a request the route table has authorized for
+ * `admission.service` on the repository of `grant`. It answers the request
+ * completely and never rejects.
  */
-export async function authorizeGit(
-  ctx: GitHandlerContext,
+export type GitHandler<A extends GitAdmission = GitAdmission> = (
   req: Request,
   res: Response,
-  target: GitTarget,
-  service: GitService,
-): Promise<GitGrant | null> {
-  const state = requestState(res);
-  state.repo = `${target.namespace}/${target.project}`;
-  state.service = service;
-  try {
-    const grant = await ctx.authorizer.authorize({
-      ...target,
-      service,
-      credentials: parseBasicCredentials(req.get('authorization')),
-      ip: clientIp(req),
-    });
-    state.principal = grant.principal;
-    return grant;
-  } catch (err) {
-    if (!(err instanceof AppError) || err.status >= 500) {
-      logFailure(ctx.logger, err, { service, repo: state.repo }, 'git authorization failed');
-    }
-    sendGitText(res, gitErrorAnswer(err, ctx.wording));
-    return null;
-  }
+  grant: GitGrant,
+  admission: A,
+) => Promise<void>;
+
+/** One line of the route table. */
+export interface GitRoute<A extends GitAdmission> {
+  /** Methods served; any other is answered 405 with `Allow`. */
+  methods: readonly string[];
+  /**
+   * Checks on the request alone, made before authorization (so they reveal
+   * nothing about repositories): the admission, or the answer that ends the
+   * request.
+   */
+  admit: (req: Request) => A | GitTextAnswer;
+  /** Called only through authorizedRoute, once `admit`'s service is authorized. */
+  handler: GitHandler<A>;
 }

@@ -2,28 +2,32 @@
  * GET|HEAD `info/refs?service=…`: the ref advertisement that starts every
  * smart-HTTP exchange.
  */
-import { answer, NO_CACHE_HEADERS, sendGitText } from './git-errors.js';
+import type { Request } from 'express';
+import { answer, NO_CACHE_HEADERS, type GitTextAnswer } from './git-errors.js';
 import { parseGitProtocol } from '../git/git-protocol.js';
 import { runGitService } from './http-exchange.js';
-import { authorizeGit, type GitHandler, type GitHandlerContext } from './git-request.js';
+import type { GitAdmission, GitHandler, GitHandlerContext } from './git-request.js';
 import { serviceAdvertisementPreamble } from '../git/pkt-line.js';
 
 /**
- * Answers the ref advertisement. Without a known `service` this is a
- * dumb-HTTP request, which gitgate does not serve (404, like Workhorse).
- * HEAD is authorized like GET and answered with headers only; git is not run.
- * An upload-pack advertisement comes from the GitAnswerCache when it holds
- * git's bytes for this configuration (and, below v2, these refs).
+ * The check made before authorization: the service named by `?service=`.
+ * Without a known one this is a dumb-HTTP request, which gitgate does not
+ * serve (404, like Workhorse).
+ */
+export function infoRefsAdmission(req: Request): GitAdmission | GitTextAnswer {
+  const service = req.query.service;
+  if (service !== 'git-upload-pack' && service !== 'git-receive-pack') return answer(404, 'Not Found');
+  return { service };
+}
+
+/**
+ * Answers the ref advertisement of the granted repository. HEAD is answered
+ * with headers only; git is not run. An upload-pack advertisement comes from
+ * the GitAnswerCache when it holds git's bytes for this configuration (and,
+ * below v2, these refs).
  */
 export function infoRefsHandler(ctx: GitHandlerContext): GitHandler {
-  return async (req, res, target) => {
-    const service = req.query.service;
-    if (service !== 'git-upload-pack' && service !== 'git-receive-pack') {
-      sendGitText(res, answer(404, 'Not Found'));
-      return;
-    }
-    const grant = await authorizeGit(ctx, req, res, target, service);
-    if (!grant) return;
+  return async (req, res, grant, { service }) => {
     const contentType = `application/x-${service}-advertisement`;
     if (req.method === 'HEAD') {
       res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType });

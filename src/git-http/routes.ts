@@ -1,6 +1,7 @@
 /**
- * The git smart-HTTP surface: a route table over `/<namespace>/<project>[.git]/…`
- * that dispatches to one handler per verb.
+ * The git smart-HTTP surface: a route table over `/<namespace>/<project>[.git]/…`.
+ * Each route declares its methods and its checks made before authorization;
+ * the table authorizes and hands the grant to the route's handler.
  */
 import os from 'node:os';
 import { Router, type Request, type Response } from 'express';
@@ -12,14 +13,14 @@ import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import { answer, gitErrorAnswer, sendGitText } from './git-errors.js';
 import { GitOperations } from '../git/git-operations.js';
 import { matchGitPath, type GitEndpoint } from './git-path.js';
-import type { GitHandler, GitHandlerContext } from './git-request.js';
-import { infoRefsHandler } from './info-refs.js';
+import type { GitHandlerContext } from './git-request.js';
+import { authorizedRoute, type AuthorizedRoute, type RouteAuthorization } from './authorized-route.js';
+import { infoRefsAdmission, infoRefsHandler } from './info-refs.js';
+import { checkRpcRequest } from './rpc-request.js';
 import { statelessRpcHandler } from './stateless-rpc.js';
 import { GitAnswerCache } from '../git/git-answer-cache.js';
 import { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
 import { registerFetchCacheMetrics } from '../git/fetch-cache/fetch-cache-metrics.js';
-
-export { GitOperations } from '../git/git-operations.js';
 
 /** Options of the git surface. */
 export interface GitHttpOptions {
@@ -56,22 +57,19 @@ export interface GitRouterDeps {
   metrics?: Registry;
 }
 
-const ALLOWED_METHODS: Record<GitEndpoint, readonly string[]> = {
-  'info-refs': ['GET', 'HEAD'],
-  'git-upload-pack': ['POST'],
-  'git-receive-pack': ['POST'],
-};
-
 /**
  * Creates the router for git smart HTTP:
  * `GET|HEAD /:namespace/:project(.git)?/info/refs?service=git-upload-pack|git-receive-pack`,
  * `POST …/git-upload-pack` and `POST …/git-receive-pack`.
  *
- * Every route is authorized through `deps.authorizer` before anything is
- * spawned. Other paths under a repository (dumb HTTP), malformed or
- * traversing paths answer 404, wrong methods 405, all text/plain; paths that
- * are not git's fall through to the next route. Mount it before any body
- * parser or response compression.
+ * For each request the table checks the method (405, with Allow), runs the
+ * route's checks made before authorization (an unknown `?service=` is 404, a
+ * wrong Content-Type or Content-Encoding 415), authorizes the admitted
+ * service through `deps.authorizer`, and only then calls the route's handler
+ * with the GitGrant (see authorizedRoute): handlers never authorize. Other
+ * paths under a repository (dumb HTTP), malformed or traversing paths answer
+ * 404, all text/plain; paths that are not git's fall through to the next
+ * route. Mount it before any body parser or response compression.
  *
  * @example app.use(createGitRouter({ authorizer, logger, options: { gitBin: 'git', timeoutMs: 3_600_000, idleTimeoutMs: 300_000 }, operations }));
  */
@@ -90,17 +88,26 @@ export function createGitRouter(deps: GitRouterDeps): Router {
   const fetches = fetchCache && fetchCache.maxBytes > 0 ? new FetchResponseCache({ ...processOptions, ...fetchCache, logger: deps.logger }) : null;
   if (fetches && deps.metrics) registerFetchCacheMetrics(deps.metrics, fetches);
   const ctx: GitHandlerContext = {
-    authorizer: deps.authorizer,
     logger: deps.logger,
     process: { logger: deps.logger, operations: deps.operations ?? new GitOperations(), options: processOptions },
-    wording: deps.options.externalUrl ? { externalUrl: deps.options.externalUrl } : {},
     answers: new GitAnswerCache({ ...processOptions, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
     fetches,
   };
-  const handlers: Record<GitEndpoint, GitHandler> = {
-    'info-refs': infoRefsHandler(ctx),
-    'git-upload-pack': statelessRpcHandler(ctx, 'git-upload-pack'),
-    'git-receive-pack': statelessRpcHandler(ctx, 'git-receive-pack'),
+  const auth: RouteAuthorization = {
+    authorizer: deps.authorizer,
+    logger: deps.logger,
+    wording: deps.options.externalUrl ? { externalUrl: deps.options.externalUrl } : {},
+  };
+  const routes: Record<GitEndpoint, AuthorizedRoute> = {
+    'info-refs': authorizedRoute({ methods: ['GET', 'HEAD'], admit: infoRefsAdmission, handler: infoRefsHandler(ctx) }, auth),
+    'git-upload-pack': authorizedRoute(
+      { methods: ['POST'], admit: (req) => checkRpcRequest(req, 'git-upload-pack'), handler: statelessRpcHandler(ctx) },
+      auth,
+    ),
+    'git-receive-pack': authorizedRoute(
+      { methods: ['POST'], admit: (req) => checkRpcRequest(req, 'git-receive-pack'), handler: statelessRpcHandler(ctx) },
+      auth,
+    ),
   };
 
   const router = Router();
@@ -108,12 +115,12 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     const match = matchGitPath(req.path);
     if (match === null) return next();
     if (match.kind === 'not-found') return sendGitText(res, answer(404, 'Not Found'));
-    const allowed = ALLOWED_METHODS[match.endpoint];
-    if (!allowed.includes(req.method)) {
-      return sendGitText(res, answer(405, 'Method Not Allowed', { Allow: allowed.join(', ') }));
+    const route = routes[match.endpoint];
+    if (!route.methods.includes(req.method)) {
+      return sendGitText(res, answer(405, 'Method Not Allowed', { Allow: route.methods.join(', ') }));
     }
     try {
-      await handlers[match.endpoint](req, res, { namespace: match.namespace, project: match.project });
+      await route.serve(req, res, { namespace: match.namespace, project: match.project });
     } catch (err) {
       deps.logger.error({ err, endpoint: match.endpoint }, 'git request failed');
       sendGitText(res, gitErrorAnswer(err));

@@ -2,7 +2,8 @@
  * POST `git-upload-pack` (wants and haves in, a pack out: clone, fetch) and
  * POST `git-receive-pack` (ref updates and a pack in, a status report out:
  * push). Both are one `git <service> --stateless-rpc` over the request body,
- * run once the request is well-formed and authorized.
+ * run once the route table found the request well-formed (checkRpcRequest)
+ * and authorized it.
  *
  * A push is all-or-nothing because of git: receive-pack keeps incoming
  * objects in a quarantine and updates refs only after the whole pack was
@@ -17,30 +18,22 @@ import { serveCachedFetch } from './cached-fetch.js';
 import { isFreshFetch } from '../git/fetch-request.js';
 import { GitAnswerCache } from '../git/git-answer-cache.js';
 import type { GitGrant } from '../auth/git-authorization.js';
-import type { GitService } from '../identity/git-service.js';
 import { answer, NO_CACHE_HEADERS, sendGitText } from './git-errors.js';
 import { parseGitProtocol, type GitProtocol } from '../git/git-protocol.js';
 import { runGitService } from './http-exchange.js';
-import { authorizeGit, type GitHandler, type GitHandlerContext } from './git-request.js';
-import { checkRpcRequest } from './rpc-request.js';
+import type { GitHandler, GitHandlerContext } from './git-request.js';
+import type { RpcAdmission } from './rpc-request.js';
 import { isSmallRequest, readSmallRequest } from './small-request.js';
 
-/** The handler for POST `<repo>/<service>`. */
-export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService): GitHandler {
-  return async (req, res, target) => {
-    const body = checkRpcRequest(req, service);
-    if ('status' in body) {
-      sendGitText(res, body);
-      return;
-    }
-    const grant = await authorizeGit(ctx, req, res, target, service);
-    if (!grant) return;
+/** The handler for POST `<repo>/<service>`, on the granted repository. */
+export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmission> {
+  return async (req, res, grant, { service, gzip }) => {
     const protocol = parseGitProtocol(req.get('git-protocol'), service);
     const contentType = `application/x-${service}-result`;
     let buffered: Buffer | undefined;
     // Read whole only when a cache may answer: v2 (ls-refs, fetches) or v0 with the fetch cache on.
     if (service === 'git-upload-pack' && (protocol.v2 || ctx.fetches) && isSmallRequest(req)) {
-      const read = await readSmallRequest(req, body.gzip, ctx.process.options.idleTimeoutMs);
+      const read = await readSmallRequest(req, gzip, ctx.process.options.idleTimeoutMs);
       if (read === 'gone') return;
       if (read === 'timeout') {
         // The rest of the body may never come: answer, then drop the connection.
@@ -61,7 +54,7 @@ export function statelessRpcHandler(ctx: GitHandlerContext, service: GitService)
         gitProtocol: protocol.env,
         contentType,
         preamble: null,
-        body: { ...body, buffered },
+        body: { gzip, buffered },
       },
       ctx.process,
     );

@@ -1,7 +1,8 @@
 /**
- * One exec request: parse the git command, re-check the connection's
- * credential, authorize exactly as over HTTP, then run git — or refuse with
- * one line and an exit status.
+ * The dispatch of one exec request: parse the git command, re-check the
+ * connection's credential, authorize exactly as over HTTP — once, here —
+ * then hand the GitGrant to the runner (runGitOverSsh), which cannot run
+ * without one; or refuse with one line and an exit status.
  */
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
@@ -32,7 +33,10 @@ export interface SshCommandOrigin {
   onActivity(): void;
 }
 
-/** Serves `command` on `channel` completely; never rejects. */
+/**
+ * Serves `command` on `channel` completely; never rejects. Every command is
+ * authorized here before its runner is called with the grant.
+ */
 export async function runSshCommand(
   channel: ServerChannel,
   command: string,
@@ -49,9 +53,9 @@ export async function runSshCommand(
     deps.logger.info({ ...log, service, repo: `${parsed.namespace}/${parsed.project}` }, 'ssh git command');
     await runGitOverSsh(
       channel,
+      grant,
       {
         service,
-        repoPath: grant.repoPath,
         // upload-archive has no protocol v2; the pair gets Gitea's validation.
         gitProtocol: service === 'git-upload-archive' ? null : parseGitProtocol(origin.gitProtocol ?? undefined, service).env,
       },

@@ -2,12 +2,15 @@
  * Runs one authorized git command on an SSH exec channel: the channel's
  * data → git's stdin, git's stdout and stderr → the channel, then git's exit
  * status. Full duplex (no --stateless-rpc), with backpressure both ways, and
- * git's whole process group killed when the channel goes away.
+ * git's whole process group killed when the channel goes away. It never
+ * authorizes: the command dispatch (runSshCommand) does, and the runner takes
+ * the resulting GitGrant, the only source of the repository it runs git in.
  */
 import { constants } from 'node:os';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
+import type { GitGrant } from '../auth/git-authorization.js';
 import type { GitCommandService } from '../identity/git-service.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
 import { spawnGit, type ExitStatus, type GitChild, type GitChildOptions } from '../git/git-child.js';
@@ -33,18 +36,22 @@ export interface SshGitContext {
   onActivity(): void;
 }
 
-/** One git invocation, decided after authorization. */
+/** One git invocation, decided after authorization; the repository is the grant's. */
 export interface SshGitRun {
+  /** The service `grant` was given for. */
   service: GitCommandService;
-  repoPath: string;
   /** Validated GIT_PROTOCOL value, or null. */
   gitProtocol: string | null;
 }
 
 type Stop = 'client-gone' | 'shutdown';
 
-/** Serves `run` on `channel`; resolves once git has exited. Never rejects. */
-export async function runGitOverSsh(channel: ServerChannel, run: SshGitRun, ctx: SshGitContext): Promise<void> {
+/**
+ * Serves `run` on `channel` in the repository of `grant`; resolves once git
+ * has exited. Never rejects.
+ */
+export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run: SshGitRun, ctx: SshGitContext): Promise<void> {
+  const { repoPath } = grant;
   let stopped: Stop | null = null;
   let child: GitChild | null = null;
   let killTimer: NodeJS.Timeout | null = null;
@@ -86,13 +93,13 @@ export async function runGitOverSsh(channel: ServerChannel, run: SshGitRun, ctx:
   try {
     try {
       child = spawnGit(ctx.options, {
-        args: [run.service.slice('git-'.length), run.repoPath],
-        cwd: run.repoPath,
+        args: [run.service.slice('git-'.length), repoPath],
+        cwd: repoPath,
         gitProtocol: run.gitProtocol,
         withStdin: true,
       });
     } catch (err) {
-      ctx.logger.error({ err, service: run.service, repoPath: run.repoPath }, 'git could not be started');
+      ctx.logger.error({ err, service: run.service, repoPath }, 'git could not be started');
       finish(channel, sshRefusal(err));
       return;
     }
@@ -113,7 +120,7 @@ export async function runGitOverSsh(channel: ServerChannel, run: SshGitRun, ctx:
     const why = status.error ? status.error : stopped === 'shutdown' ? new UnavailableError('shutting down') : null;
     if (why && channel.stderr.writable) channel.stderr.write(refusalLine(sshRefusal(why)));
     finishWith(channel, exitCode(status));
-    report(ctx.logger, run, git, status, stopped);
+    report(ctx.logger, run, repoPath, git, status, stopped);
   } finally {
     end();
   }
@@ -141,10 +148,10 @@ function exitCode(status: ExitStatus): number {
   return signal ? 128 + signal : 1;
 }
 
-function report(logger: Logger, run: SshGitRun, git: GitChild, status: ExitStatus, stopped: Stop | null): void {
+function report(logger: Logger, run: SshGitRun, repoPath: string, git: GitChild, status: ExitStatus, stopped: Stop | null): void {
   const fields = {
     service: run.service,
-    repoPath: run.repoPath,
+    repoPath,
     exitCode: status.code,
     signal: status.signal,
     stderr: git.stderr() || undefined,

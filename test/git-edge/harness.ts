@@ -14,7 +14,8 @@ import express from 'express';
 import pino from 'pino';
 import type { Principal } from '../../src/identity/principal.js';
 import type { GitAuthorizer, GitGrant, GitRequest } from '../../src/auth/git-authorization.js';
-import { createGitRouter, GitOperations, type GitHttpOptions } from '../../src/git-http/routes.js';
+import { createGitRouter, type GitHttpOptions } from '../../src/git-http/routes.js';
+import { GitOperations } from '../../src/git/git-operations.js';
 import {
   BannedError,
   ForbiddenError,
