@@ -3,10 +3,12 @@
  * the same sessions without a database write per page view. Each session is
  * one JSON value whose TTL is its remaining lifetime; a per-user set indexes
  * them for "sign out everywhere". Updates use SET … XX, so a session deleted
- * by a concurrent sign-out is never written back.
+ * by a concurrent sign-out is never written back. Redis failing is the
+ * session store being unavailable (UnavailableError, 503), never a 500.
  */
 import type { Redis } from 'ioredis';
 import { z } from 'zod';
+import { UnavailableError } from '../lib/errors.js';
 import { sessionDataSchema, type SessionData, type SessionRecord } from '../sessions/session.js';
 import type { SessionStore } from '../sessions/session.store.js';
 
@@ -28,45 +30,57 @@ export class RedisSessionStore implements SessionStore {
   ) {}
 
   async create(session: SessionRecord): Promise<void> {
-    const tx = this.redis.multi();
-    tx.set(this.key(session.key), serialize(session), 'PX', ttl(session.createdAt, session.expiresAt));
-    tx.sadd(this.index(session.userId), session.key);
-    tx.pexpire(this.index(session.userId), INDEX_TTL_MS);
-    await exec(tx);
+    return reaching(async () => {
+      const tx = this.redis.multi();
+      tx.set(this.key(session.key), serialize(session), 'PX', ttl(session.createdAt, session.expiresAt));
+      tx.sadd(this.index(session.userId), session.key);
+      tx.pexpire(this.index(session.userId), INDEX_TTL_MS);
+      await exec(tx);
+    });
   }
 
   async find(key: string): Promise<SessionRecord | null> {
-    const raw = await this.redis.get(this.key(key));
-    return raw === null ? null : parse(key, raw);
+    return reaching(async () => {
+      const raw = await this.redis.get(this.key(key));
+      return raw === null ? null : parse(key, raw);
+    });
   }
 
   async updateData(key: string, data: SessionData): Promise<boolean> {
-    const current = await this.find(key);
-    if (!current) return false;
-    const ok = await this.redis.set(this.key(key), serialize({ ...current, data }), 'KEEPTTL', 'XX');
-    return ok === 'OK';
+    return reaching(async () => {
+      const current = await this.find(key);
+      if (!current) return false;
+      const ok = await this.redis.set(this.key(key), serialize({ ...current, data }), 'KEEPTTL', 'XX');
+      return ok === 'OK';
+    });
   }
 
   async touch(key: string, lastSeenAt: Date, expiresAt: Date): Promise<boolean> {
-    const current = await this.find(key);
-    if (!current) return false;
-    const ok = await this.redis.set(this.key(key), serialize({ ...current, lastSeenAt, expiresAt }), 'PX', ttl(lastSeenAt, expiresAt), 'XX');
-    return ok === 'OK';
+    return reaching(async () => {
+      const current = await this.find(key);
+      if (!current) return false;
+      const ok = await this.redis.set(this.key(key), serialize({ ...current, lastSeenAt, expiresAt }), 'PX', ttl(lastSeenAt, expiresAt), 'XX');
+      return ok === 'OK';
+    });
   }
 
   async delete(key: string): Promise<void> {
-    const current = await this.find(key);
-    const tx = this.redis.multi().del(this.key(key));
-    if (current) tx.srem(this.index(current.userId), key);
-    await exec(tx);
+    return reaching(async () => {
+      const current = await this.find(key);
+      const tx = this.redis.multi().del(this.key(key));
+      if (current) tx.srem(this.index(current.userId), key);
+      await exec(tx);
+    });
   }
 
   async deleteAllOfUser(userId: number): Promise<number> {
-    const keys = await this.redis.smembers(this.index(userId));
-    if (keys.length === 0) return 0;
-    const deleted = await this.redis.del(...keys.map((k) => this.key(k)));
-    await this.redis.del(this.index(userId));
-    return deleted;
+    return reaching(async () => {
+      const keys = await this.redis.smembers(this.index(userId));
+      if (keys.length === 0) return 0;
+      const deleted = await this.redis.del(...keys.map((k) => this.key(k)));
+      await this.redis.del(this.index(userId));
+      return deleted;
+    });
   }
 
   /** Redis expires sessions itself (their TTL is their deadline). */
@@ -116,6 +130,16 @@ function parse(key: string, raw: string): SessionRecord | null {
     expiresAt: new Date(v.data.expiresAt),
     lastSeenAt: new Date(v.data.lastSeenAt),
   };
+}
+
+/** Runs Redis calls; any failure among them means the sessions cannot be reached. */
+async function reaching<T>(calls: () => Promise<T>): Promise<T> {
+  try {
+    return await calls();
+  } catch (error) {
+    if (error instanceof UnavailableError) throw error;
+    throw new UnavailableError('session store unavailable (Redis)', { cause: error });
+  }
 }
 
 async function exec(tx: ReturnType<Redis['multi']>): Promise<void> {

@@ -7,10 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
+import { ACCESS_TOKENS_PATH } from '../../src/web/access-tokens.routes.js';
 import { databaseKinds } from '../support/databases.js';
-import { startGateway, type Gateway } from '../support/gateway.js';
+import { PASSWORD, startGateway, type Gateway } from '../support/gateway.js';
 import { freePort } from '../support/free-port.js';
 import { findRedisServer, startPrivateRedis, type PrivateRedis } from '../support/redis.js';
+import { WebClient } from '../web/support/web-client.js';
 import { lookups, refsStatus } from './support.js';
 
 const haveRedis = findRedisServer() !== null;
@@ -70,6 +72,21 @@ describe.runIf(haveRedis).each(databaseKinds())('Redis outage (private redis-ser
     expect(warnings[0]).toMatchObject({ level: 40, msg: 'redis unavailable; authenticating from the database' });
     expect(logged(gw, 'redis available again')).toEqual([expect.objectContaining({ level: 30, redis: ['command', 'subscriber'] })]);
     expect(logged(gw, 'redis unreachable')).toEqual([]);
+  });
+
+  it('answers web pages 503 (not 500) while the Redis holding the sessions is down, and serves them again when it returns', async () => {
+    const user = await gw.createUser('webby');
+    const browser = new WebClient(gw.url);
+    expect((await browser.signIn(user.username, PASSWORD)).location).toBe(ACCESS_TOKENS_PATH);
+    expect((await browser.get(ACCESS_TOKENS_PATH)).status).toBe(200);
+
+    await redis.stop();
+    expect((await browser.get(ACCESS_TOKENS_PATH)).status).toBe(503);
+    expect((await new WebClient(gw.url).signIn(user.username, PASSWORD)).status).toBe(503);
+    expect(gw.logs.map((line) => JSON.parse(line) as { level: number }).filter((entry) => entry.level >= 50)).toEqual([]);
+
+    redis = await startPrivateRedis(redis.port);
+    await waitFor(async () => (await new WebClient(gw.url).signIn(user.username, PASSWORD)).location === ACCESS_TOKENS_PATH);
   });
 });
 
