@@ -5,7 +5,8 @@
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { createApiRouter, type ApiDeps } from './api/v4/api-router.js';
+import type { ApiDeps } from './api/v4/api-deps.js';
+import { createApiRouter } from './api/v4/api-router.js';
 import type { GitAuthorizer } from './auth/git-authorization.js';
 import { createGitRouter, type GitHttpOptions } from './git-http/routes.js';
 import type { GitOperations } from './git/git-operations.js';

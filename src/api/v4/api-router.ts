@@ -19,7 +19,6 @@ import { sendJson } from './send-json.js';
 import { sshKeyRoutes } from './ssh-keys.routes.js';
 import { userRoutes } from './users.routes.js';
 
-export type { ApiDeps } from './api-deps.js';
 
 /** Every API endpoint, in matching order (`/self` before `/:id`). */
 export function apiRoutes(deps: ApiDeps): ApiRoute[] {
