@@ -84,6 +84,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     users,
     clock,
     recoveryKey: deriveKey(secret, 'two-factor recovery codes'),
+    otpKey: deriveKey(secret, 'two-factor otp secret'),
     issuer: 'gitgate',
   });
   const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });

@@ -1,6 +1,7 @@
 /**
- * Authenticated encryption of short secrets kept briefly at rest (a new
- * token between the POST that made it and the page that shows it once).
+ * Authenticated encryption of short secrets at rest: a new token between
+ * the POST that made it and the page that shows it once, and the TOTP
+ * secrets of two-factor authentication.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 

@@ -110,6 +110,16 @@ export class SqlUserStore implements UserStore {
     return result.numUpdatedRows > 0n;
   }
 
+  async replaceOtpSecret(id: number, expected: string, next: string): Promise<boolean> {
+    const result = await this.db
+      .updateTable('users')
+      .set({ otp_secret: next })
+      .where('id', '=', id)
+      .where('otp_secret', '=', expected)
+      .executeTakeFirst();
+    return result.numUpdatedRows > 0n;
+  }
+
   /** Tokens, memberships and sessions go with the user (foreign-key cascades). */
   async delete(id: number): Promise<boolean> {
     const result = await this.db.deleteFrom('users').where('id', '=', id).executeTakeFirst();
@@ -143,7 +153,7 @@ export class SqlUserStore implements UserStore {
     if (patch.passwordHash !== undefined) values.password_hash = patch.passwordHash;
     if (patch.isAdmin !== undefined) values.is_admin = d.toBoolean(patch.isAdmin);
     if (patch.state !== undefined) values.state = patch.state;
-    if (patch.otpSecret !== undefined) values.otp_secret = patch.otpSecret;
+    if (patch.sealedOtpSecret !== undefined) values.otp_secret = patch.sealedOtpSecret;
     if (patch.twoFactorEnabled !== undefined) values.two_factor_enabled = d.toBoolean(patch.twoFactorEnabled);
     if (patch.otpBackupCodes !== undefined) values.otp_backup_codes = JSON.stringify(patch.otpBackupCodes);
     return values;
@@ -171,7 +181,7 @@ export class SqlUserStore implements UserStore {
       isAdmin: d.fromBoolean(row.is_admin),
       // Fail closed: a state this version does not know cannot sign in.
       state: row.state === 'active' ? 'active' : 'blocked',
-      otpSecret: row.otp_secret,
+      sealedOtpSecret: row.otp_secret,
       twoFactorEnabled: d.fromBoolean(row.two_factor_enabled),
       otpBackupCodes: parseStringArray(row.otp_backup_codes, 'users.otp_backup_codes'),
       createdAt: d.fromTimestamp(row.created_at),

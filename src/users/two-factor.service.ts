@@ -1,23 +1,36 @@
 /**
  * Time-based one-time passwords (RFC 6238, 30 s steps, 6 digits, ±1 step)
- * and single-use recovery codes, stored only as keyed digests.
+ * and single-use recovery codes. The TOTP secret is stored sealed
+ * (AES-256-GCM under `otpKey`) and opened only here; recovery codes are
+ * stored only as keyed digests (HMAC-SHA-256 under `recoveryKey`).
  */
 import { authenticator } from 'otplib';
 import { randomBytes } from 'node:crypto';
 import type { Clock } from '../lib/clock.js';
-import { ValidationError } from '../lib/errors.js';
+import { ConflictError, ValidationError } from '../lib/errors.js';
+import { open, seal } from '../lib/sealed-box.js';
 import { hmacHex } from '../lib/secrets.js';
 import type { User } from './user.js';
 import type { UserService } from './user.service.js';
 
 const RECOVERY_CODES = 10;
 const STEP_SECONDS = 30;
+/** What otplib generates: a secret stored like this was written before secrets were sealed. */
+const LEGACY_PLAINTEXT_SECRET = /^[A-Z2-7]{16,128}$/;
+
+/** An opened TOTP secret; `legacy` when it was stored in plaintext. */
+interface OpenedSecret {
+  secret: string;
+  legacy: boolean;
+}
 
 export interface TwoFactorDeps {
   users: UserService;
   clock: Clock;
   /** Key for recovery-code digests. */
   recoveryKey: Buffer;
+  /** Key the TOTP secrets are sealed with (32 bytes). */
+  otpKey: Buffer;
   /** Issuer shown in authenticator apps. */
   issuer: string;
 }
@@ -30,11 +43,24 @@ export class TwoFactorService {
     return authenticator.keyuri(user.username, this.deps.issuer, secret);
   }
 
-  /** Stores a fresh secret without enabling 2FA; returns the secret. */
+  /** Stores a fresh secret (sealed) without enabling 2FA; returns the secret. */
   async beginSetup(user: User): Promise<string> {
     const secret = authenticator.generateSecret(20);
-    await this.deps.users.update(user.id, { otpSecret: secret });
+    await this.deps.users.update(user.id, { sealedOtpSecret: seal(this.deps.otpKey, secret) });
     return secret;
+  }
+
+  /**
+   * The secret to show on the setup page while 2FA is off: the pending one,
+   * or a fresh one (beginSetup) when there is none or it cannot be opened.
+   * Throws ConflictError once 2FA is on: the secret is never shown again.
+   */
+  async pendingSecret(user: User): Promise<string> {
+    if (user.twoFactorEnabled) throw new ConflictError('Two-factor authentication is already enabled');
+    const stored = this.secretOf(user);
+    if (!stored) return this.beginSetup(user);
+    if (stored.legacy) await this.sealLegacy(user, stored.secret);
+    return stored.secret;
   }
 
   /**
@@ -43,10 +69,11 @@ export class TwoFactorService {
    * web sessions have ended).
    */
   async confirmSetup(user: User, code: string): Promise<{ recoveryCodes: string[]; user: User }> {
-    if (!user.otpSecret || !(await this.verifyCode(user, user.otpSecret, code))) {
+    const stored = this.secretOf(user);
+    if (!stored || !(await this.verifyCode(user, stored.secret, code))) {
       throw new ValidationError('otp_attempt', 'Invalid pin code');
     }
-    return this.enable(user, user.otpSecret);
+    return this.enable(user, stored.secret);
   }
 
   /** Enables 2FA directly (administrators, the CLI); returns secret and recovery codes. */
@@ -57,19 +84,42 @@ export class TwoFactorService {
 
   /** Turns 2FA off; returns the updated user (whose web sessions have ended). */
   disable(user: User): Promise<User> {
-    return this.deps.users.update(user.id, { otpSecret: null, twoFactorEnabled: false, otpBackupCodes: [] });
+    return this.deps.users.update(user.id, { sealedOtpSecret: null, twoFactorEnabled: false, otpBackupCodes: [] });
   }
 
   /**
    * True when `code` is the current TOTP (±1 step) not used before, or an
-   * unused recovery code; either is then consumed.
+   * unused recovery code; either is then consumed. A secret that cannot be
+   * opened (another server secret, a damaged value) matches no code.
    */
   async verify(user: User, code: string): Promise<boolean> {
     const trimmed = code.replace(/\s+/g, '');
-    if (user.otpSecret && /^\d{6}$/.test(trimmed)) return this.verifyCode(user, user.otpSecret, trimmed);
+    const stored = this.secretOf(user);
+    if (stored && /^\d{6}$/.test(trimmed)) {
+      const valid = await this.verifyCode(user, stored.secret, trimmed);
+      if (valid && stored.legacy) await this.sealLegacy(user, stored.secret);
+      return valid;
+    }
     if (!/^[0-9a-f]{16}$/i.test(trimmed)) return false;
     // Consumed in one atomic step, so two sign-ins can never share a code.
     return this.deps.users.consumeRecoveryCode(user.id, hmacHex(this.deps.recoveryKey, trimmed.toLowerCase()));
+  }
+
+  /**
+   * The stored secret opened, or a legacy plaintext one as it is; null when
+   * there is none or it is neither (fail closed).
+   */
+  private secretOf(user: User): OpenedSecret | null {
+    const stored = user.sealedOtpSecret;
+    if (!stored) return null;
+    const opened = open(this.deps.otpKey, stored);
+    if (opened !== null) return { secret: opened, legacy: false };
+    return LEGACY_PLAINTEXT_SECRET.test(stored) ? { secret: stored, legacy: true } : null;
+  }
+
+  /** Replaces a legacy plaintext secret by its sealed form, unless it changed meanwhile. */
+  private async sealLegacy(user: User, secret: string): Promise<void> {
+    await this.deps.users.replaceOtpSecret(user.id, secret, seal(this.deps.otpKey, secret));
   }
 
   /** Checks the code and consumes its time step, so it cannot be replayed. */
@@ -90,7 +140,7 @@ export class TwoFactorService {
   private async enable(user: User, secret: string): Promise<{ recoveryCodes: string[]; user: User }> {
     const codes = Array.from({ length: RECOVERY_CODES }, () => randomBytes(8).toString('hex'));
     const updated = await this.deps.users.update(user.id, {
-      otpSecret: secret,
+      sealedOtpSecret: seal(this.deps.otpKey, secret),
       twoFactorEnabled: true,
       otpBackupCodes: codes.map((c) => hmacHex(this.deps.recoveryKey, c)),
     });

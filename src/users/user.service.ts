@@ -134,6 +134,11 @@ export class UserService {
     return this.deps.users.consumeOtpTimestep(id, step);
   }
 
+  /** See UserStore.replaceOtpSecret: false when the stored secret is no longer `expected`. */
+  replaceOtpSecret(id: number, expected: string, next: string): Promise<boolean> {
+    return this.deps.users.replaceOtpSecret(id, expected, next);
+  }
+
   /** Deletes the account, its tokens and memberships. */
   async delete(id: number): Promise<void> {
     const forget = await this.deps.caches.prepareDeletion(id);

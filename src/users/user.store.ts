@@ -51,6 +51,12 @@ export interface UserStore {
    */
   consumeOtpTimestep(id: number, step: number): Promise<boolean>;
   /**
+   * Sets the stored TOTP secret to `next` only while it is still `expected`
+   * (so a secret replaced or removed meanwhile is not written back); true
+   * when it was replaced. Sessions are unaffected.
+   */
+  replaceOtpSecret(id: number, expected: string, next: string): Promise<boolean>;
+  /**
    * Deletes the user with their tokens, memberships and web sessions; false
    * when absent. Projects they created remain.
    */

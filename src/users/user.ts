@@ -8,8 +8,13 @@ export interface User {
   passwordHash: string | null;
   isAdmin: boolean;
   state: UserState;
-  /** Base32 TOTP secret, set once 2FA setup has started. */
-  otpSecret: string | null;
+  /**
+   * The TOTP secret as stored, set once 2FA setup has started: sealed
+   * (AES-256-GCM) by TwoFactorService, or base32 plaintext when written
+   * before secrets were sealed. Not the secret itself: only TwoFactorService
+   * reads it.
+   */
+  sealedOtpSecret: string | null;
   /** True once 2FA is enabled; such users must use a token for git. */
   twoFactorEnabled: boolean;
   /** Keyed digests of unused recovery codes. */
@@ -37,5 +42,5 @@ export interface NewUser {
 
 /** Fields that may change after creation. */
 export type UserPatch = Partial<
-  Pick<User, 'email' | 'name' | 'passwordHash' | 'isAdmin' | 'state' | 'otpSecret' | 'twoFactorEnabled' | 'otpBackupCodes'>
+  Pick<User, 'email' | 'name' | 'passwordHash' | 'isAdmin' | 'state' | 'sealedOtpSecret' | 'twoFactorEnabled' | 'otpBackupCodes'>
 >;

@@ -80,7 +80,7 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
   // GitLab too creates the pending secret when the page is first shown; it
   // grants nothing until a code made from it is confirmed.
   const setupOf = async (user: User): Promise<NonNullable<TwoFactorModel['setup']>> => {
-    const secret = user.otpSecret ?? (await twoFactor.beginSetup(user));
+    const secret = await twoFactor.pendingSecret(user);
     const svg = await QRCode.toString(twoFactor.otpauthUri(user, secret), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     return {
       qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,

@@ -18,7 +18,7 @@ describe.each(databaseKinds())('UserStore on %s', (kind) => {
       passwordHash: '$argon2id$x',
       isAdmin: true,
       state: 'active',
-      otpSecret: null,
+      sealedOtpSecret: null,
       twoFactorEnabled: false,
       otpBackupCodes: [],
       createdAt,
@@ -36,6 +36,18 @@ describe.each(databaseKinds())('UserStore on %s', (kind) => {
     const racing = await Promise.all([1, 2, 3].map(() => stores().users.consumeOtpTimestep(user.id, step + 1)));
     expect(racing.filter(Boolean)).toHaveLength(1);
     expect(await stores().users.consumeOtpTimestep(999_999, step)).toBe(false);
+  });
+
+  it('replaces the stored TOTP secret only while it is the expected one, leaving sessions alone', async () => {
+    const user = await stores().users.create(newUser());
+    await stores().users.update(user.id, { sealedOtpSecret: 'old' });
+    expect(await stores().users.replaceOtpSecret(user.id, 'other', 'new')).toBe(false);
+    expect(await stores().users.replaceOtpSecret(user.id, 'old', 'new')).toBe(true);
+    expect(await stores().users.findById(user.id)).toMatchObject({ sealedOtpSecret: 'new', sessionGeneration: 0 });
+    expect(await stores().users.replaceOtpSecret(user.id, 'old', 'newer')).toBe(false);
+    await stores().users.update(user.id, { sealedOtpSecret: null });
+    expect(await stores().users.replaceOtpSecret(user.id, 'new', 'newer')).toBe(false);
+    expect((await stores().users.findById(user.id))?.sealedOtpSecret).toBeNull();
   });
 
   it('consumes each recovery code once, exactly one winner per code, and loses no concurrent consumption', async () => {
@@ -115,14 +127,14 @@ describe.each(databaseKinds())('UserStore on %s', (kind) => {
       passwordHash: 'hash',
       isAdmin: true,
       state: 'blocked',
-      otpSecret: 'JBSWY3DPEHPK3PXP',
+      sealedOtpSecret: 'JBSWY3DPEHPK3PXP',
       twoFactorEnabled: true,
       otpBackupCodes: ['c1', 'c2"quoted"', 'ü'],
     } as const;
     const updated = await stores().users.update(user.id, { ...patch, otpBackupCodes: [...patch.otpBackupCodes] });
     expect(updated).toEqual({ ...user, ...patch });
     expect(await stores().users.findById(user.id)).toEqual(updated);
-    expect(await stores().users.update(user.id, { passwordHash: null, otpSecret: null })).toMatchObject({ passwordHash: null, otpSecret: null });
+    expect(await stores().users.update(user.id, { passwordHash: null, sealedOtpSecret: null })).toMatchObject({ passwordHash: null, sealedOtpSecret: null });
     expect(await stores().users.update(user.id, {})).toMatchObject({ id: user.id, name: 'New Name' });
     expect(await stores().users.update(user.id + 1000, { name: 'x' })).toBeNull();
   });
