@@ -4,6 +4,7 @@ import { isIsoDate } from '../lib/dates.js';
 import { ValidationError } from '../lib/errors.js';
 import { CLI_ACTOR } from './cli-actor.js';
 import { UsageError, type WithSystem } from './cli-context.js';
+import { orSay, userNamed } from './cli-lookups.js';
 
 const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -38,7 +39,7 @@ export function registerKeyCommands(program: Command, withSystem: WithSystem): v
       const usageType = opts.usageType;
       if (!isSshKeyUsage(usageType)) throw new UsageError(`--usage-type must be one of ${SSH_KEY_USAGES.join(', ')}, got "${usageType}"`);
       return withSystem(async (s) => {
-        const owner = await s.users.getByUsername(opts.user);
+        const owner = await userNamed(s, opts.user);
         const added = await s.sshKeys
           .add(CLI_ACTOR, owner.id, { title: opts.title, key: opts.key, expiresAt, usageType })
           .catch(withField);
@@ -51,7 +52,7 @@ export function registerKeyCommands(program: Command, withSystem: WithSystem): v
     .requiredOption('--user <username>', 'owner of the keys')
     .action((opts: { user: string }) =>
       withSystem(async (s) => {
-        const owner = await s.users.getByUsername(opts.user);
+        const owner = await userNamed(s, opts.user);
         const { keys } = await s.sshKeys.list(owner.id);
         process.stdout.write('ID\tTITLE\tFINGERPRINT\tTYPE\tUSAGE\tEXPIRES\tLAST USED\n');
         for (const k of keys) {
@@ -67,7 +68,7 @@ export function registerKeyCommands(program: Command, withSystem: WithSystem): v
     .action((id: string) => {
       if (!/^\d+$/.test(id)) throw new UsageError(`key id must be a number, got "${id}"`);
       return withSystem(async (s) => {
-        const found = await s.sshKeys.getById(CLI_ACTOR, Number(id));
+        const found = await orSay(s.sshKeys.getById(CLI_ACTOR, Number(id)), `no SSH key with id ${id}`);
         await s.sshKeys.remove(CLI_ACTOR, found.userId, found.id);
         process.stdout.write(`Removed key ${id}\n`);
       });

@@ -15,7 +15,7 @@ import { registerRegistryCommands } from './registry.commands.js';
 import { registerTokenCommands } from './token.commands.js';
 import { registerUserCommands } from './user.commands.js';
 import { serve } from '../server.js';
-
+import { packageVersion } from '../lib/package-version.js';
 
 /**
  * Parses `argv` (without node and script), runs the command and resolves
@@ -42,12 +42,18 @@ export async function runCli(argv: string[], compose: (config: Config) => Promis
   };
   const program = new Command('gitgate')
     .description('Git smart HTTP gateway with GitLab-style personal access tokens')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`gitgate: ${str.replace(/^error: /, '').trim()}\n`) })
     .showSuggestionAfterError(false);
   program
     .command('serve')
-    .description('serve git over HTTP (what npm start runs)')
+    .description('serve git over HTTP and SSH (what npm start runs)')
+    .addHelpText(
+      'after',
+      '\nSettings come from the environment (PORT, HOST, DATABASE_URL, REDIS_URL, GITGATE_*);\n' +
+        'every one, with its default, is in README.md, section "Configuration".',
+    )
     .action(async () => {
       const system = await compose(config);
       await serve(system);

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { CLI_ACTOR } from './cli-actor.js';
-import { UsageError, type WithSystem } from './cli-context.js';
+import type { WithSystem } from './cli-context.js';
+import { tokenId, tokenWithId, userNamed } from './cli-lookups.js';
 
-/** `gitgate token create|list|revoke`. */
+/** `gitgate token create|list|revoke|rotate`. */
 export function registerTokenCommands(program: Command, withSystem: WithSystem): void {
   const token = program.command('token').description('manage personal access tokens');
   token
@@ -15,7 +16,7 @@ export function registerTokenCommands(program: Command, withSystem: WithSystem):
     .option('--description <text>', 'longer description')
     .action((opts: { user: string; name: string; scopes: string; expiresAt?: string; description?: string }) =>
       withSystem(async (s) => {
-        const owner = await s.users.getByUsername(opts.user);
+        const owner = await userNamed(s, opts.user);
         const issued = await s.tokens.create(CLI_ACTOR, owner.id, {
           name: opts.name,
           scopes: opts.scopes,
@@ -31,7 +32,7 @@ export function registerTokenCommands(program: Command, withSystem: WithSystem):
     .requiredOption('--user <username>', 'owner of the tokens')
     .action((opts: { user: string }) =>
       withSystem(async (s) => {
-        const owner = await s.users.getByUsername(opts.user);
+        const owner = await userNamed(s, opts.user);
         const { tokens } = await s.tokens.list(CLI_ACTOR, { userId: owner.id, sort: 'created_asc' });
         process.stdout.write('ID\tNAME\tSCOPES\tSTATE\tEXPIRES\tLAST USED\n');
         for (const t of tokens) {
@@ -45,10 +46,23 @@ export function registerTokenCommands(program: Command, withSystem: WithSystem):
     .command('revoke <id>')
     .description('revoke a token; it stops working on the next request')
     .action((id: string) => {
-      if (!/^\d+$/.test(id)) throw new UsageError(`token id must be a number, got "${id}"`);
+      const tokenNumber = tokenId(id);
       return withSystem(async (s) => {
-        await s.tokens.revoke(CLI_ACTOR, Number(id));
-        process.stdout.write(`Revoked token ${id}\n`);
+        await tokenWithId(s, tokenNumber);
+        await s.tokens.revoke(CLI_ACTOR, tokenNumber);
+        process.stdout.write(`Revoked token ${tokenNumber}\n`);
+      });
+    });
+  token
+    .command('rotate <id>')
+    .description('revoke a token and issue its successor (same name and scopes); prints the new id, then the token (shown once)')
+    .option('--expires-at <date>', 'YYYY-MM-DD for the new token (default: one week from today)')
+    .action((id: string, opts: { expiresAt?: string }) => {
+      const tokenNumber = tokenId(id);
+      return withSystem(async (s) => {
+        await tokenWithId(s, tokenNumber);
+        const issued = await s.tokens.rotate(CLI_ACTOR, tokenNumber, opts.expiresAt ?? null);
+        process.stdout.write(`id: ${issued.token.id}\ntoken: ${issued.plaintext}\n`);
       });
     });
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError, type WithSystem } from './cli-context.js';
+import { userNamed } from './cli-lookups.js';
 import { promptNewPassword, readPasswordFromStdin } from './password-input.js';
 
 interface CreateOptions {
@@ -23,9 +24,22 @@ async function newPassword(opts: CreateOptions): Promise<string> {
   return promptNewPassword({ input: process.stdin, prompt: process.stderr });
 }
 
-/** `gitgate user create|enable-2fa|block|unblock`. */
+/** `gitgate user list|create|enable-2fa|block|unblock`. */
 export function registerUserCommands(program: Command, withSystem: WithSystem): void {
   const user = program.command('user').description('manage accounts');
+  user
+    .command('list')
+    .description('list every account')
+    .action(() =>
+      withSystem(async (s) => {
+        const { users } = await s.users.list({});
+        process.stdout.write('ID\tUSERNAME\tNAME\tEMAIL\tSTATE\tADMIN\t2FA\n');
+        for (const u of users) {
+          const flags = [u.isAdmin ? 'yes' : 'no', u.twoFactorEnabled ? 'on' : 'off'];
+          process.stdout.write(`${u.id}\t${u.username}\t${u.name}\t${u.email}\t${u.state}\t${flags.join('\t')}\n`);
+        }
+      }),
+    );
   user
     .command('create')
     .description('create an account')
@@ -54,7 +68,7 @@ export function registerUserCommands(program: Command, withSystem: WithSystem): 
     .description('turn on two-factor authentication; prints the otpauth URI and recovery codes')
     .action((username: string) =>
       withSystem(async (s) => {
-        const account = await s.users.getByUsername(username);
+        const account = await userNamed(s, username);
         const { secret, recoveryCodes } = await s.twoFactor.enableNow(account);
         process.stdout.write(`${s.twoFactor.otpauthUri(account, secret)}\n`);
         process.stdout.write(`Recovery codes (shown once):\n${recoveryCodes.map((c) => `  ${c}`).join('\n')}\n`);
@@ -69,7 +83,7 @@ export function registerUserCommands(program: Command, withSystem: WithSystem): 
       .description(`${name} an account (its tokens ${name === 'block' ? 'stop' : 'resume'} working at once)`)
       .action((username: string) =>
         withSystem(async (s) => {
-          const account = await s.users.getByUsername(username);
+          const account = await userNamed(s, username);
           await s.users[verb](account.id);
           process.stdout.write(`${name === 'block' ? 'Blocked' : 'Unblocked'} ${account.username}\n`);
         }),
