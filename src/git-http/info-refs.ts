@@ -8,6 +8,7 @@ import { parseGitProtocol } from '../git/git-protocol.js';
 import { runGitService } from './http-exchange.js';
 import type { GitAdmission, GitHandler, GitHandlerContext } from './git-request.js';
 import { serviceAdvertisementPreamble } from '../git/pkt-line.js';
+import { askAnswerCache } from './ask-answer-cache.js';
 
 /**
  * The check made before authorization: the service named by `?service=`.
@@ -37,7 +38,8 @@ export function infoRefsHandler(ctx: GitHandlerContext): GitHandler {
     const protocol = parseGitProtocol(req.get('git-protocol'), service);
     // While draining, git's usual path refuses with 503 so clients retry elsewhere.
     if (service === 'git-upload-pack' && !ctx.process.operations.closing) {
-      const cached = await ctx.answers.answer(grant.repoPath, { kind: 'advertisement', gitProtocol: protocol.env });
+      const cached = await askAnswerCache(ctx, req, res, grant.repoPath, { kind: 'advertisement', gitProtocol: protocol.env });
+      if (cached === 'refused') return;
       if (cached) {
         const preamble = protocol.v2 ? null : serviceAdvertisementPreamble(service);
         const body = preamble ? Buffer.concat([preamble, cached]) : cached;

@@ -24,6 +24,7 @@ import { runGitService } from './http-exchange.js';
 import type { GitHandler, GitHandlerContext } from './git-request.js';
 import type { RpcAdmission } from './rpc-request.js';
 import { isSmallRequest, readSmallRequest } from './small-request.js';
+import { askAnswerCache } from './ask-answer-cache.js';
 
 /** The handler for POST `<repo>/<service>`, on the granted repository. */
 export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmission> {
@@ -40,7 +41,7 @@ export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmis
         sendGitText(res, answer(408, 'Request Timeout', { Connection: 'close' }));
         return;
       }
-      if (protocol.v2 && (await answerLsRefs(ctx, res, grant, protocol.env, read.decoded, contentType))) return;
+      if (protocol.v2 && (await answerLsRefs(ctx, req, res, grant, protocol.env, read.decoded, contentType))) return;
       if (await answerFreshFetch(ctx, req, res, grant, protocol, read.decoded, contentType)) return;
       buffered = read.raw;
     }
@@ -61,9 +62,10 @@ export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmis
   };
 }
 
-/** Answers a protocol v2 `ls-refs` from the GitAnswerCache; false when git must run. */
+/** Answers a protocol v2 `ls-refs` from the GitAnswerCache (or refuses its fill); false when git must run. */
 async function answerLsRefs(
   ctx: GitHandlerContext,
+  req: Request,
   res: Response,
   grant: GitGrant,
   gitProtocol: string | null,
@@ -71,7 +73,8 @@ async function answerLsRefs(
   contentType: string,
 ): Promise<boolean> {
   if (!request || !gitProtocol || !GitAnswerCache.isLsRefs(request) || ctx.process.operations.closing) return false;
-  const cached = await ctx.answers.answer(grant.repoPath, { kind: 'ls-refs', gitProtocol, request });
+  const cached = await askAnswerCache(ctx, req, res, grant.repoPath, { kind: 'ls-refs', gitProtocol, request });
+  if (cached === 'refused') return true;
   if (!cached) return false;
   res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(cached.length) });
   res.end(cached);

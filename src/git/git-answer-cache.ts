@@ -29,6 +29,7 @@ import { createHash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { captureGit } from './git-capture.js';
 import type { GitChildOptions } from './git-child.js';
+import type { EndOperation } from './git-operations.js';
 import { splitPktLines } from './pkt-line.js';
 import type { RefStates } from './ref-state.js';
 import { RepositoryIdentities } from './repository-identity.js';
@@ -111,9 +112,13 @@ export class GitAnswerCache {
 
   /**
    * The exact bytes `git upload-pack --stateless-rpc` writes for `question`
-   * on `repoPath`, or null when the caller must run git itself.
+   * on `repoPath`, or null when the caller must run git itself. A fill runs
+   * git like any other operation, so it is counted like one: `reserve` is
+   * called before each git run this request starts (not for a hit, nor for
+   * a run it only waits for) and its result when that run ends; what
+   * `reserve` throws (a concurrency limit) rejects the call.
    */
-  async answer(repoPath: string, question: GitQuestion): Promise<Buffer | null> {
+  async answer(repoPath: string, question: GitQuestion, reserve: () => EndOperation = () => () => undefined): Promise<Buffer | null> {
     const found = this.#key(repoPath, question);
     if (!found) return this.#bypass();
     const { key, slot, settled } = found;
@@ -126,10 +131,21 @@ export class GitAnswerCache {
     // A run already under way is shared only when the refs are settled: while
     // they settle, two different states can look alike, and a request must
     // never get an answer that git computed before the request arrived.
-    if (!settled) return (await this.#fill(repoPath, question, key, slot, settled)) ?? this.#bypass();
+    if (!settled) {
+      const end = reserve();
+      try {
+        return (await this.#fill(repoPath, question, key, slot, settled)) ?? this.#bypass();
+      } finally {
+        end();
+      }
+    }
     let filling = this.#filling.get(key);
     if (!filling) {
-      filling = this.#fill(repoPath, question, key, slot, settled).finally(() => this.#filling.delete(key));
+      const end = reserve();
+      filling = this.#fill(repoPath, question, key, slot, settled).finally(() => {
+        end();
+        this.#filling.delete(key);
+      });
       this.#filling.set(key, filling);
     }
     return (await filling) ?? this.#bypass();

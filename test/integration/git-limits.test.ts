@@ -140,3 +140,51 @@ describe('git operation limits: the global one', () => {
     third.destroy();
   });
 });
+
+describe('git operation limits: ref advertisements the answer cache fills', () => {
+  let gw: Gateway;
+  let pub: Project;
+  const held: Stalled[] = [];
+
+  beforeAll(async () => {
+    gw = await startGateway('sqlite', { env: { GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: '1' } });
+    const alice = await gw.createUser('alice');
+    pub = await gw.createProject(alice, 'pub', 'public');
+    await gw.seedCommit(pub);
+  });
+  afterAll(async () => {
+    for (const s of held.splice(0)) s.destroy();
+    await gw?.stop();
+  });
+
+  /** GETs the upload-pack ref advertisement from `localAddress`; resolves to the status. */
+  const advertisement = (localAddress: string) =>
+    new Promise<number>((resolve, reject) => {
+      const req = http.get(`${gw.url}/alice/pub.git/info/refs?service=git-upload-pack`, { localAddress, agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode!));
+      });
+      req.on('error', reject);
+    });
+  const holdOne = async () => {
+    held.push(stalledUpload(`${gw.url}/alice/pub.git/git-upload-pack`, '127.0.0.2'));
+    await vi.waitFor(() => expect(gw.server.operations.activeFrom('127.0.0.2')).toBe(1), { timeout: 10_000, interval: 20 });
+  };
+  const release = async () => {
+    held.shift()!.destroy();
+    await gw.server.operations.idle();
+  };
+
+  it('counts a fill (a git run) toward the address limit, and a cached answer not', async () => {
+    await holdOne();
+    expect(await advertisement('127.0.0.2')).toBe(429);
+    await release();
+
+    // Only an answer computed from refs older than the settle margin (2 s, RefState) is kept.
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+    expect(await advertisement('127.0.0.3')).toBe(200);
+    await holdOne();
+    expect(await advertisement('127.0.0.2')).toBe(200);
+    await release();
+  });
+});
