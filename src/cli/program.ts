@@ -19,21 +19,13 @@ import { serve } from '../server.js';
 
 /**
  * Parses `argv` (without node and script), runs the command and resolves
- * to the exit status. `compose` builds the system from the configuration.
+ * to the exit status. `compose` builds the system from the configuration,
+ * which is read only when a command runs (so `--help` works whatever the
+ * environment holds).
  */
 export async function runCli(argv: string[], compose: (config: Config) => Promise<System>): Promise<number> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (err) {
-    if (err instanceof ConfigError) {
-      process.stderr.write(`gitgate: ${err.message}\n`);
-      return 1;
-    }
-    throw err;
-  }
   const withSystem: WithSystem = async (action) => {
-    const system = await compose(config);
+    const system = await compose(loadConfig());
     try {
       await action(system);
     } finally {
@@ -49,7 +41,7 @@ export async function runCli(argv: string[], compose: (config: Config) => Promis
     .command('serve')
     .description('serve git over HTTP (what npm start runs)')
     .action(async () => {
-      const system = await compose(config);
+      const system = await compose(loadConfig());
       await serve(system);
     });
   registerUserCommands(program, withSystem);
@@ -64,6 +56,10 @@ export async function runCli(argv: string[], compose: (config: Config) => Promis
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`gitgate: ${err.message}\n`);
+      return 1;
+    }
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.exitCode === 0 ? 0 : EXIT_USAGE;
     }
