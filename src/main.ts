@@ -29,6 +29,9 @@ import { SigningKeyStore } from './registry-tokens/signing-key.store.js';
 import { createSessionServices } from './sessions/session-services.js';
 import { securePrivateData, SQLITE_FILE, type PrivateDataReport } from './setup/private-data.js';
 import { openStores, type DatabaseConfig } from './storage/stores.js';
+import { DEFAULT_GIT_PATH } from './git/git-env.js';
+import { GitCheck } from './git/git-version.js';
+import { runReadinessChecks } from './lib/readiness.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
 import { StoreTokenLookup } from './tokens/store-token-lookup.js';
 import { TokenCodec } from './tokens/token-codec.js';
@@ -39,6 +42,9 @@ import { UserService } from './users/user.service.js';
 import { AccountTokenCaches } from './tokens/account-token-caches.js';
 
 export type { System } from './system.js';
+
+/** How long one readiness check may take before it counts as failed. */
+const READINESS_TIMEOUT_MS = 2000;
 
 export interface ComposeOptions {
   clock?: Clock;
@@ -110,6 +116,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     clock,
     settings: { issuer: config.registry.issuer, service: config.registry.service, lifetimeSeconds: config.registry.tokenLifetimeSeconds },
   });
+  const git = new GitCheck(config.gitBin, DEFAULT_GIT_PATH);
+  const redis = cache.redis;
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -127,7 +135,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     sshAuth,
     web,
     registry: { tokens: registryTokens, keys: registryKeys },
-    checkReady: () => stores.ping(),
+    checkReady: () =>
+      runReadinessChecks(
+        {
+          db: () => stores.ping(),
+          git: () => git.check(),
+          ...(redis ? { redis: () => redis.ping().then(() => undefined) } : {}),
+        },
+        READINESS_TIMEOUT_MS,
+      ),
     close: () =>
       (closed ??= (async () => {
         await tokens.flushUsage();
