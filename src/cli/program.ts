@@ -1,11 +1,16 @@
 /**
  * `bin/gitgate`: the server and the administration commands, against the
  * same configuration (environment) as the server, with it running or not.
- * Bad arguments print one line and exit 2.
+ * Bad arguments print one line and exit 2; a configuration or installation
+ * that cannot be used prints what to fix and exits 1. Only `serve` creates
+ * an installation; the commands refuse to start a second, empty one.
  */
 import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
-import { AppError } from '../lib/errors.js';
+import { AppError, NotFoundError } from '../lib/errors.js';
+import { StartupError } from '../lib/startup-error.js';
+import { serve } from '../server.js';
+import { dataLocation } from '../startup-failures.js';
 import type { System } from '../system.js';
 import { EXIT_USAGE, UsageError, type WithSystem } from './cli-context.js';
 import { registerKeyCommands } from './key.commands.js';
@@ -14,8 +19,6 @@ import { registerProjectCommands } from './project.commands.js';
 import { registerRegistryCommands } from './registry.commands.js';
 import { registerTokenCommands } from './token.commands.js';
 import { registerUserCommands } from './user.commands.js';
-import { serve } from '../server.js';
-
 
 /**
  * Parses `argv` (without node and script), runs the command and resolves
@@ -23,9 +26,15 @@ import { serve } from '../server.js';
  * which is read only when a command runs (so `--help` works whatever the
  * environment holds).
  */
-export async function runCli(argv: string[], compose: (config: Config) => Promise<System>): Promise<number> {
+export async function runCli(argv: string[], compose: (config: Config, options: { createData: boolean }) => Promise<System>): Promise<number> {
+  let location: string | null = null;
+  const config = (): Config => {
+    const loaded = loadConfig();
+    location = dataLocation(loaded);
+    return loaded;
+  };
   const withSystem: WithSystem = async (action) => {
-    const system = await compose(loadConfig());
+    const system = await compose(config(), { createData: false });
     try {
       await action(system);
     } finally {
@@ -41,7 +50,7 @@ export async function runCli(argv: string[], compose: (config: Config) => Promis
     .command('serve')
     .description('serve git over HTTP (what npm start runs)')
     .action(async () => {
-      const system = await compose(loadConfig());
+      const system = await compose(config(), { createData: true });
       await serve(system);
     });
   registerUserCommands(program, withSystem);
@@ -56,9 +65,14 @@ export async function runCli(argv: string[], compose: (config: Config) => Promis
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError) {
+    if (err instanceof ConfigError || err instanceof StartupError) {
       process.stderr.write(`gitgate: ${err.message}\n`);
       return 1;
+    }
+    if (err instanceof NotFoundError && location) {
+      // The usual cause: another installation than the server's (GITGATE_DATA_DIR, DATABASE_URL).
+      process.stderr.write(`gitgate: ${err.message} (${location})\n`);
+      return EXIT_USAGE;
     }
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.help' || err.exitCode === 0 ? 0 : EXIT_USAGE;
