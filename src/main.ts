@@ -216,10 +216,24 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   runCli(process.argv.slice(2), compose).then(
     (code) => {
       process.exitCode = code;
+      if (code !== 0) exitSoon(code);
     },
     (err: unknown) => {
       process.stderr.write(`gitgate: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
+      exitSoon(1);
     },
   );
+}
+
+/**
+ * After a failure everything opened is closed and the process ends by
+ * itself; should anything still hold it (a bug), it exits anyway, so a
+ * supervisor sees the failure and restarts it.
+ */
+function exitSoon(code: number): void {
+  setTimeout(() => {
+    process.stderr.write('gitgate: still running 5 s after the failure (something was left open); exiting\n');
+    process.exit(code);
+  }, 5000).unref();
 }

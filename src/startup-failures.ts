@@ -1,6 +1,6 @@
 /**
- * The one line printed when gitgate cannot open its installation, or a CLI
- * command cannot find one: what failed, and the setting to look at.
+ * The one line printed when gitgate cannot start, or a CLI command cannot
+ * find its installation: what failed, and the setting to look at.
  */
 import fs from 'node:fs';
 import type { Config } from './config/config.js';
@@ -55,6 +55,33 @@ export function notAnInstallation(config: Config, what: string): StartupError {
   return new StartupError(
     'GITGATE_DATA_DIR',
     `${problem}: not a gitgate installation, and only \`gitgate serve\` creates one. Set GITGATE_DATA_DIR (and DATABASE_URL, GITGATE_SECRET) as the server has them (${RELATIVE_PATHS})`,
+  );
+}
+
+/** A listener could not be opened: `setting` is its port variable, `hostSetting` its address variable. */
+export function listenFailure(setting: string, hostSetting: string, host: string, port: number, err: unknown): StartupError {
+  const where = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const { code, syscall } = err as NodeJS.ErrnoException;
+  if (syscall !== 'listen' && syscall !== 'getaddrinfo') {
+    return new StartupError(setting, `cannot start the listener on ${where}: ${rootCause(err)} (${setting})`, { cause: err });
+  }
+  const line =
+    code === 'EADDRINUSE'
+      ? `${where} is already in use: stop what listens there, or choose another ${setting}`
+      : code === 'EACCES'
+        ? `not allowed to listen on ${where} (ports below 1024 need privileges): choose another ${setting}`
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND'
+          ? `${host} is not an address of this machine: check ${hostSetting}`
+          : `cannot listen on ${where}: ${rootCause(err)} (check ${setting} and ${hostSetting})`;
+  return new StartupError(code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' ? hostSetting : setting, line, { cause: err });
+}
+
+/** git cannot be found, run, or is too old. */
+export function gitFailure(gitBin: string, err: unknown): StartupError {
+  return new StartupError(
+    'GITGATE_GIT_BIN',
+    `git is not usable: ${rootCause(err)}. Install git, or set GITGATE_GIT_BIN (now "${gitBin}") to the one to use`,
+    { cause: err },
   );
 }
 

@@ -9,9 +9,8 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError, loadConfig, type Config } from '../config/config.js';
 import { AppError, NotFoundError } from '../lib/errors.js';
 import { StartupError } from '../lib/startup-error.js';
-import { serve } from '../server.js';
+import { serve, type Compose } from '../serve.js';
 import { dataLocation } from '../startup-failures.js';
-import type { System } from '../system.js';
 import { EXIT_USAGE, UsageError, type WithSystem } from './cli-context.js';
 import { registerKeyCommands } from './key.commands.js';
 import { registerMemberCommands } from './member.commands.js';
@@ -26,7 +25,7 @@ import { registerUserCommands } from './user.commands.js';
  * which is read only when a command runs (so `--help` works whatever the
  * environment holds).
  */
-export async function runCli(argv: string[], compose: (config: Config, options: { createData: boolean }) => Promise<System>): Promise<number> {
+export async function runCli(argv: string[], compose: Compose): Promise<number> {
   let location: string | null = null;
   const config = (): Config => {
     const loaded = loadConfig();
@@ -49,10 +48,7 @@ export async function runCli(argv: string[], compose: (config: Config, options: 
   program
     .command('serve')
     .description('serve git over HTTP (what npm start runs)')
-    .action(async () => {
-      const system = await compose(config(), { createData: true });
-      await serve(system);
-    });
+    .action(() => serve(config(), compose));
   registerUserCommands(program, withSystem);
   registerTokenCommands(program, withSystem);
   registerProjectCommands(program, withSystem);

@@ -42,6 +42,7 @@ describe('the CLI and the installation it works on', () => {
   };
 
   it('resolves a relative GITGATE_DATA_DIR against gitgate\'s directory for serve and the CLI alike', async () => {
+    expect(server.stderr()).toContain(`data:           data directory ${dataDir}`);
     const created = await cli(['token', 'create', '--user', 'root', '--name', 'laptop', '--scopes', 'read_repository'], { GITGATE_DATA_DIR: relative });
     expect(created.code, created.stderr).toBe(0);
     expect(created.stdout).toMatch(/^token: glpat-/m);
