@@ -15,6 +15,7 @@ import { accessLog } from './http/access-log.js';
 import { bodyDeadline } from './http/body-deadline.js';
 import { lastResortErrors, notFound } from './http/fallback.js';
 import { healthRoutes } from './http/health.js';
+import type { ReadinessCheck } from './lib/readiness.js';
 import { createRegistryRouter, type RegistryRouterDeps } from './registry/registry.routes.js';
 import { createWebRouter, type WebDeps } from './web/web-router.js';
 
@@ -22,7 +23,7 @@ export interface AppDeps {
   logger: Logger;
   /** Proxies whose X-Forwarded-For is believed (addresses or CIDRs); empty: none. */
   trustedProxies: readonly string[];
-  checkReady: () => Promise<void>;
+  checkReady: () => Promise<ReadinessCheck[]>;
   /** Time after the headers within which a request that is not git's must have sent its whole body. */
   bodyTimeoutMs: number;
   /** Registry served at `/-/metrics`. */

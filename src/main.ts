@@ -14,7 +14,7 @@ import { GuardedAuthentication } from './auth/guarded-authentication.js';
 import { RegistryAuthorizationService } from './auth/registry-authorization.service.js';
 import { SshAuthService } from './auth/ssh-auth.service.js';
 import { RedisSessionStore } from './cache/redis-session.store.js';
-import { createTokenCache } from './cache/token-cache.js';
+import { createTokenCache, type TokenCache } from './cache/token-cache.js';
 import { runCli } from './cli/program.js';
 import type { Config } from './config/config.js';
 import type { System } from './system.js';
@@ -29,7 +29,11 @@ import { SigningKeyStore } from './registry-tokens/signing-key.store.js';
 import { createSessionServices } from './sessions/session-services.js';
 import { securePrivateData, SQLITE_FILE, type PrivateDataReport } from './setup/private-data.js';
 import type { DatabaseConfig } from './storage/database.js';
-import { openStores } from './storage/stores.js';
+import { openStores, type Stores } from './storage/stores.js';
+import { databaseFailure, dataDirectoryFailure } from './startup-failures.js';
+import { DEFAULT_GIT_PATH } from './git/git-env.js';
+import { GitCheck } from './git/git-version.js';
+import { runReadinessChecks } from './lib/readiness.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
 import { StoreTokenLookup } from './tokens/store-token-lookup.js';
 import { TokenCodec } from './tokens/token-codec.js';
@@ -39,25 +43,63 @@ import { AccountLockout } from './users/account-lockout.js';
 import { UserService } from './users/user.service.js';
 import { AccountTokenCaches } from './tokens/account-token-caches.js';
 
+/** How long one readiness check may take before it counts as failed. */
+const READINESS_TIMEOUT_MS = 2000;
+
+/** How `compose` builds the system; every field is optional. */
 export interface ComposeOptions {
   clock?: Clock;
   logger?: Logger;
   metrics?: Metrics;
+  /**
+   * Whether a missing data directory, database or server secret is created
+   * (`serve`, and tests) or refused with a StartupError (every CLI command:
+   * it would start a second, empty installation). Default true.
+   */
+  createData?: boolean;
 }
 
-/** Builds the system for `config`: opens and migrates the database. */
+/**
+ * Builds the system for `config`: opens and migrates the database. Fails
+ * with a StartupError naming the setting to fix, having closed whatever it
+ * had opened.
+ */
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<System> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? systemClock;
-  const database: DatabaseConfig = config.databaseUrl
-    ? { kind: 'postgres', url: config.databaseUrl }
-    : { kind: 'sqlite', path: path.join(config.dataDir, SQLITE_FILE) };
+  const createData = options.createData ?? true;
+  const sqlitePath = path.join(config.dataDir, SQLITE_FILE);
+  const database: DatabaseConfig = config.databaseUrl ? { kind: 'postgres', url: config.databaseUrl } : { kind: 'sqlite', path: sqlitePath };
   const sqliteFile = database.kind === 'sqlite' ? database.path : null;
-  reportPrivateData(logger, securePrivateData({ dataDir: config.dataDir, reposDir: config.reposDir, sqliteFile }));
-  const secret = loadOrCreateSecret(config.dataDir, config.secret);
-  const stores = await openStores(database);
+  let secret: string;
+  try {
+    reportPrivateData(logger, securePrivateData({ dataDir: config.dataDir, reposDir: config.reposDir, sqliteFile }, createData));
+    secret = loadOrCreateSecret(config.dataDir, config.secret, createData);
+  } catch (err) {
+    throw dataDirectoryFailure(config, err);
+  }
+  const stores = await openStores(database, { mustExist: !createData }).catch((err: unknown) => {
+    throw databaseFailure(config, sqlitePath, err);
+  });
+  const closeOnFailure = async (err: unknown): Promise<never> => {
+    await stores.close().catch(() => undefined);
+    throw err;
+  };
+  return assemble(config, { logger, clock, metrics: options.metrics ?? createMetrics(), stores, secret }).catch(closeOnFailure);
+}
+
+/** What the services are built from. */
+interface Parts {
+  logger: Logger;
+  clock: Clock;
+  metrics: Metrics;
+  stores: Stores;
+  secret: string;
+}
+
+/** Opens the cache over open stores, then builds the services; closes the cache if that fails. */
+async function assemble(config: Config, { logger, clock, metrics, stores, secret }: Parts): Promise<System> {
   const repos = new FsRepositoryStore(config.reposDir, config.gitBin);
-  const metrics = options.metrics ?? createMetrics();
   const cache = createTokenCache({
     store: new StoreTokenLookup(stores.tokens, stores.users),
     generations: stores.revocationGeneration,
@@ -68,8 +110,21 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     logger,
     metrics,
   });
-  // A CLI command must not publish an invalidation before it is connected.
-  await cache.connected(2000);
+  try {
+    // A CLI command must not publish an invalidation before it is connected.
+    await cache.connected(2000);
+    return services(config, { logger, clock, metrics, stores, secret, repos, cache });
+  } catch (err) {
+    await cache.close();
+    throw err;
+  }
+}
+
+/** The services over open stores and a connected cache. */
+function services(
+  config: Config,
+  { logger, clock, metrics, stores, secret, repos, cache }: Parts & { repos: FsRepositoryStore; cache: TokenCache },
+): System {
   const lookup = cache.lookup;
   const users = new UserService({ users: stores.users, caches: new AccountTokenCaches(stores.tokens, lookup), clock });
   const tokens = new TokenService({
@@ -110,6 +165,8 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     clock,
     settings: { issuer: config.registry.issuer, service: config.registry.service, lifetimeSeconds: config.registry.tokenLifetimeSeconds },
   });
+  const git = new GitCheck(config.gitBin, DEFAULT_GIT_PATH);
+  const redis = cache.redis;
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -127,7 +184,15 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
     sshAuth,
     web,
     registry: { tokens: registryTokens, keys: registryKeys },
-    checkReady: () => stores.ping(),
+    checkReady: () =>
+      runReadinessChecks(
+        {
+          db: () => stores.ping(),
+          git: () => git.check(),
+          ...(redis ? { redis: () => redis.ping().then(() => undefined) } : {}),
+        },
+        READINESS_TIMEOUT_MS,
+      ),
     close: () =>
       (closed ??= (async () => {
         await tokens.flushUsage();
@@ -151,10 +216,24 @@ if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.ar
   runCli(process.argv.slice(2), compose).then(
     (code) => {
       process.exitCode = code;
+      if (code !== 0) exitSoon(code);
     },
     (err: unknown) => {
       process.stderr.write(`gitgate: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
+      exitSoon(1);
     },
   );
+}
+
+/**
+ * After a failure everything opened is closed and the process ends by
+ * itself; should anything still hold it (a bug), it exits anyway, so a
+ * supervisor sees the failure and restarts it.
+ */
+function exitSoon(code: number): void {
+  setTimeout(() => {
+    process.stderr.write('gitgate: still running 5 s after the failure (something was left open); exiting\n');
+    process.exit(code);
+  }, 5000).unref();
 }

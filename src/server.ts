@@ -1,19 +1,17 @@
 /**
- * `gitgate serve`: first start, listen, print how to use it, and shut down
- * gracefully on SIGTERM/SIGINT (stop accepting, let git operations finish
- * within the grace period, then close everything).
+ * The listeners of a running system: HTTP (and SSH when configured), and
+ * their graceful stop (stop accepting, let git operations finish within the
+ * grace period, then close everything). `gitgate serve` is in serve.ts.
  */
 import http from 'node:http';
-import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
 import type { System } from './system.js';
-import { PACKAGE_ROOT } from './lib/package-root.js';
-import { firstStart } from './setup/first-start.js';
 import { startGitSsh, type GitSsh } from './ssh/start-ssh.js';
+import { listenFailure } from './startup-failures.js';
 
 /** A listening server and the means to stop it. */
 export interface RunningServer {
@@ -28,7 +26,10 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-/** Creates the HTTP server for `system` and starts listening. */
+/**
+ * Creates the HTTP server for `system` and starts listening.
+ * @throws StartupError naming PORT/HOST (or the SSH settings) when a listener cannot open; what was started is stopped.
+ */
 export async function listen(system: System, port = system.config.port, host = system.config.host): Promise<RunningServer> {
   const { config, logger } = system;
   const operations = new GitOperations(config.gitLimits);
@@ -91,11 +92,12 @@ export async function listen(system: System, port = system.config.port, host = s
     server.listen(port, host, () => resolve());
   }).catch(async (err: unknown) => {
     await spawner.stop();
-    throw err;
+    throw listenFailure('PORT', 'HOST', host, port, err);
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  const ssh = config.ssh
+  const sshConfig = config.ssh;
+  const ssh = sshConfig
     ? await startGitSsh({
         auth: system.sshAuth,
         access: system.gitAccess,
@@ -104,11 +106,11 @@ export async function listen(system: System, port = system.config.port, host = s
         dataDir: config.dataDir,
         gitBin: config.gitBin,
         launcher: spawner,
-        config: config.ssh,
+        config: sshConfig,
       }).catch(async (err: unknown) => {
         await new Promise<void>((resolve) => server.close(() => resolve()));
         await spawner.stop();
-        throw err;
+        throw listenFailure('GITGATE_SSH_PORT', 'GITGATE_SSH_HOST', sshConfig.host, sshConfig.port, err);
       })
     : null;
   let stopping: Promise<void> | null = null;
@@ -125,58 +127,4 @@ export async function listen(system: System, port = system.config.port, host = s
       await system.close();
     })());
   return { server, url, operations, spawner, ssh, stop };
-}
-
-/** Runs the server until SIGTERM or SIGINT. */
-export async function serve(system: System): Promise<void> {
-  const { config, logger } = system;
-  const first = await firstStart({
-    users: system.users,
-    projects: system.projects,
-    repos: system.repos,
-    logger,
-    dataDir: config.dataDir,
-    rootPassword: config.rootPassword,
-    seedDemo: config.seedDemo,
-    gitBin: config.gitBin,
-    demoFixture: path.join(PACKAGE_ROOT, 'repos-fixture', 'demo.fi'),
-  });
-  // The registry reads its rootcertbundle at start: have it on disk before anyone configures one.
-  const signingKey = await system.registry.keys.ensure();
-  logger.info(
-    {
-      realm: `${config.externalUrl}/jwt/auth`,
-      service: config.registry.service,
-      issuer: config.registry.issuer,
-      rootcertbundle: config.registry.bundleFile,
-      kid: signingKey.keyId,
-    },
-    'registry token service ready',
-  );
-  const running = await listen(system);
-  logger.info({ url: running.url, externalUrl: config.externalUrl }, 'gitgate listening');
-  const lines = [
-    `gitgate is serving ${config.reposDir} at ${config.externalUrl}`,
-    first.passwordFile
-      ? `  root password: written once to ${first.passwordFile}`
-      : `  sign in as ${first.root.username} with the configured root password`,
-    `  create a token: ./bin/gitgate token create --user root --name laptop --scopes read_repository,write_repository`,
-    first.demo ? `  then clone:     git clone ${config.externalUrl}/${first.demo}.git  (user: root, password: the token)` : '',
-    first.demo && running.ssh
-      ? `  or over SSH:    git clone ssh://root@${new URL(config.externalUrl).hostname}:${running.ssh.address.port}/${first.demo}.git`
-      : '',
-  ].filter(Boolean);
-  process.stderr.write(`${lines.join('\n')}\n`);
-
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      logger.info({ signal, activeGitOperations: running.operations.active }, 'shutting down');
-      running.stop().then(resolve, (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        resolve();
-      });
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
 }

@@ -10,6 +10,7 @@ import type { Config } from './config/config.js';
 import type { SshKeyService } from './ssh-keys/ssh-key.service.js';
 import type { Clock } from './lib/clock.js';
 import type { Metrics } from './lib/metrics.js';
+import type { ReadinessCheck } from './lib/readiness.js';
 import type { ProjectService } from './projects/project.service.js';
 import type { RepositoryStore } from './projects/repository.store.js';
 import type { RegistryTokenService } from './registry-tokens/registry-token.service.js';
@@ -41,8 +42,8 @@ export interface System {
   web: SessionServices;
   /** The container registry token service and its signing key. */
   registry: { tokens: RegistryTokenService; keys: SigningKeyStore };
-  /** Throws when a dependency the server needs is unreachable. */
-  checkReady(): Promise<void>;
+  /** Checks what the server needs — the database, git, and Redis when configured — and reports each. */
+  checkReady(): Promise<ReadinessCheck[]>;
   /** Releases connections; idempotent. */
   close(): Promise<void>;
 }

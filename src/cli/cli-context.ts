@@ -9,3 +9,6 @@ export const EXIT_USAGE = 2;
 
 /** Thrown by commands for a one-line usage error (exit status 2). */
 export class UsageError extends Error {}
+
+/** What a command names does not exist (exit status 2; the message is followed by where the CLI looked). */
+export class MissingError extends UsageError {}

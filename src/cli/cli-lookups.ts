@@ -8,14 +8,14 @@ import type { System } from '../system.js';
 import type { PersonalAccessToken } from '../tokens/token.js';
 import type { User } from '../users/user.js';
 import { CLI_ACTOR } from './cli-actor.js';
-import { UsageError } from './cli-context.js';
+import { MissingError, UsageError } from './cli-context.js';
 
-/** `promise`'s value; a NotFoundError becomes a UsageError saying `missing`. */
+/** `promise`'s value; a NotFoundError becomes a MissingError saying `missing`. */
 export async function orSay<T>(promise: Promise<T>, missing: string): Promise<T> {
   try {
     return await promise;
   } catch (err) {
-    if (err instanceof NotFoundError) throw new UsageError(missing);
+    if (err instanceof NotFoundError) throw new MissingError(missing);
     throw err;
   }
 }

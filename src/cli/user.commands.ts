@@ -20,11 +20,16 @@ async function newPassword(opts: CreateOptions): Promise<string> {
   if (opts.passwordStdin && opts.password !== undefined) throw new UsageError('give --password or --password-stdin, not both');
   if (opts.passwordStdin) return readPasswordFromStdin(process.stdin);
   if (opts.password !== undefined) return opts.password;
+  return typedPassword();
+}
+
+/** A password typed twice at the terminal, not echoed. */
+function typedPassword(): Promise<string> {
   if (!process.stdin.isTTY) throw new UsageError('no password: use --password-stdin (or type it at a terminal)');
   return promptNewPassword({ input: process.stdin, prompt: process.stderr });
 }
 
-/** `gitgate user list|create|enable-2fa|block|unblock`. */
+/** `gitgate user list|create|set-password|enable-2fa|block|unblock`. */
 export function registerUserCommands(program: Command, withSystem: WithSystem): void {
   const user = program.command('user').description('manage accounts');
   user
@@ -61,6 +66,19 @@ export function registerUserCommands(program: Command, withSystem: WithSystem): 
           ...(opts.name !== undefined ? { name: opts.name } : {}),
         });
         process.stdout.write(`Created user ${created.username} (id ${created.id})${created.isAdmin ? ', administrator' : ''}\n`);
+      });
+    });
+  user
+    .command('set-password <username>')
+    .description("set an account's password (root's too): its web sessions end, and password sign-ins use the new one at once")
+    .option('--password-stdin', 'read the new password (at least 8 characters) from standard input', false)
+    .addHelpText('after', '\nWithout --password-stdin, the password is asked for twice at the terminal (not echoed).')
+    .action(async (username: string, opts: { passwordStdin: boolean }) => {
+      const password = opts.passwordStdin ? await readPasswordFromStdin(process.stdin) : await typedPassword();
+      await withSystem(async (s) => {
+        const account = await userNamed(s, username);
+        await s.users.setPassword(account.id, password);
+        process.stdout.write(`Set the password of ${account.username}; their web sessions have ended\n`);
       });
     });
   user

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OPERATION_LIMITS } from '../git/git-operations.js';
 import { ConfigError, loadConfig } from './config.js';
@@ -37,6 +38,30 @@ describe('loadConfig', () => {
       expect((err as Error).message).toMatch(name);
       expect((err as Error).message).not.toContain('\n');
     }
+  });
+
+  it('reports every invalid variable at once, one line each', () => {
+    let error: unknown;
+    try {
+      loadConfig({ PORT: 'eighty', GITGATE_SECRET: 'short', LOG_LEVEL: 'loud', HOST: '' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems.map((p) => p.split(' ')[0])).toEqual(['PORT', 'GITGATE_SECRET', 'LOG_LEVEL']);
+    expect(message.split('\n')).toEqual(['invalid configuration (3 problems):', ...problems.map((p) => `  ${p}`)]);
+  });
+
+  it('takes relative paths relative to the base directory (gitgate\'s own), never the working directory', () => {
+    const c = loadConfig({ GITGATE_DATA_DIR: 'state', GITGATE_REPOS_DIR: '../repos', GITGATE_REGISTRY_KEY_FILE: 'k.pem' }, '/srv/gitgate');
+    expect(c.dataDir).toBe('/srv/gitgate/state');
+    expect(c.reposDir).toBe('/srv/repos');
+    expect(c.fetchCache.dir).toBe('/srv/gitgate/state/cache/fetch');
+    expect(c.registry.keyFile).toBe('/srv/gitgate/k.pem');
+    expect(c.registry.certFile).toBe('/srv/gitgate/state/registry/token-signing.crt');
+    expect(loadConfig({ GITGATE_DATA_DIR: '/var/lib/gitgate' }, '/srv/gitgate').dataDir).toBe('/var/lib/gitgate');
+    expect(loadConfig({}).dataDir).toBe(fileURLToPath(new URL('../../data', import.meta.url)));
   });
 
   it('serves SSH only when GITGATE_SSH_PORT is set, on HOST unless told otherwise', () => {

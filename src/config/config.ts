@@ -1,13 +1,27 @@
 /**
  * The only reader of process.env. Parses and validates the environment into
- * a typed, frozen Config; any invalid value is a ConfigError with one line.
+ * a typed, frozen Config; every invalid value is reported at once, in one
+ * ConfigError with a line per variable.
  */
 import path from 'node:path';
 import { z } from 'zod';
 import { isIpOrCidr } from '../lib/ip-allowlist.js';
+import { PACKAGE_ROOT } from '../lib/package-root.js';
 
-/** Invalid configuration: `message` is the one line printed at start-up. */
-export class ConfigError extends Error {}
+/**
+ * Invalid configuration: `problems` has one entry per invalid variable
+ * (`NAME reason`); `message` is what start-up prints (one line for one
+ * problem, a line per problem for several).
+ */
+export class ConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(
+      problems.length === 1
+        ? `invalid configuration: ${problems[0]}`
+        : `invalid configuration (${problems.length} problems):\n${problems.map((p) => `  ${p}`).join('\n')}`,
+    );
+  }
+}
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -164,25 +178,32 @@ export type SshConfig = Readonly<{
 }>;
 
 /**
- * Reads the configuration from `env` (default: process.env).
- * @throws ConfigError naming the first invalid variable.
+ * Reads the configuration from `env` (default: process.env). Relative paths
+ * are taken relative to `baseDir` — gitgate's own directory (where
+ * package.json is) unless told otherwise — never to the working directory,
+ * so `serve` and the CLI started anywhere find the same data.
+ * @throws ConfigError listing every invalid variable.
  */
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string = PACKAGE_ROOT): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const name = String(issue.path[0] ?? 'configuration');
-    throw new ConfigError(`invalid configuration: ${name} ${issue.message}`);
+    const problems = new Map<string, string>();
+    for (const issue of parsed.error.issues) {
+      const name = String(issue.path[0] ?? 'configuration');
+      if (!problems.has(name)) problems.set(name, `${name} ${issue.message}`);
+    }
+    throw new ConfigError([...problems.values()]);
   }
   const e = parsed.data;
-  const dataDir = path.resolve(e.GITGATE_DATA_DIR);
+  const resolve = (p: string): string => path.resolve(baseDir, p);
+  const dataDir = resolve(e.GITGATE_DATA_DIR);
   const shownHost = e.HOST === '0.0.0.0' || e.HOST === '::' ? 'localhost' : e.HOST;
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
     dataDir,
-    reposDir: path.resolve(e.GITGATE_REPOS_DIR ?? path.join(dataDir, 'repos')),
+    reposDir: resolve(e.GITGATE_REPOS_DIR ?? path.join(dataDir, 'repos')),
     databaseUrl: e.DATABASE_URL ?? null,
     redisUrl: e.REDIS_URL ?? null,
     redisPrefix: e.GITGATE_REDIS_PREFIX,
@@ -211,7 +232,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxConnections: e.GITGATE_HTTP_MAX_CONNECTIONS,
     },
     fetchCache: {
-      dir: path.resolve(e.GITGATE_FETCH_CACHE_DIR ?? path.join(dataDir, 'cache', 'fetch')),
+      dir: resolve(e.GITGATE_FETCH_CACHE_DIR ?? path.join(dataDir, 'cache', 'fetch')),
       maxBytes: e.GITGATE_FETCH_CACHE_MAX_BYTES,
       maxAgeMs: e.GITGATE_FETCH_CACHE_MAX_AGE_SECONDS * 1000,
     },
@@ -230,9 +251,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       issuer: e.GITGATE_REGISTRY_ISSUER,
       service: e.GITGATE_REGISTRY_SERVICE,
       tokenLifetimeSeconds: e.GITGATE_REGISTRY_TOKEN_LIFETIME_SECONDS,
-      keyFile: path.resolve(e.GITGATE_REGISTRY_KEY_FILE ?? path.join(dataDir, 'registry', 'token-signing.key')),
-      certFile: path.resolve(e.GITGATE_REGISTRY_CERT_FILE ?? path.join(dataDir, 'registry', 'token-signing.crt')),
-      bundleFile: path.resolve(e.GITGATE_REGISTRY_CERT_BUNDLE_FILE ?? path.join(dataDir, 'registry', 'rootcertbundle.crt')),
+      keyFile: resolve(e.GITGATE_REGISTRY_KEY_FILE ?? path.join(dataDir, 'registry', 'token-signing.key')),
+      certFile: resolve(e.GITGATE_REGISTRY_CERT_FILE ?? path.join(dataDir, 'registry', 'token-signing.crt')),
+      bundleFile: resolve(e.GITGATE_REGISTRY_CERT_BUNDLE_FILE ?? path.join(dataDir, 'registry', 'rootcertbundle.crt')),
     },
     seedDemo: e.GITGATE_SEED_DEMO,
     logLevel: e.LOG_LEVEL,

@@ -3,11 +3,21 @@ import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import fs from 'node:fs';
 import path from 'node:path';
 
+/** There is no secret file, and the caller may not generate one (the CLI). */
+export class MissingSecretError extends Error {
+  override readonly name = 'MissingSecretError';
+
+  constructor(readonly file: string) {
+    super(`there is no server secret at ${file}`);
+  }
+}
+
 /**
  * Returns `configured` when set; otherwise the secret stored in
- * `<dataDir>/secret`, generating it (256 random bits, mode 0600) on first use.
+ * `<dataDir>/secret`, generating it (256 random bits, mode 0600) on first
+ * use — unless `create` is false: then a missing file is a MissingSecretError.
  */
-export function loadOrCreateSecret(dataDir: string, configured: string | null): string {
+export function loadOrCreateSecret(dataDir: string, configured: string | null, create = true): string {
   if (configured) return configured;
   const file = path.join(dataDir, 'secret');
   try {
@@ -15,6 +25,7 @@ export function loadOrCreateSecret(dataDir: string, configured: string | null): 
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
+  if (!create) throw new MissingSecretError(file);
   fs.mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const secret = randomBytes(32).toString('base64url');
   try {

@@ -39,16 +39,18 @@ export interface PrivateDataReport {
 }
 
 /**
- * Creates the data and repositories directories with mode 0700 when missing,
- * and removes group and other permissions from them, from the database files
+ * Creates the data and repositories directories with mode 0700 when missing
+ * (unless `create` is false: the CLI never creates an installation), and
+ * removes group and other permissions from them, from the database files
  * (including SQLite's `-wal`/`-shm`/`-journal`) and from the secret files when
  * they exist. Missing files are left missing. Never throws on a chmod that
- * fails (another user's file): it is reported instead.
+ * fails (another user's file): it is reported instead; a directory that
+ * cannot be created throws.
  */
-export function securePrivateData(paths: PrivateDataPaths): PrivateDataReport {
+export function securePrivateData(paths: PrivateDataPaths, create = true): PrivateDataReport {
   const report: PrivateDataReport = { tightened: [], failed: [] };
   for (const dir of [paths.dataDir, paths.reposDir]) {
-    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (create) fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
     tighten(dir, report);
   }
   const files = SECRET_FILES.map((name) => path.join(paths.dataDir, name));

@@ -2,11 +2,12 @@
  * Opens the database gitgate stores its state in: an embedded SQLite file, or
  * a PostgreSQL server shared by every instance.
  */
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { DatabaseNotCreatedError } from '../lib/startup-error.js';
 import type { DatabaseKind, DialectHelper } from './dialects/dialect.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { sqliteDialect } from './dialects/sqlite.js';
@@ -28,6 +29,12 @@ export interface OpenDatabaseOptions {
   onConnectionError?: (error: Error) => void;
   /** How long to wait for a PostgreSQL connection before failing (ms). Default 5000. */
   connectTimeoutMs?: number;
+  /**
+   * Use an existing database only: a missing SQLite file (or, in openStores,
+   * a PostgreSQL database without gitgate's tables) is a
+   * DatabaseNotCreatedError instead of a new, empty database. Default false.
+   */
+  mustExist?: boolean;
 }
 
 /** An open database: the query builder and the helper for its dialect. */
@@ -59,6 +66,9 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
  */
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
   const dialect = config.kind === 'sqlite' ? sqliteDialect : postgresDialect;
+  if (config.kind === 'sqlite' && options.mustExist && !existsSync(config.path)) {
+    throw new DatabaseNotCreatedError(`there is no SQLite database at ${config.path}`);
+  }
   const opened = config.kind === 'sqlite' ? openSqlite(config.path) : { db: openPostgres(config.url, options), externalChanges: null };
   const { db } = opened;
   let closing: Promise<void> | undefined;

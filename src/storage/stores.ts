@@ -12,6 +12,7 @@ import type { SessionStore } from '../sessions/session.store.js';
 import type { RevocationGenerationStore } from '../tokens/revocation-generation.store.js';
 import type { TokenStore } from '../tokens/token.store.js';
 import type { UserStore } from '../users/user.store.js';
+import { DatabaseNotCreatedError } from '../lib/startup-error.js';
 import { openDatabase } from './database.js';
 import type { Database, DatabaseConfig, OpenDatabaseOptions } from './database.js';
 import type { DatabaseKind } from './dialects/dialect.js';
@@ -50,7 +51,9 @@ export interface Stores {
 /**
  * Opens the database, checks it answers, applies pending migrations and
  * returns the stores. An unreachable database rejects with UnavailableError
- * within the connect timeout (5 s by default) instead of hanging.
+ * within the connect timeout (5 s by default) instead of hanging; with
+ * `mustExist`, a database gitgate never migrated rejects with
+ * DatabaseNotCreatedError and is left untouched.
  *
  * @example
  * const stores = await openStores({ kind: 'postgres', url: process.env.DATABASE_URL });
@@ -63,6 +66,9 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
       const reason = error instanceof Error ? error.message : String(error);
       throw new UnavailableError(`${config.kind} database unavailable: ${reason}`, { cause: error });
     });
+    if (options.mustExist && !(await isMigrated(database))) {
+      throw new DatabaseNotCreatedError('the database has no gitgate tables');
+    }
     await migrateToLatest(database);
   } catch (error) {
     await database.close().catch(() => undefined);
@@ -81,6 +87,12 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
     ping: () => ping(database),
     close: () => database.close(),
   };
+}
+
+/** Whether gitgate's migrations ever ran on the database (its migration table exists). */
+async function isMigrated(database: Database): Promise<boolean> {
+  const tables = await database.db.introspection.getTables({ withInternalKyselyTables: true });
+  return tables.some((table) => table.name === 'kysely_migration');
 }
 
 async function ping(database: Database): Promise<void> {

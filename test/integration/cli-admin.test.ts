@@ -47,7 +47,7 @@ describe('gitgate administration commands', () => {
     expect((await cli('member', 'list', 'alice/site')).stdout).toMatch(/\nbob\tdeveloper\t/);
     expect(await cli('member', 'remove', 'alice/site', 'bob')).toMatchObject({ code: 0, stdout: 'Removed bob from alice/site\n' });
     expect((await cli('member', 'list', 'alice/site')).stdout).not.toContain('bob');
-    expect(await cli('member', 'remove', 'alice/site', 'bob')).toMatchObject({ code: 2, stderr: 'gitgate: bob is not a member of alice/site\n' });
+    expect(await cli('member', 'remove', 'alice/site', 'bob')).toMatchObject({ code: 2, stderr: `gitgate: bob is not a member of alice/site (data directory ${gw.dataDir})\n` });
   });
 
   it('rotates a token: the old one stops, the new one works', async () => {
@@ -61,9 +61,9 @@ describe('gitgate administration commands', () => {
   });
 
   it('refuses what does not exist in its own words', async () => {
-    expect(await cli('user', 'block', 'nosuch')).toMatchObject({ code: 2, stderr: 'gitgate: no user named nosuch\n' });
-    expect(await cli('token', 'rotate', '999999')).toMatchObject({ code: 2, stderr: 'gitgate: no token with id 999999\n' });
-    expect(await cli('member', 'list', 'alice/nothing')).toMatchObject({ code: 2, stderr: 'gitgate: no project alice/nothing\n' });
+    expect(await cli('user', 'block', 'nosuch')).toMatchObject({ code: 2, stderr: `gitgate: no user named nosuch (data directory ${gw.dataDir})\n` });
+    expect(await cli('token', 'rotate', '999999')).toMatchObject({ code: 2, stderr: `gitgate: no token with id 999999 (data directory ${gw.dataDir})\n` });
+    expect(await cli('member', 'list', 'alice/nothing')).toMatchObject({ code: 2, stderr: `gitgate: no project alice/nothing (data directory ${gw.dataDir})\n` });
   });
 
   it('deletes a project and its repository only with --yes', async () => {
@@ -74,6 +74,6 @@ describe('gitgate administration commands', () => {
     expect(fs.existsSync(repo)).toBe(true);
     expect(await cli('project', 'delete', 'alice/site', '--yes')).toMatchObject({ code: 0, stdout: 'Deleted project alice/site and its repository\n' });
     expect(fs.existsSync(repo)).toBe(false);
-    expect(await cli('project', 'delete', 'alice/site', '--yes')).toMatchObject({ code: 2, stderr: 'gitgate: no project alice/site\n' });
+    expect(await cli('project', 'delete', 'alice/site', '--yes')).toMatchObject({ code: 2, stderr: `gitgate: no project alice/site (data directory ${gw.dataDir})\n` });
   });
 });
