@@ -1,3 +1,5 @@
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -108,5 +110,62 @@ describe('loadConfig', () => {
     const c = loadConfig({ DATABASE_URL: '', GITGATE_EXTERNAL_URL: 'https://git.example.com/' });
     expect(c.databaseUrl).toBeNull();
     expect(c.externalUrl).toBe('https://git.example.com');
+  });
+});
+
+describe('loadConfig: settings from files', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-config-'));
+  const write = (name: string, text: string) => {
+    fs.writeFileSync(path.join(dir, name), text);
+    return name;
+  };
+  const SECRET = 's'.repeat(40);
+
+  it('reads the secrets from NAME_FILE (relative to the base directory), dropping one final line ending', () => {
+    const c = loadConfig(
+      {
+        GITGATE_SECRET_FILE: write('secret', `${SECRET}\n`),
+        DATABASE_URL_FILE: path.join(dir, write('db', 'postgres://u:p@db/gitgate\r\n')),
+        REDIS_URL_FILE: write('redis', 'redis://cache:6379'),
+        GITGATE_ROOT_PASSWORD_FILE: write('root', 'root password \n\n'),
+      },
+      dir,
+    );
+    expect(c).toMatchObject({ secret: SECRET, databaseUrl: 'postgres://u:p@db/gitgate', redisUrl: 'redis://cache:6379', rootPassword: 'root password \n' });
+  });
+
+  it('reads GITGATE_ENV_FILE, the environment winning over it', () => {
+    const envFile = write('gitgate.env', `# comment\nPORT=9090\nGITGATE_SECRET="${SECRET}"\nexport LOG_LEVEL=warn\nHOST=0.0.0.0\n`);
+    const c = loadConfig({ GITGATE_ENV_FILE: envFile, HOST: '127.0.0.9' }, dir);
+    expect(c).toMatchObject({ port: 9090, secret: SECRET, logLevel: 'warn', host: '127.0.0.9' });
+  });
+
+  it('reports every file that cannot be used, with the other invalid settings, at once', () => {
+    let error: unknown;
+    try {
+      loadConfig(
+        {
+          GITGATE_SECRET: SECRET,
+          GITGATE_SECRET_FILE: write('secret2', SECRET),
+          DATABASE_URL_FILE: 'missing-file',
+          REDIS_URL_FILE: write('empty', '\n'),
+          GITGATE_ROOT_PASSWORD_FILE: write('short', 'short\n'),
+          GITGATE_ENV_FILE: 'no-such.env',
+          PORT: 'eighty',
+        },
+        dir,
+      );
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      'GITGATE_ENV_FILE cannot be read (ENOENT: ' + path.join(dir, 'no-such.env') + ')',
+      'GITGATE_SECRET_FILE is set, and so is GITGATE_SECRET: set one of them',
+      'DATABASE_URL_FILE cannot be read (ENOENT: ' + path.join(dir, 'missing-file') + ')',
+      'REDIS_URL_FILE names an empty file (' + path.join(dir, 'empty') + ')',
+      'PORT Invalid input: expected number, received NaN',
+      'GITGATE_ROOT_PASSWORD must be at least 8 characters',
+    ]);
   });
 });

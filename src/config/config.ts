@@ -1,5 +1,6 @@
 /**
- * The only reader of process.env. Parses and validates the environment into
+ * The only reader of process.env. Parses and validates the environment (with
+ * the env file and secret files it names, see environment-sources.ts) into
  * a typed, frozen Config; every invalid value is reported at once, in one
  * ConfigError with a line per variable.
  */
@@ -7,6 +8,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { isIpOrCidr } from '../lib/ip-allowlist.js';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
+import { gatherEnvironment } from './environment-sources.js';
 
 /**
  * Invalid configuration: `problems` has one entry per invalid variable
@@ -185,11 +187,12 @@ export type SshConfig = Readonly<{
  * @throws ConfigError listing every invalid variable.
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string = PACKAGE_ROOT): Config {
-  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(present);
-  if (!parsed.success) {
-    const problems = new Map<string, string>();
-    for (const issue of parsed.error.issues) {
+  const present = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
+  const gathered = gatherEnvironment(present, baseDir);
+  const parsed = schema.safeParse(gathered.values);
+  if (!parsed.success || gathered.problems.length > 0) {
+    const problems = new Map<string, string>(gathered.problems.map((p) => [p.split(' ', 1)[0]!, p]));
+    for (const issue of parsed.error?.issues ?? []) {
       const name = String(issue.path[0] ?? 'configuration');
       if (!problems.has(name)) problems.set(name, `${name} ${issue.message}`);
     }
