@@ -10,7 +10,7 @@ import { AppError } from '../lib/errors.js';
 import { logFailure } from '../lib/log-failure.js';
 import { parseBasicCredentials } from '../http/basic-credentials.js';
 import { clientIp } from '../http/client-ip.js';
-import { requestState } from '../http/request-state.js';
+import { requestLogger, requestState } from '../http/request-state.js';
 import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
 import type { GitAdmission, GitRoute } from './git-request.js';
 
@@ -78,7 +78,7 @@ async function authorize(
     return grant;
   } catch (err) {
     if (!(err instanceof AppError) || err.status >= 500) {
-      logFailure(auth.logger, err, { service, repo: state.repo }, 'git authorization failed');
+      logFailure(requestLogger(res, auth.logger), err, { gitService: service, repo: state.repo }, 'git authorization failed');
     }
     sendGitText(res, gitErrorAnswer(err, auth.wording));
     return null;

@@ -8,6 +8,7 @@
 import { finished } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { clientIp } from '../http/client-ip.js';
+import { requestLogger } from '../http/request-state.js';
 import { UnavailableError } from '../lib/errors.js';
 import { GitRunFailedError, type EntryReader } from '../git/fetch-cache/entry-reader.js';
 import { refusedByGit } from '../git/git-child.js';
@@ -59,7 +60,7 @@ export async function serveCachedFetch(req: Request, res: Response, reader: Entr
     if (res.headersSent) {
       res.destroy();
     } else {
-      if (!stopping.signal.aborted) ctx.logger.warn({ err }, 'cached git answer failed before its first byte');
+      if (!stopping.signal.aborted) requestLogger(res, ctx.logger).warn({ err }, 'cached git answer failed before its first byte');
       sendGitText(res, failure ?? (refusedRequest(err) ? answer(400, GIT_REFUSED_REQUEST) : answer(500, INTERNAL_ERROR)));
     }
   } finally {

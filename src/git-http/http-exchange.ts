@@ -18,6 +18,7 @@ import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_H
 import type { GitOperations } from '../git/git-operations.js';
 import { refuseOperation } from './refuse-operation.js';
 import { clientIp } from '../http/client-ip.js';
+import { requestLogger } from '../http/request-state.js';
 
 /** How git processes are run; every field is required here (routes fill defaults). */
 export interface GitProcessOptions {
@@ -80,25 +81,28 @@ class GitExchange {
   #timers: NodeJS.Timeout[] = [];
   #killTimer: NodeJS.Timeout | null = null;
   #idle: NodeJS.Timeout | null = null;
+  readonly #log: Logger;
 
   constructor(
     private readonly req: Request,
     private readonly res: Response,
     private readonly run: GitRun,
     private readonly ctx: GitProcessContext,
-  ) {}
+  ) {
+    this.#log = requestLogger(res, ctx.logger);
+  }
 
   async serve(): Promise<void> {
     const { req, res, run, ctx } = this;
     if (res.destroyed || req.socket.destroyed) {
-      ctx.logger.info({ service: run.service }, 'git client went away before git started');
+      this.#log.info({ gitService: run.service }, 'git client went away before git started');
       return;
     }
     let end: () => void;
     try {
       end = ctx.operations.begin(clientIp(req), () => this.#fail('shutdown'));
     } catch (err) {
-      refuseOperation(req, res, err, ctx.logger);
+      refuseOperation(req, res, err, this.#log);
       return;
     }
     try {
@@ -113,7 +117,7 @@ class GitExchange {
         });
         this.#child = child;
       } catch (err) {
-        ctx.logger.error({ err, service: run.service, repoPath: run.repoPath }, 'git could not be started');
+        this.#log.error({ err, gitService: run.service, repoPath: run.repoPath }, 'git could not be started');
         sendGitText(res, answer(500, INTERNAL_ERROR));
         return;
       }
@@ -194,7 +198,7 @@ class GitExchange {
     try {
       await pipeline(child.stdout, coalescingStream(), out, forgivingSink(res));
     } catch (err) {
-      this.ctx.logger.debug({ err, service: run.service }, 'git output stream failed');
+      this.#log.debug({ err, gitService: run.service }, 'git output stream failed');
     }
   }
 
@@ -254,17 +258,17 @@ class GitExchange {
 
   #report(status: ExitStatus): void {
     const fields = {
-      service: this.run.service,
+      gitService: this.run.service,
       repoPath: this.run.repoPath,
       exitCode: status.code,
       signal: status.signal,
       stderr: this.#child?.stderr() || undefined,
     };
-    if (status.error) this.ctx.logger.error({ ...fields, err: status.error }, 'git could not be started');
-    else if (this.#failure === 'client-gone') this.ctx.logger.info(fields, 'git client went away; git stopped');
-    else if (this.#failure) this.ctx.logger.warn({ ...fields, reason: this.#failure }, 'git operation stopped');
-    else if (!succeeded(status)) this.ctx.logger.warn(fields, 'git failed');
-    else this.ctx.logger.debug(fields, 'git finished');
+    if (status.error) this.#log.error({ ...fields, err: status.error }, 'git could not be started');
+    else if (this.#failure === 'client-gone') this.#log.info(fields, 'git client went away; git stopped');
+    else if (this.#failure) this.#log.warn({ ...fields, reason: this.#failure }, 'git operation stopped');
+    else if (!succeeded(status)) this.#log.warn(fields, 'git failed');
+    else this.#log.debug(fields, 'git finished');
   }
 }
 

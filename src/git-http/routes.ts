@@ -13,6 +13,7 @@ import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import { answer, gitErrorAnswer, sendGitText } from './git-errors.js';
 import { GitOperations } from '../git/git-operations.js';
 import { matchGitPath, type GitEndpoint } from './git-path.js';
+import { claimSurface, requestLogger } from '../http/request-state.js';
 import type { GitHandlerContext } from './git-request.js';
 import { authorizedRoute, type AuthorizedRoute, type RouteAuthorization } from './authorized-route.js';
 import { infoRefsAdmission, infoRefsHandler } from './info-refs.js';
@@ -114,6 +115,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
   router.use(async (req: Request, res: Response, next: (err?: unknown) => void) => {
     const match = matchGitPath(req.path);
     if (match === null) return next();
+    claimSurface(res, 'git');
     if (match.kind === 'not-found') return sendGitText(res, answer(404, 'Not Found'));
     const route = routes[match.endpoint];
     if (!route.methods.includes(req.method)) {
@@ -122,7 +124,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     try {
       await route.serve(req, res, { namespace: match.namespace, project: match.project });
     } catch (err) {
-      deps.logger.error({ err, endpoint: match.endpoint }, 'git request failed');
+      requestLogger(res, deps.logger).error({ err, endpoint: match.endpoint }, 'git request failed');
       sendGitText(res, gitErrorAnswer(err));
     }
   });

@@ -15,6 +15,7 @@
  */
 import type { Request, Response } from 'express';
 import { serveCachedFetch } from './cached-fetch.js';
+import { requestLogger } from '../http/request-state.js';
 import { isFreshFetch } from '../git/fetch-request.js';
 import { GitAnswerCache } from '../git/git-answer-cache.js';
 import type { GitGrant } from '../auth/git-authorization.js';
@@ -89,7 +90,7 @@ async function answerFreshFetch(
   contentType: string,
 ): Promise<boolean> {
   if (!ctx.fetches || !request || ctx.process.operations.closing || !isFreshFetch(request, protocol.v2)) return false;
-  const cached = ctx.fetches.open(grant.repoPath, protocol.env, request);
+  const cached = ctx.fetches.open(grant.repoPath, protocol.env, request, requestLogger(res, ctx.logger));
   if (!cached) return false;
   await serveCachedFetch(req, res, cached, contentType, ctx.process);
   return true;

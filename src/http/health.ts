@@ -4,6 +4,7 @@ import type { Registry } from 'prom-client';
 import { IpAllowlist } from '../lib/ip-allowlist.js';
 import { clientIp } from './client-ip.js';
 import { notFound } from './fallback.js';
+import { claimSurface, requestLogger } from './request-state.js';
 
 /** What the operational endpoints need. */
 export interface HealthDeps {
@@ -27,6 +28,7 @@ export function healthRoutes(deps: HealthDeps): Router {
   const { checkReady, logger, metrics } = deps;
   const allowlist = new IpAllowlist(deps.allowlist);
   const monitoringOnly: RequestHandler = (req, res, next) => {
+    claimSurface(res, 'monitoring');
     if (allowlist.has(clientIp(req))) next();
     else notFound(req, res, next);
   };
@@ -43,7 +45,7 @@ export function healthRoutes(deps: HealthDeps): Router {
       await checkReady();
       res.json({ status: 'ok', master_check: [{ status: 'ok' }] });
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'readiness check failed');
+      requestLogger(res, logger).warn({ err: (err as Error).message }, 'readiness check failed');
       res.status(503).json({ status: 'failed', master_check: [{ status: 'failed' }] });
     }
   });

@@ -50,7 +50,7 @@ export async function runSshCommand(
     service = parsed.service;
     const principal = await deps.auth.recheck(origin.principal);
     const grant = await deps.access.authorizePrincipal(principal, parsed.namespace, parsed.project, parsed.service);
-    deps.logger.info({ ...log, service, repo: `${parsed.namespace}/${parsed.project}` }, 'ssh git command');
+    deps.logger.info({ ...log, gitService: service, repo: `${parsed.namespace}/${parsed.project}` }, 'ssh git command');
     await runGitOverSsh(
       channel,
       grant,
@@ -65,8 +65,8 @@ export async function runSshCommand(
     const refusal = sshRefusal(err, service);
     // The client's own command line stays out of the log: someone may have typed a token there.
     const reason = err instanceof SshCommandError ? 'unsupported command' : refusal.message;
-    if (refusal.expected) deps.logger.info({ ...log, service, refusal: reason }, 'ssh command refused');
-    else logFailure(deps.logger, err, { ...log, service }, 'ssh command failed');
+    if (refusal.expected) deps.logger.info({ ...log, gitService: service, refusal: reason }, 'ssh command refused');
+    else logFailure(deps.logger, err, { ...log, gitService: service }, 'ssh command failed');
     finish(channel, refusal);
   }
 }

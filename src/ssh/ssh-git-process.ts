@@ -77,7 +77,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
   };
 
   if (!channel.writable) {
-    ctx.logger.info({ service: run.service }, 'ssh client went away before git started');
+    ctx.logger.info({ gitService: run.service }, 'ssh client went away before git started');
     return;
   }
   let end: () => void;
@@ -85,7 +85,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     end = ctx.operations.begin(ctx.client, () => stop('shutdown'));
   } catch (err) {
     if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
-      ctx.logger.warn({ ip: ctx.client, service: run.service }, 'git operation refused: concurrency limit reached');
+      ctx.logger.warn({ ip: ctx.client, gitService: run.service }, 'git operation refused: concurrency limit reached');
     }
     finish(channel, sshRefusal(err));
     return;
@@ -99,7 +99,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
         withStdin: true,
       });
     } catch (err) {
-      ctx.logger.error({ err, service: run.service, repoPath }, 'git could not be started');
+      ctx.logger.error({ err, gitService: run.service, repoPath }, 'git could not be started');
       finish(channel, sshRefusal(err));
       return;
     }
@@ -150,7 +150,7 @@ function exitCode(status: ExitStatus): number {
 
 function report(logger: Logger, run: SshGitRun, repoPath: string, git: GitChild, status: ExitStatus, stopped: Stop | null): void {
   const fields = {
-    service: run.service,
+    gitService: run.service,
     repoPath,
     exitCode: status.code,
     signal: status.signal,
