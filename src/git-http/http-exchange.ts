@@ -16,6 +16,7 @@ import { forgivingSink } from '../git/forgiving-sink.js';
 import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitOperations } from '../git/git-operations.js';
+import type { GitOutcome } from '../git/operation-outcomes.js';
 import { refuseOperation } from './refuse-operation.js';
 import { clientIp } from '../http/client-ip.js';
 import { requestLogger } from '../http/request-state.js';
@@ -66,11 +67,13 @@ type Failure = 'client-gone' | 'timeout' | 'idle-timeout' | 'shutdown' | 'bad-bo
 
 /**
  * Serves `run` on `res`. Resolves when git has exited and the exchange is
- * over; never rejects, never throws: failures are answered (text/plain: 400
- * when git refused a request body before its first byte, 500 when git
- * failed otherwise before it; 408/503 on timeouts) and logged.
+ * over, to `ok` when git succeeded and nothing cut the exchange short,
+ * `refused` when GitOperations would not take it, else `error`; never rejects, never
+ * throws: failures are answered (text/plain: 400 when git refused a request
+ * body before its first byte, 500 when git failed otherwise before it;
+ * 408/503 on timeouts) and logged.
  */
-export function runGitService(req: Request, res: Response, run: GitRun, ctx: GitProcessContext): Promise<void> {
+export function runGitService(req: Request, res: Response, run: GitRun, ctx: GitProcessContext): Promise<GitOutcome> {
   return new GitExchange(req, res, run, ctx).serve();
 }
 
@@ -92,18 +95,18 @@ class GitExchange {
     this.#log = requestLogger(res, ctx.logger);
   }
 
-  async serve(): Promise<void> {
+  async serve(): Promise<GitOutcome> {
     const { req, res, run, ctx } = this;
     if (res.destroyed || req.socket.destroyed) {
       this.#log.info({ gitService: run.service }, 'git client went away before git started');
-      return;
+      return 'error';
     }
     let end: () => void;
     try {
       end = ctx.operations.begin(clientIp(req), () => this.#fail('shutdown'));
     } catch (err) {
       refuseOperation(req, res, err, this.#log);
-      return;
+      return 'refused';
     }
     try {
       let child: GitChild;
@@ -119,7 +122,7 @@ class GitExchange {
       } catch (err) {
         this.#log.error({ err, gitService: run.service, repoPath: run.repoPath }, 'git could not be started');
         sendGitText(res, answer(500, INTERNAL_ERROR));
-        return;
+        return 'error';
       }
       const exited = child.exited;
       // Once git's pipes are closed its group is gone: a late SIGKILL could hit a reused pid.
@@ -136,6 +139,7 @@ class GitExchange {
       });
       const [status] = await Promise.all([exited, output, input]);
       this.#report(status);
+      return !status.error && !this.#failure && succeeded(status) ? 'ok' : 'error';
     } finally {
       this.#timers.forEach(clearTimeout);
       end();

@@ -6,7 +6,7 @@
 import os from 'node:os';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { GitAuthorizer } from '../auth/git-authorization.js';
 import type { GitLauncher } from '../git/git-child.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
@@ -22,6 +22,7 @@ import { statelessRpcHandler } from './stateless-rpc.js';
 import { GitAnswerCache } from '../git/git-answer-cache.js';
 import { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
 import { registerFetchCacheMetrics } from '../git/fetch-cache/fetch-cache-metrics.js';
+import { GitOutcomeMetrics } from '../git/operation-outcomes.js';
 
 /** Options of the git surface. */
 export interface GitHttpOptions {
@@ -56,6 +57,8 @@ export interface GitRouterDeps {
   operations?: GitOperations;
   /** Where the caches' instruments are registered (`/-/metrics`). */
   metrics?: Registry;
+  /** Where each git request is counted and timed by outcome; pass the one SSH shares (absent: a registry of its own, not exported). */
+  outcomes?: GitOutcomeMetrics;
 }
 
 /**
@@ -97,6 +100,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
   const auth: RouteAuthorization = {
     authorizer: deps.authorizer,
     logger: deps.logger,
+    metrics: deps.outcomes ?? new GitOutcomeMetrics(new Registry()),
     wording: deps.options.externalUrl ? { externalUrl: deps.options.externalUrl } : {},
   };
   const routes: Record<GitEndpoint, AuthorizedRoute> = {

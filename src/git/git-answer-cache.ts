@@ -71,6 +71,12 @@ interface Entry {
   answer: Buffer;
 }
 
+/** git's bytes for a question, and whether git ran for them in this call (it filled the cache) or not (kept, or a run under way shared). */
+export interface GitAnswer {
+  bytes: Buffer;
+  ranGit: boolean;
+}
+
 /**
  * Answers GitQuestions from git's own earlier output (see the file comment
  * for what the key covers). One git run per distinct key at a time,
@@ -114,25 +120,31 @@ export class GitAnswerCache {
    * on `repoPath`, or null when the caller must run git itself.
    */
   async answer(repoPath: string, question: GitQuestion): Promise<Buffer | null> {
+    return (await this.lookup(repoPath, question))?.bytes ?? null;
+  }
+
+  /** Like answer, and says whether git ran for this call. */
+  async lookup(repoPath: string, question: GitQuestion): Promise<GitAnswer | null> {
     const found = this.#key(repoPath, question);
     if (!found) return this.#bypass();
     const { key, slot, settled } = found;
     const entry = this.#entries.get(slot);
     if (entry?.key === key) {
       this.#stats.hits++;
-      return entry.answer;
+      return { bytes: entry.answer, ranGit: false };
     }
     if (this.#tooLong.has(key)) return this.#bypass();
     // A run already under way is shared only when the refs are settled: while
     // they settle, two different states can look alike, and a request must
     // never get an answer that git computed before the request arrived.
-    if (!settled) return (await this.#fill(repoPath, question, key, slot, settled)) ?? this.#bypass();
+    if (!settled) return answered(await this.#fill(repoPath, question, key, slot, settled), true) ?? this.#bypass();
     let filling = this.#filling.get(key);
+    const ranGit = !filling;
     if (!filling) {
       filling = this.#fill(repoPath, question, key, slot, settled).finally(() => this.#filling.delete(key));
       this.#filling.set(key, filling);
     }
-    return (await filling) ?? this.#bypass();
+    return answered(await filling, ranGit) ?? this.#bypass();
   }
 
   #bypass(): null {
@@ -175,6 +187,10 @@ export class GitAnswerCache {
     }
     return captured.output;
   }
+}
+
+function answered(bytes: Buffer | null, ranGit: boolean): GitAnswer | null {
+  return bytes ? { bytes, ranGit } : null;
 }
 
 function isV2(gitProtocol: string | null): boolean {

@@ -15,6 +15,7 @@ import type { GitCommandService } from '../identity/git-service.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
 import { spawnGit, type ExitStatus, type GitChild, type GitChildOptions } from '../git/git-child.js';
 import type { GitOperations } from '../git/git-operations.js';
+import type { GitOutcome } from '../git/operation-outcomes.js';
 import { OverloadedError, TooManyRequestsError, UnavailableError } from '../lib/errors.js';
 import { channelSink } from './channel-sink.js';
 import { refusalLine, sshRefusal, type SshRefusal } from './ssh-errors.js';
@@ -48,9 +49,10 @@ type Stop = 'client-gone' | 'shutdown';
 
 /**
  * Serves `run` on `channel` in the repository of `grant`; resolves once git
- * has exited. Never rejects.
+ * has exited: `ok` when it succeeded on its own, `refused` when
+ * GitOperations would not take it, else `error`. Never rejects.
  */
-export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run: SshGitRun, ctx: SshGitContext): Promise<void> {
+export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run: SshGitRun, ctx: SshGitContext): Promise<GitOutcome> {
   const { repoPath } = grant;
   let stopped: Stop | null = null;
   let child: GitChild | null = null;
@@ -78,7 +80,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
 
   if (!channel.writable) {
     ctx.logger.info({ gitService: run.service }, 'ssh client went away before git started');
-    return;
+    return 'error';
   }
   let end: () => void;
   try {
@@ -88,7 +90,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
       ctx.logger.warn({ ip: ctx.client, gitService: run.service }, 'git operation refused: concurrency limit reached');
     }
     finish(channel, sshRefusal(err));
-    return;
+    return 'refused';
   }
   try {
     try {
@@ -101,7 +103,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     } catch (err) {
       ctx.logger.error({ err, gitService: run.service, repoPath }, 'git could not be started');
       finish(channel, sshRefusal(err));
-      return;
+      return 'error';
     }
     const git = child;
     void git.exited.then(() => killTimer && clearTimeout(killTimer));
@@ -121,6 +123,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     if (why && channel.stderr.writable) channel.stderr.write(refusalLine(sshRefusal(why)));
     finishWith(channel, exitCode(status));
     report(ctx.logger, run, repoPath, git, status, stopped);
+    return !status.error && !stopped && status.code === 0 ? 'ok' : 'error';
   } finally {
     end();
   }

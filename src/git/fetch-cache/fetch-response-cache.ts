@@ -154,17 +154,16 @@ export class FetchResponseCache {
       this.#entries.set(key, entry);
       if (entry.state === 'complete') this.#stats.hits++;
       else this.#stats.shared++;
-    } else {
-      const started = this.#start({ key, asked, repo, repoPath, gitProtocol, request, logger });
-      if (!started) return this.#bypass();
-      entry = started;
     }
+    const ranGit = !entry;
+    entry ??= this.#start({ key, asked, repo, repoPath, gitProtocol, request, logger }) ?? undefined;
+    if (!entry) return this.#bypass();
     const fd = entry.attach();
     if (fd === null) {
       entry.cancelIfUnread();
       return this.#bypass();
     }
-    return new EntryReader(entry, fd);
+    return new EntryReader(entry, fd, ranGit);
   }
 
   #bypass(): null {
