@@ -136,13 +136,18 @@ describe('metrics of a running gateway', () => {
     expect(refused(...http('git', 'POST', '2xx'))).toBe(0);
   });
 
-  it('counts API calls, web pages and its own scrapes by surface', async () => {
+  it('counts API calls, web pages, registry tokens and its own scrapes by surface', async () => {
     const moved = await during(async () => {
       expect((await fetch(`${gw.url}/api/v4/user`, { headers: { 'private-token': aliceToken } })).status).toBe(200);
       expect((await fetch(`${gw.url}/api/v4/user`)).status).toBe(401);
       expect((await fetch(`${gw.url}/users/sign_in`)).status).toBe(200);
+      const basic = `Basic ${Buffer.from(`ci:${aliceToken}`).toString('base64')}`;
+      const registry = await fetch(`${gw.url}/jwt/auth?service=container_registry&scope=repository:alice/site:pull`, { headers: { authorization: basic } });
+      expect(registry.status).toBe(200);
       expect((await fetch(`${gw.url}/no/such/page`)).status).toBe(404);
     });
+    expect(moved(...http('registry', 'GET', '2xx'))).toBe(1);
+    expect(moved(...httpTimed('registry'))).toBe(1);
     expect(moved(...http('api', 'GET', '2xx'))).toBe(1);
     expect(moved(...http('api', 'GET', '4xx'))).toBe(1);
     expect(moved(...httpTimed('api'))).toBe(2);
