@@ -10,12 +10,14 @@ import { createApiRouter } from './api/v4/api-router.js';
 import type { GitAuthorizer } from './auth/git-authorization.js';
 import { createGitRouter, type GitHttpOptions } from './git-http/routes.js';
 import type { GitOperations } from './git/git-operations.js';
+import type { GitOutcomeMetrics } from './git/operation-outcomes.js';
 import { matchGitPath } from './git-http/git-path.js';
 import { accessLog } from './http/access-log.js';
 import { bodyDeadline } from './http/body-deadline.js';
 import { lastResortErrors, notFound } from './http/fallback.js';
 import { healthRoutes } from './http/health.js';
 import type { ReadinessCheck } from './lib/readiness.js';
+import { httpMetrics } from './http/http-metrics.js';
 import { createRegistryRouter, type RegistryRouterDeps } from './registry/registry.routes.js';
 import { createWebRouter, type WebDeps } from './web/web-router.js';
 
@@ -26,7 +28,7 @@ export interface AppDeps {
   checkReady: () => Promise<ReadinessCheck[]>;
   /** Time after the headers within which a request that is not git's must have sent its whole body. */
   bodyTimeoutMs: number;
-  /** Registry served at `/-/metrics`. */
+  /** Registry served at `/-/metrics`; the HTTP request instruments are registered on it. */
   metrics: Registry;
   /** Client addresses/CIDRs that may use `/-/health`, `/-/liveness`, `/-/readiness` and `/-/metrics`. */
   monitoringAllowlist: readonly string[];
@@ -39,6 +41,8 @@ export interface AppDeps {
   git: {
     authorizer: GitAuthorizer;
     operations: GitOperations;
+    /** Git operations by outcome, shared with the SSH edge. */
+    outcomes: GitOutcomeMetrics;
     options: GitHttpOptions;
   };
 }
@@ -49,6 +53,7 @@ export function createApp(deps: AppDeps): Express {
   app.disable('etag');
   // Only configured proxies may set the client address; otherwise req.ip is the socket's.
   app.set('trust proxy', deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false);
+  app.use(httpMetrics(deps.metrics));
   app.use(accessLog(deps.logger));
   // git's endpoints keep their own idle and total timeouts: a push may stream for an hour.
   app.use(bodyDeadline({ timeoutMs: deps.bodyTimeoutMs, exempt: (path) => matchGitPath(path)?.kind === 'smart', logger: deps.logger }));
@@ -56,7 +61,14 @@ export function createApp(deps: AppDeps): Express {
   app.use('/api/v4', createApiRouter({ ...deps.api, logger: deps.logger }));
   app.use(createRegistryRouter({ ...deps.registry, logger: deps.logger }));
   app.use(
-    createGitRouter({ authorizer: deps.git.authorizer, logger: deps.logger, options: deps.git.options, operations: deps.git.operations, metrics: deps.metrics }),
+    createGitRouter({
+      authorizer: deps.git.authorizer,
+      logger: deps.logger,
+      options: deps.git.options,
+      operations: deps.git.operations,
+      metrics: deps.metrics,
+      outcomes: deps.git.outcomes,
+    }),
   );
   app.use(createWebRouter({ ...deps.web, logger: deps.logger }));
   app.use(notFound);

@@ -18,7 +18,7 @@ import { createTokenCache, type TokenCache } from './cache/token-cache.js';
 import { runCli } from './cli/program.js';
 import type { Config } from './config/config.js';
 import type { System } from './system.js';
-import { createLogger } from './http/logger.js';
+import { createProcessLogger, type ProcessLogger } from './http/process-logger.js';
 import { SshKeyService } from './ssh-keys/ssh-key.service.js';
 import { systemClock, type Clock } from './lib/clock.js';
 import { createMetrics, type Metrics } from './lib/metrics.js';
@@ -65,7 +65,7 @@ export interface ComposeOptions {
  * had opened.
  */
 export async function compose(config: Config, options: ComposeOptions = {}): Promise<System> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  const logger = options.logger ?? createProcessLogger({ level: config.logLevel, format: config.logFormat }).logger;
   const clock = options.clock ?? systemClock;
   const createData = options.createData ?? true;
   const sqlitePath = path.join(config.dataDir, SQLITE_FILE);
@@ -213,12 +213,19 @@ function reportPrivateData(logger: Logger, report: PrivateDataReport): void {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
-  runCli(process.argv.slice(2), compose).then(
+  let log: ProcessLogger | null = null;
+  const composeLogged = (config: Config): Promise<System> => {
+    log ??= createProcessLogger({ level: config.logLevel, format: config.logFormat });
+    return compose(config, { logger: log.logger });
+  };
+  runCli(process.argv.slice(2), composeLogged).then(
     (code) => {
       process.exitCode = code;
       if (code !== 0) exitSoon(code);
     },
     (err: unknown) => {
+      // Log collectors read the JSON lines: the error that stops the process is one of them too.
+      if (log?.format === 'json') log.logger.fatal({ err }, 'gitgate stopped by an error');
       process.stderr.write(`gitgate: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exitCode = 1;
       exitSoon(1);

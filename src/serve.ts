@@ -45,7 +45,7 @@ export async function serve(config: Config, compose: Compose): Promise<void> {
     logger.info(
       {
         realm: `${config.externalUrl}/jwt/auth`,
-        service: config.registry.service,
+        registryService: config.registry.service,
         issuer: config.registry.issuer,
         rootcertbundle: config.registry.bundleFile,
         kid: signingKey.keyId,

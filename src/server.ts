@@ -9,6 +9,7 @@ import { createApp } from './app.js';
 import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
+import { GitOutcomeMetrics } from './git/operation-outcomes.js';
 import type { System } from './system.js';
 import { startGitSsh, type GitSsh } from './ssh/start-ssh.js';
 import { listenFailure } from './startup-failures.js';
@@ -34,6 +35,7 @@ export async function listen(system: System, port = system.config.port, host = s
   const { config, logger } = system;
   const operations = new GitOperations(config.gitLimits);
   registerOperationMetrics(system.metrics.registry, operations);
+  const outcomes = new GitOutcomeMetrics(system.metrics.registry);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
   const app = createApp({
@@ -63,6 +65,7 @@ export async function listen(system: System, port = system.config.port, host = s
     git: {
       authorizer: system.gitAccess,
       operations,
+      outcomes,
       options: {
         gitBin: config.gitBin,
         timeoutMs: config.gitTimeoutMs,
@@ -103,6 +106,7 @@ export async function listen(system: System, port = system.config.port, host = s
         access: system.gitAccess,
         logger,
         operations,
+        outcomes,
         dataDir: config.dataDir,
         gitBin: config.gitBin,
         launcher: spawner,

@@ -96,6 +96,7 @@ const schema = z.object({
   GITGATE_FETCH_CACHE_DIR: z.string().min(1).optional(),
   GITGATE_SEED_DEMO: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  GITGATE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
 });
 
 export type Config = Readonly<{
@@ -137,6 +138,8 @@ export type Config = Readonly<{
   registry: RegistryConfig;
   seedDemo: boolean;
   logLevel: string;
+  /** JSON lines, pino-pretty's lines, or `auto`: pretty when stdout is a terminal. */
+  logFormat: 'auto' | 'json' | 'pretty';
 }>;
 
 /** What the registry's `auth.token` section must agree with, and where the signing key lives. */
@@ -260,6 +263,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
     },
     seedDemo: e.GITGATE_SEED_DEMO,
     logLevel: e.LOG_LEVEL,
+    logFormat: e.GITGATE_LOG_FORMAT,
   });
 }
 

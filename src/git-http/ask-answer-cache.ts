@@ -4,14 +4,14 @@
  * not), and a limit reached is answered as for any git run.
  */
 import type { Request, Response } from 'express';
-import type { GitQuestion } from '../git/git-answer-cache.js';
+import type { GitAnswer, GitQuestion } from '../git/git-answer-cache.js';
 import { clientIp } from '../http/client-ip.js';
 import { TooManyRequestsError, UnavailableError } from '../lib/errors.js';
 import type { GitHandlerContext } from './git-request.js';
 import { refuseOperation } from './refuse-operation.js';
 
 /**
- * The cached answer to `question`, null when git must run the usual way, or
+ * The answer to `question` (and whether git ran for it), null when git must run the usual way, or
  * 'refused' when a concurrency limit (or shutdown) refused the fill and the
  * refusal was sent.
  */
@@ -21,11 +21,11 @@ export async function askAnswerCache(
   res: Response,
   repoPath: string,
   question: GitQuestion,
-): Promise<Buffer | null | 'refused'> {
+): Promise<GitAnswer | null | 'refused'> {
   // The fill is bounded by the cache's own timeout; shutdown waits for it rather than cutting it.
   const reserve = () => ctx.process.operations.begin(clientIp(req), () => undefined);
   try {
-    return await ctx.answers.answer(repoPath, question, reserve);
+    return await ctx.answers.lookup(repoPath, question, reserve);
   } catch (err) {
     if (!(err instanceof TooManyRequestsError || err instanceof UnavailableError)) throw err;
     refuseOperation(req, res, err, ctx.logger);

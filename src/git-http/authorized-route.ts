@@ -10,9 +10,10 @@ import { AppError } from '../lib/errors.js';
 import { logFailure } from '../lib/log-failure.js';
 import { parseBasicCredentials } from '../http/basic-credentials.js';
 import { clientIp } from '../http/client-ip.js';
-import { requestState } from '../http/request-state.js';
+import { requestLogger, requestState } from '../http/request-state.js';
 import { gitErrorAnswer, sendGitText, type GitErrorWording } from './git-errors.js';
 import type { GitAdmission, GitRoute } from './git-request.js';
+import type { GitOutcome, GitOutcomeMetrics } from '../git/operation-outcomes.js';
 
 /** The repository a request names, already validated and decoded. */
 export interface GitTarget {
@@ -24,6 +25,8 @@ export interface GitTarget {
 export interface RouteAuthorization {
   authorizer: GitAuthorizer;
   logger: Logger;
+  /** Where each admitted request is counted as a git operation. */
+  metrics: GitOutcomeMetrics;
   /** Wording of refusals (where to create a token). */
   wording: GitErrorWording;
 }
@@ -37,8 +40,9 @@ export interface AuthorizedRoute {
 
 /**
  * Binds `route` to authorization. A request `admit` refuses is answered
- * without asking the authorizer; a refused authorization is answered as git
- * text; the handler is called only with the grant.
+ * without asking the authorizer (and is no git operation); a refused
+ * authorization is answered as git text; the handler is called only with the
+ * grant. Every admitted request is one git operation in `auth.metrics`.
  */
 export function authorizedRoute<A extends GitAdmission>(route: GitRoute<A>, auth: RouteAuthorization): AuthorizedRoute {
   return {
@@ -46,8 +50,14 @@ export function authorizedRoute<A extends GitAdmission>(route: GitRoute<A>, auth
     serve: async (req, res, target) => {
       const admission = route.admit(req);
       if ('status' in admission) return sendGitText(res, admission);
-      const grant = await authorize(auth, req, res, target, admission.service);
-      if (grant) await route.handler(req, res, grant, admission);
+      const finish = auth.metrics.start('http', admission.service);
+      let outcome: GitOutcome = 'error';
+      try {
+        const grant = await authorize(auth, req, res, target, admission.service);
+        outcome = 'outcome' in grant ? grant.outcome : await route.handler(req, res, grant, admission);
+      } finally {
+        finish(outcome);
+      }
     },
   };
 }
@@ -55,7 +65,8 @@ export function authorizedRoute<A extends GitAdmission>(route: GitRoute<A>, auth
 /**
  * Asks the authorizer whether `service` may run on `target`, recording
  * repository, service and principal for the access log. On refusal the git
- * text answer is sent and null returned.
+ * text answer is sent and the outcome returned: `refused` for a refusal,
+ * `error` when authorization itself failed (5xx).
  */
 async function authorize(
   auth: RouteAuthorization,
@@ -63,7 +74,7 @@ async function authorize(
   res: Response,
   target: GitTarget,
   service: GitAdmission['service'],
-): Promise<GitGrant | null> {
+): Promise<GitGrant | { outcome: GitOutcome }> {
   const state = requestState(res);
   state.repo = `${target.namespace}/${target.project}`;
   state.service = service;
@@ -77,10 +88,9 @@ async function authorize(
     state.principal = grant.principal;
     return grant;
   } catch (err) {
-    if (!(err instanceof AppError) || err.status >= 500) {
-      logFailure(auth.logger, err, { service, repo: state.repo }, 'git authorization failed');
-    }
+    const failed = !(err instanceof AppError) || err.status >= 500;
+    if (failed) logFailure(requestLogger(res, auth.logger), err, { gitService: service, repo: state.repo }, 'git authorization failed');
     sendGitText(res, gitErrorAnswer(err, auth.wording));
-    return null;
+    return { outcome: failed ? 'error' : 'refused' };
   }
 }

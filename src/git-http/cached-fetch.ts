@@ -8,12 +8,14 @@
 import { finished } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { clientIp } from '../http/client-ip.js';
+import { requestLogger } from '../http/request-state.js';
 import { UnavailableError } from '../lib/errors.js';
 import { GitRunFailedError, type EntryReader } from '../git/fetch-cache/entry-reader.js';
 import { refusedByGit } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './http-exchange.js';
 import { refuseOperation } from './refuse-operation.js';
+import type { GitOutcome } from '../git/operation-outcomes.js';
 
 /** Most bytes per read of the cached file and per write to the socket. */
 const CHUNK_BYTES = 512 * 1024;
@@ -21,10 +23,12 @@ const CHUNK_BYTES = 512 * 1024;
 /**
  * Streams `reader`'s answer to `req` as a 200 `contentType` response, with a
  * Content-Length when the answer was whole already (chunked while git still
- * writes it). Resolves when the exchange is over; never rejects. `reader` is
- * always closed.
+ * writes it). Resolves when the exchange is over — when the whole answer was
+ * sent `ok` if its git run was started for this request, else `cached`;
+ * `refused` when GitOperations would not take it; else `error` — and never
+ * rejects. `reader` is always closed.
  */
-export async function serveCachedFetch(req: Request, res: Response, reader: EntryReader, contentType: string, ctx: GitProcessContext): Promise<void> {
+export async function serveCachedFetch(req: Request, res: Response, reader: EntryReader, contentType: string, ctx: GitProcessContext): Promise<GitOutcome> {
   let failure: GitTextAnswer | null = null;
   const stopping = new AbortController();
   const stop = (why: GitTextAnswer | null): void => {
@@ -38,7 +42,7 @@ export async function serveCachedFetch(req: Request, res: Response, reader: Entr
   } catch (err) {
     reader.close();
     refuseOperation(req, res, err, ctx.logger);
-    return;
+    return 'refused';
   }
   const timeout = gitErrorAnswer(new UnavailableError('git timed out'));
   const idle = setTimeout(() => stop(timeout), ctx.options.idleTimeoutMs);
@@ -54,14 +58,20 @@ export async function serveCachedFetch(req: Request, res: Response, reader: Entr
       res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, ...length });
     });
     res.end();
-    await finished(res).catch(() => undefined);
+    const whole = await finished(res).then(
+      () => true,
+      () => false,
+    );
+    if (!whole) return 'error';
+    return reader.ranGit ? 'ok' : 'cached';
   } catch (err) {
     if (res.headersSent) {
       res.destroy();
     } else {
-      if (!stopping.signal.aborted) ctx.logger.warn({ err }, 'cached git answer failed before its first byte');
+      if (!stopping.signal.aborted) requestLogger(res, ctx.logger).warn({ err }, 'cached git answer failed before its first byte');
       sendGitText(res, failure ?? (refusedRequest(err) ? answer(400, GIT_REFUSED_REQUEST) : answer(500, INTERNAL_ERROR)));
     }
+    return 'error';
   } finally {
     res.off('close', gone);
     clearTimeout(idle);

@@ -12,6 +12,7 @@ import type { GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './http-exchange.js';
 import type { GitAnswerCache } from '../git/git-answer-cache.js';
 import type { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
+import type { GitOutcome } from '../git/operation-outcomes.js';
 
 /** Dependencies of the verb handlers. */
 export interface GitHandlerContext {
@@ -34,14 +35,14 @@ export interface GitAdmission {
 /**
  * A verb handler: serves a request the route table has authorized for
  * `admission.service` on the repository of `grant`. It answers the request
- * completely and never rejects.
+ * completely, never rejects, and resolves to how the operation ended.
  */
 export type GitHandler<A extends GitAdmission = GitAdmission> = (
   req: Request,
   res: Response,
   grant: GitGrant,
   admission: A,
-) => Promise<void>;
+) => Promise<GitOutcome>;
 
 /** One line of the route table. */
 export interface GitRoute<A extends GitAdmission> {

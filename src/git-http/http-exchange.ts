@@ -16,8 +16,10 @@ import { forgivingSink } from '../git/forgiving-sink.js';
 import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitOperations } from '../git/git-operations.js';
+import type { GitOutcome } from '../git/operation-outcomes.js';
 import { refuseOperation } from './refuse-operation.js';
 import { clientIp } from '../http/client-ip.js';
+import { requestLogger } from '../http/request-state.js';
 
 /** How git processes are run; every field is required here (routes fill defaults). */
 export interface GitProcessOptions {
@@ -65,11 +67,13 @@ type Failure = 'client-gone' | 'timeout' | 'idle-timeout' | 'shutdown' | 'bad-bo
 
 /**
  * Serves `run` on `res`. Resolves when git has exited and the exchange is
- * over; never rejects, never throws: failures are answered (text/plain: 400
- * when git refused a request body before its first byte, 500 when git
- * failed otherwise before it; 408/503 on timeouts) and logged.
+ * over, to `ok` when git succeeded and nothing cut the exchange short,
+ * `refused` when GitOperations would not take it, else `error`; never rejects, never
+ * throws: failures are answered (text/plain: 400 when git refused a request
+ * body before its first byte, 500 when git failed otherwise before it;
+ * 408/503 on timeouts) and logged.
  */
-export function runGitService(req: Request, res: Response, run: GitRun, ctx: GitProcessContext): Promise<void> {
+export function runGitService(req: Request, res: Response, run: GitRun, ctx: GitProcessContext): Promise<GitOutcome> {
   return new GitExchange(req, res, run, ctx).serve();
 }
 
@@ -80,26 +84,29 @@ class GitExchange {
   #timers: NodeJS.Timeout[] = [];
   #killTimer: NodeJS.Timeout | null = null;
   #idle: NodeJS.Timeout | null = null;
+  readonly #log: Logger;
 
   constructor(
     private readonly req: Request,
     private readonly res: Response,
     private readonly run: GitRun,
     private readonly ctx: GitProcessContext,
-  ) {}
+  ) {
+    this.#log = requestLogger(res, ctx.logger);
+  }
 
-  async serve(): Promise<void> {
+  async serve(): Promise<GitOutcome> {
     const { req, res, run, ctx } = this;
     if (res.destroyed || req.socket.destroyed) {
-      ctx.logger.info({ service: run.service }, 'git client went away before git started');
-      return;
+      this.#log.info({ gitService: run.service }, 'git client went away before git started');
+      return 'error';
     }
     let end: () => void;
     try {
       end = ctx.operations.begin(clientIp(req), () => this.#fail('shutdown'));
     } catch (err) {
-      refuseOperation(req, res, err, ctx.logger);
-      return;
+      refuseOperation(req, res, err, this.#log);
+      return 'refused';
     }
     try {
       let child: GitChild;
@@ -113,9 +120,9 @@ class GitExchange {
         });
         this.#child = child;
       } catch (err) {
-        ctx.logger.error({ err, service: run.service, repoPath: run.repoPath }, 'git could not be started');
+        this.#log.error({ err, gitService: run.service, repoPath: run.repoPath }, 'git could not be started');
         sendGitText(res, answer(500, INTERNAL_ERROR));
-        return;
+        return 'error';
       }
       const exited = child.exited;
       // Once git's pipes are closed its group is gone: a late SIGKILL could hit a reused pid.
@@ -132,6 +139,7 @@ class GitExchange {
       });
       const [status] = await Promise.all([exited, output, input]);
       this.#report(status);
+      return !status.error && !this.#failure && succeeded(status) ? 'ok' : 'error';
     } finally {
       this.#timers.forEach(clearTimeout);
       end();
@@ -194,7 +202,7 @@ class GitExchange {
     try {
       await pipeline(child.stdout, coalescingStream(), out, forgivingSink(res));
     } catch (err) {
-      this.ctx.logger.debug({ err, service: run.service }, 'git output stream failed');
+      this.#log.debug({ err, gitService: run.service }, 'git output stream failed');
     }
   }
 
@@ -254,17 +262,17 @@ class GitExchange {
 
   #report(status: ExitStatus): void {
     const fields = {
-      service: this.run.service,
+      gitService: this.run.service,
       repoPath: this.run.repoPath,
       exitCode: status.code,
       signal: status.signal,
       stderr: this.#child?.stderr() || undefined,
     };
-    if (status.error) this.ctx.logger.error({ ...fields, err: status.error }, 'git could not be started');
-    else if (this.#failure === 'client-gone') this.ctx.logger.info(fields, 'git client went away; git stopped');
-    else if (this.#failure) this.ctx.logger.warn({ ...fields, reason: this.#failure }, 'git operation stopped');
-    else if (!succeeded(status)) this.ctx.logger.warn(fields, 'git failed');
-    else this.ctx.logger.debug(fields, 'git finished');
+    if (status.error) this.#log.error({ ...fields, err: status.error }, 'git could not be started');
+    else if (this.#failure === 'client-gone') this.#log.info(fields, 'git client went away; git stopped');
+    else if (this.#failure) this.#log.warn({ ...fields, reason: this.#failure }, 'git operation stopped');
+    else if (!succeeded(status)) this.#log.warn(fields, 'git failed');
+    else this.#log.debug(fields, 'git finished');
   }
 }
 

@@ -33,22 +33,22 @@ export function infoRefsHandler(ctx: GitHandlerContext): GitHandler {
     if (req.method === 'HEAD') {
       res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType });
       res.end();
-      return;
+      return 'ok';
     }
     const protocol = parseGitProtocol(req.get('git-protocol'), service);
     // While draining, git's usual path refuses with 503 so clients retry elsewhere.
     if (service === 'git-upload-pack' && !ctx.process.operations.closing) {
       const cached = await askAnswerCache(ctx, req, res, grant.repoPath, { kind: 'advertisement', gitProtocol: protocol.env });
-      if (cached === 'refused') return;
+      if (cached === 'refused') return 'refused';
       if (cached) {
         const preamble = protocol.v2 ? null : serviceAdvertisementPreamble(service);
-        const body = preamble ? Buffer.concat([preamble, cached]) : cached;
+        const body = preamble ? Buffer.concat([preamble, cached.bytes]) : cached.bytes;
         res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(body.length) });
         res.end(body);
-        return;
+        return cached.ranGit ? 'ok' : 'cached';
       }
     }
-    await runGitService(
+    return runGitService(
       req,
       res,
       {

@@ -5,6 +5,7 @@
 import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { clientIp } from '../http/client-ip.js';
+import { requestLogger } from '../http/request-state.js';
 import { OverloadedError, TooManyRequestsError } from '../lib/errors.js';
 import { gitErrorAnswer, sendGitText } from './git-errors.js';
 
@@ -19,7 +20,7 @@ export function refuseOperation(req: Request, res: Response, err: unknown, logge
   const answer = gitErrorAnswer(err);
   if (!req.complete) answer.headers = { ...answer.headers, Connection: 'close' };
   if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
-    logger.warn({ ip: clientIp(req), status: answer.status }, 'git operation refused: concurrency limit reached');
+    requestLogger(res, logger).warn({ ip: clientIp(req), status: answer.status }, 'git operation refused: concurrency limit reached');
   }
   sendGitText(res, answer);
 }

@@ -6,13 +6,14 @@
 import os from 'node:os';
 import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
+import { Registry } from 'prom-client';
 import type { GitAuthorizer } from '../auth/git-authorization.js';
 import type { GitLauncher } from '../git/git-child.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import { answer, gitErrorAnswer, sendGitText } from './git-errors.js';
 import { GitOperations } from '../git/git-operations.js';
 import { matchGitPath, type GitEndpoint } from './git-path.js';
+import { claimSurface, requestLogger } from '../http/request-state.js';
 import type { GitHandlerContext } from './git-request.js';
 import { authorizedRoute, type AuthorizedRoute, type RouteAuthorization } from './authorized-route.js';
 import { infoRefsAdmission, infoRefsHandler } from './info-refs.js';
@@ -21,6 +22,7 @@ import { statelessRpcHandler } from './stateless-rpc.js';
 import { GitAnswerCache } from '../git/git-answer-cache.js';
 import { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
 import { registerFetchCacheMetrics } from '../git/fetch-cache/fetch-cache-metrics.js';
+import { GitOutcomeMetrics } from '../git/operation-outcomes.js';
 
 /** Options of the git surface. */
 export interface GitHttpOptions {
@@ -55,6 +57,8 @@ export interface GitRouterDeps {
   operations?: GitOperations;
   /** Where the caches' instruments are registered (`/-/metrics`). */
   metrics?: Registry;
+  /** Where each git request is counted and timed by outcome; pass the one SSH shares (absent: a registry of its own, not exported). */
+  outcomes?: GitOutcomeMetrics;
 }
 
 /**
@@ -96,6 +100,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
   const auth: RouteAuthorization = {
     authorizer: deps.authorizer,
     logger: deps.logger,
+    metrics: deps.outcomes ?? new GitOutcomeMetrics(new Registry()),
     wording: deps.options.externalUrl ? { externalUrl: deps.options.externalUrl } : {},
   };
   const routes: Record<GitEndpoint, AuthorizedRoute> = {
@@ -114,6 +119,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
   router.use(async (req: Request, res: Response, next: (err?: unknown) => void) => {
     const match = matchGitPath(req.path);
     if (match === null) return next();
+    claimSurface(res, 'git');
     if (match.kind === 'not-found') return sendGitText(res, answer(404, 'Not Found'));
     const route = routes[match.endpoint];
     if (!route.methods.includes(req.method)) {
@@ -122,7 +128,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     try {
       await route.serve(req, res, { namespace: match.namespace, project: match.project });
     } catch (err) {
-      deps.logger.error({ err, endpoint: match.endpoint }, 'git request failed');
+      requestLogger(res, deps.logger).error({ err, endpoint: match.endpoint }, 'git request failed');
       sendGitText(res, gitErrorAnswer(err));
     }
   });

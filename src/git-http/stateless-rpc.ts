@@ -15,7 +15,9 @@
  */
 import type { Request, Response } from 'express';
 import { serveCachedFetch } from './cached-fetch.js';
+import { requestLogger } from '../http/request-state.js';
 import { isFreshFetch } from '../git/fetch-request.js';
+import type { GitOutcome } from '../git/operation-outcomes.js';
 import { GitAnswerCache } from '../git/git-answer-cache.js';
 import type { GitGrant } from '../auth/git-authorization.js';
 import { answer, NO_CACHE_HEADERS, sendGitText } from './git-errors.js';
@@ -35,17 +37,19 @@ export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmis
     // Read whole only when a cache may answer: v2 (ls-refs, fetches) or v0 with the fetch cache on.
     if (service === 'git-upload-pack' && (protocol.v2 || ctx.fetches) && isSmallRequest(req)) {
       const read = await readSmallRequest(req, gzip, ctx.process.options.idleTimeoutMs);
-      if (read === 'gone') return;
+      if (read === 'gone') return 'error';
       if (read === 'timeout') {
         // The rest of the body may never come: answer, then drop the connection.
         sendGitText(res, answer(408, 'Request Timeout', { Connection: 'close' }));
-        return;
+        return 'error';
       }
-      if (protocol.v2 && (await answerLsRefs(ctx, req, res, grant, protocol.env, read.decoded, contentType))) return;
-      if (await answerFreshFetch(ctx, req, res, grant, protocol, read.decoded, contentType)) return;
+      const lsRefs = protocol.v2 ? await answerLsRefs(ctx, req, res, grant, protocol.env, read.decoded, contentType) : null;
+      if (lsRefs) return lsRefs;
+      const fromCache = await answerFreshFetch(ctx, req, res, grant, protocol, read.decoded, contentType);
+      if (fromCache) return fromCache;
       buffered = read.raw;
     }
-    await runGitService(
+    return runGitService(
       req,
       res,
       {
@@ -62,7 +66,7 @@ export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmis
   };
 }
 
-/** Answers a protocol v2 `ls-refs` from the GitAnswerCache (or refuses its fill); false when git must run. */
+/** Answers a protocol v2 `ls-refs` from the GitAnswerCache (or refuses its fill), to its outcome; null when git must run. */
 async function answerLsRefs(
   ctx: GitHandlerContext,
   req: Request,
@@ -71,17 +75,17 @@ async function answerLsRefs(
   gitProtocol: string | null,
   request: Buffer | null,
   contentType: string,
-): Promise<boolean> {
-  if (!request || !gitProtocol || !GitAnswerCache.isLsRefs(request) || ctx.process.operations.closing) return false;
+): Promise<GitOutcome | null> {
+  if (!request || !gitProtocol || !GitAnswerCache.isLsRefs(request) || ctx.process.operations.closing) return null;
   const cached = await askAnswerCache(ctx, req, res, grant.repoPath, { kind: 'ls-refs', gitProtocol, request });
-  if (cached === 'refused') return true;
-  if (!cached) return false;
-  res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(cached.length) });
-  res.end(cached);
-  return true;
+  if (cached === 'refused') return 'refused';
+  if (!cached) return null;
+  res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, 'Content-Length': String(cached.bytes.length) });
+  res.end(cached.bytes);
+  return cached.ranGit ? 'ok' : 'cached';
 }
 
-/** Answers a fresh fetch (a clone) from the FetchResponseCache; false when git must run for this request alone. */
+/** Answers a fresh fetch (a clone) from the FetchResponseCache, to its outcome; null when git must run for this request alone. */
 async function answerFreshFetch(
   ctx: GitHandlerContext,
   req: Request,
@@ -90,10 +94,9 @@ async function answerFreshFetch(
   protocol: GitProtocol,
   request: Buffer | null,
   contentType: string,
-): Promise<boolean> {
-  if (!ctx.fetches || !request || ctx.process.operations.closing || !isFreshFetch(request, protocol.v2)) return false;
-  const cached = ctx.fetches.open(grant.repoPath, protocol.env, request);
-  if (!cached) return false;
-  await serveCachedFetch(req, res, cached, contentType, ctx.process);
-  return true;
+): Promise<GitOutcome | null> {
+  if (!ctx.fetches || !request || ctx.process.operations.closing || !isFreshFetch(request, protocol.v2)) return null;
+  const cached = ctx.fetches.open(grant.repoPath, protocol.env, request, requestLogger(res, ctx.logger));
+  if (!cached) return null;
+  return serveCachedFetch(req, res, cached, contentType, ctx.process);
 }

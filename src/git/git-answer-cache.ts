@@ -72,6 +72,12 @@ interface Entry {
   answer: Buffer;
 }
 
+/** git's bytes for a question, and whether git ran for them in this call (it filled the cache) or not (kept, or a run under way shared). */
+export interface GitAnswer {
+  bytes: Buffer;
+  ranGit: boolean;
+}
+
 /**
  * Answers GitQuestions from git's own earlier output (see the file comment
  * for what the key covers). One git run per distinct key at a time,
@@ -112,20 +118,27 @@ export class GitAnswerCache {
 
   /**
    * The exact bytes `git upload-pack --stateless-rpc` writes for `question`
-   * on `repoPath`, or null when the caller must run git itself. A fill runs
-   * git like any other operation, so it is counted like one: `reserve` is
-   * called before each git run this request starts (not for a hit, nor for
-   * a run it only waits for) and its result when that run ends; what
-   * `reserve` throws (a concurrency limit) rejects the call.
+   * on `repoPath`, or null when the caller must run git itself.
    */
-  async answer(repoPath: string, question: GitQuestion, reserve: () => EndOperation = () => () => undefined): Promise<Buffer | null> {
+  async answer(repoPath: string, question: GitQuestion): Promise<Buffer | null> {
+    return (await this.lookup(repoPath, question))?.bytes ?? null;
+  }
+
+  /**
+   * Like answer, and says whether git ran for this call. A fill runs git
+   * like any other operation, so it is counted like one: `reserve` is called
+   * before each git run this call starts (not for a hit, nor for a run it
+   * only waits for) and its result when that run ends; what `reserve` throws
+   * (a concurrency limit) rejects the call.
+   */
+  async lookup(repoPath: string, question: GitQuestion, reserve: () => EndOperation = () => () => undefined): Promise<GitAnswer | null> {
     const found = this.#key(repoPath, question);
     if (!found) return this.#bypass();
     const { key, slot, settled } = found;
     const entry = this.#entries.get(slot);
     if (entry?.key === key) {
       this.#stats.hits++;
-      return entry.answer;
+      return { bytes: entry.answer, ranGit: false };
     }
     if (this.#tooLong.has(key)) return this.#bypass();
     // A run already under way is shared only when the refs are settled: while
@@ -134,12 +147,13 @@ export class GitAnswerCache {
     if (!settled) {
       const end = reserve();
       try {
-        return (await this.#fill(repoPath, question, key, slot, settled)) ?? this.#bypass();
+        return answered(await this.#fill(repoPath, question, key, slot, settled), true) ?? this.#bypass();
       } finally {
         end();
       }
     }
     let filling = this.#filling.get(key);
+    const ranGit = !filling;
     if (!filling) {
       const end = reserve();
       filling = this.#fill(repoPath, question, key, slot, settled).finally(() => {
@@ -148,7 +162,7 @@ export class GitAnswerCache {
       });
       this.#filling.set(key, filling);
     }
-    return (await filling) ?? this.#bypass();
+    return answered(await filling, ranGit) ?? this.#bypass();
   }
 
   #bypass(): null {
@@ -191,6 +205,10 @@ export class GitAnswerCache {
     }
     return captured.output;
   }
+}
+
+function answered(bytes: Buffer | null, ranGit: boolean): GitAnswer | null {
+  return bytes ? { bytes, ranGit } : null;
 }
 
 function isV2(gitProtocol: string | null): boolean {

@@ -7,9 +7,11 @@ import { requestState } from './request-state.js';
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 /**
- * Assigns a request id (a sane incoming `X-Request-Id` is kept) and writes
- * one log line when the response ends or the client goes away. The path is
- * logged without its query string: `private_token` may travel there.
+ * Assigns a request id (a sane incoming `X-Request-Id` is kept), binds the
+ * request's logger to it (requestLogger: every line about the request
+ * carries `requestId`), and writes one log line when the response ends or
+ * the client goes away. The path is logged without its query string:
+ * `private_token` may travel there.
  */
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {
@@ -17,6 +19,8 @@ export function accessLog(logger: Logger): RequestHandler {
     const state = requestState(res);
     state.requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', state.requestId);
+    const requestLog = logger.child({ requestId: state.requestId });
+    state.logger = requestLog;
     // Taken now: mounted routers (the API at /api/v4) rewrite req.url while they run.
     const path = req.path;
     const started = process.hrtime.bigint();
@@ -28,9 +32,8 @@ export function accessLog(logger: Logger): RequestHandler {
       if (logged) return;
       logged = true;
       const aborted = !res.writableFinished;
-      logger.info(
+      requestLog.info(
         {
-          requestId: state.requestId,
           method: req.method,
           path,
           status: res.statusCode,

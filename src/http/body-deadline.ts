@@ -6,6 +6,7 @@
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { clientIp } from './client-ip.js';
+import { requestLogger } from './request-state.js';
 
 export interface BodyDeadlineOptions {
   /** Time after the headers within which the whole body must have arrived. */
@@ -31,7 +32,7 @@ export function bodyDeadline(options: BodyDeadlineOptions): RequestHandler {
     const socket = req.socket;
     const expire = (): void => {
       if (req.complete || socket.destroyed) return;
-      options.logger.info({ ip: clientIp(req), method: req.method, path: req.path }, 'request body not received in time');
+      requestLogger(res, options.logger).info({ ip: clientIp(req), method: req.method, path: req.path }, 'request body not received in time');
       if (res.headersSent) {
         socket.destroy();
         return;

@@ -1,6 +1,6 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { requestState } from './request-state.js';
+import { requestLogger } from './request-state.js';
 
 /** Anything no surface claimed: a plain 404. */
 export const notFound: RequestHandler = (_req, res) => {
@@ -15,7 +15,7 @@ export function lastResortErrors(logger: Logger): ErrorRequestHandler {
   return (err: unknown, _req, res, _next) => {
     const status = typeof (err as { status?: unknown }).status === 'number' ? (err as { status: number }).status : 500;
     const safe = status >= 400 && status < 500 ? status : 500;
-    if (safe === 500) logger.error({ err, requestId: requestState(res).requestId }, 'unhandled error');
+    if (safe === 500) requestLogger(res, logger).error({ err }, 'unhandled error');
     if (res.headersSent) {
       res.destroy();
       return;

@@ -5,6 +5,7 @@ import { IpAllowlist } from '../lib/ip-allowlist.js';
 import type { ReadinessCheck } from '../lib/readiness.js';
 import { clientIp } from './client-ip.js';
 import { notFound } from './fallback.js';
+import { claimSurface, requestLogger } from './request-state.js';
 
 /** What the operational endpoints need. */
 export interface HealthDeps {
@@ -30,6 +31,7 @@ export function healthRoutes(deps: HealthDeps): Router {
   const { checkReady, logger, metrics } = deps;
   const allowlist = new IpAllowlist(deps.allowlist);
   const monitoringOnly: RequestHandler = (req, res, next) => {
+    claimSurface(res, 'monitoring');
     if (allowlist.has(clientIp(req))) next();
     else notFound(req, res, next);
   };
@@ -48,7 +50,7 @@ export function healthRoutes(deps: HealthDeps): Router {
     const body: Record<string, unknown> = { status: failed.length === 0 ? 'ok' : 'failed', master_check: status(failed.length === 0) };
     for (const check of checks) body[`${check.name}_check`] = status(check.ok);
     if (failed.length > 0) {
-      logger.warn({ failed: Object.fromEntries(failed.map((c) => [c.name, c.error])) }, 'readiness check failed');
+      requestLogger(res, logger).warn({ failed: Object.fromEntries(failed.map((c) => [c.name, c.error])) }, 'readiness check failed');
       res.status(503);
     }
     res.json(body);

@@ -1,7 +1,10 @@
 /**
- * The Prometheus instruments gitgate exports at `/-/metrics`. One Metrics
- * object per process (tests build as many as they like); labels never carry
- * tokens, usernames or paths.
+ * The Prometheus registry gitgate exports at `/-/metrics`, with Node's
+ * default process metrics and the instruments of the services and caches.
+ * The HTTP edge and the git backend register theirs on the same registry
+ * when the server starts (src/http/http-metrics.ts, src/git/operation-*.ts,
+ * the fetch cache's). One Metrics object per process (tests build as many as
+ * they like); labels never carry tokens, usernames, repositories or paths.
  */
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
@@ -20,7 +23,8 @@ export interface Metrics {
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'gitgate_' });
+  // Node's process metrics under their standard names (process_cpu_seconds_total, nodejs_heap_size_used_bytes, …).
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
   return {
     registry,
     tokenLookups: new Counter({

@@ -7,7 +7,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Logger } from 'pino';
 import { principalSummary } from '../identity/principal.js';
 import { readBasicAuthorization, type BasicAuthorization } from '../http/basic-credentials.js';
-import { requestState } from '../http/request-state.js';
+import { claimSurface, requestLogger, requestState } from '../http/request-state.js';
 import { ValidationError } from '../lib/errors.js';
 import { sendRegistryError, toRegistryError } from './registry-errors.js';
 import { parseRegistryScopes } from './registry-scope.js';
@@ -42,10 +42,11 @@ interface TokenResponse {
 export function createRegistryRouter(deps: RegistryRouterDeps): Router {
   const router = Router();
   router.get('/jwt/auth', async (req: Request, res: Response) => {
+    claimSurface(res, 'registry');
     try {
       const issued = await deps.tokens.issue(parseTokenRequest(req));
       requestState(res).principal = issued.principal;
-      deps.logger.debug(
+      requestLogger(res, deps.logger).debug(
         { ...principalSummary(issued.principal), access: issued.access.map((a) => `${a.name}:${a.actions.join(',')}`) },
         'registry token issued',
       );
@@ -60,7 +61,7 @@ export function createRegistryRouter(deps: RegistryRouterDeps): Router {
       res.status(200).json(body);
     } catch (err) {
       const error = toRegistryError(err);
-      if (error.status >= 500) logFailure(deps.logger, err, { requestId: requestState(res).requestId }, 'registry token request failed');
+      if (error.status >= 500) logFailure(requestLogger(res, deps.logger), err, {}, 'registry token request failed');
       sendRegistryError(res, error);
     }
   });

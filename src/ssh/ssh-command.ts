@@ -13,6 +13,7 @@ import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
 import { parseGitProtocol } from '../git/git-protocol.js';
 import { parseGitCommand } from './git-command.js';
 import { finish, runGitOverSsh, type SshGitContext } from './ssh-git-process.js';
+import type { FinishOperation, GitOutcomeMetrics } from '../git/operation-outcomes.js';
 import { SshCommandError, sshRefusal } from './ssh-errors.js';
 import { logFailure } from '../lib/log-failure.js';
 
@@ -21,6 +22,8 @@ export interface SshCommandDeps {
   auth: SshAuthService;
   access: GitAuthorizationService;
   logger: Logger;
+  /** Where each git command is counted and timed by outcome (shared with the HTTP edge). */
+  outcomes: GitOutcomeMetrics;
   git: Omit<SshGitContext, 'onActivity' | 'logger' | 'client'>;
 }
 
@@ -35,7 +38,8 @@ export interface SshCommandOrigin {
 
 /**
  * Serves `command` on `channel` completely; never rejects. Every command is
- * authorized here before its runner is called with the grant.
+ * authorized here before its runner is called with the grant; each one
+ * naming a git service is a git operation in `deps.outcomes`.
  */
 export async function runSshCommand(
   channel: ServerChannel,
@@ -44,14 +48,16 @@ export async function runSshCommand(
   deps: SshCommandDeps,
 ): Promise<void> {
   let service: GitCommandService | undefined;
+  let record: FinishOperation | null = null;
   const log = { ip: origin.ip, ...principalSummary(origin.principal) };
   try {
     const parsed = parseGitCommand(command);
     service = parsed.service;
+    record = deps.outcomes.start('ssh', service);
     const principal = await deps.auth.recheck(origin.principal);
     const grant = await deps.access.authorizePrincipal(principal, parsed.namespace, parsed.project, parsed.service);
-    deps.logger.info({ ...log, service, repo: `${parsed.namespace}/${parsed.project}` }, 'ssh git command');
-    await runGitOverSsh(
+    deps.logger.info({ ...log, gitService: service, repo: `${parsed.namespace}/${parsed.project}` }, 'ssh git command');
+    const outcome = await runGitOverSsh(
       channel,
       grant,
       {
@@ -61,12 +67,14 @@ export async function runSshCommand(
       },
       { ...deps.git, logger: deps.logger, client: origin.ip, onActivity: origin.onActivity },
     );
+    record(outcome);
   } catch (err) {
     const refusal = sshRefusal(err, service);
     // The client's own command line stays out of the log: someone may have typed a token there.
     const reason = err instanceof SshCommandError ? 'unsupported command' : refusal.message;
-    if (refusal.expected) deps.logger.info({ ...log, service, refusal: reason }, 'ssh command refused');
-    else logFailure(deps.logger, err, { ...log, service }, 'ssh command failed');
+    if (refusal.expected) deps.logger.info({ ...log, gitService: service, refusal: reason }, 'ssh command refused');
+    else logFailure(deps.logger, err, { ...log, gitService: service }, 'ssh command failed');
+    record?.(refusal.expected ? 'refused' : 'error');
     finish(channel, refusal);
   }
 }

@@ -15,6 +15,7 @@ import type { GitCommandService } from '../identity/git-service.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
 import { spawnGit, type ExitStatus, type GitChild, type GitChildOptions } from '../git/git-child.js';
 import type { GitOperations } from '../git/git-operations.js';
+import type { GitOutcome } from '../git/operation-outcomes.js';
 import { OverloadedError, TooManyRequestsError, UnavailableError } from '../lib/errors.js';
 import { channelSink } from './channel-sink.js';
 import { refusalLine, sshRefusal, type SshRefusal } from './ssh-errors.js';
@@ -48,9 +49,10 @@ type Stop = 'client-gone' | 'shutdown';
 
 /**
  * Serves `run` on `channel` in the repository of `grant`; resolves once git
- * has exited. Never rejects.
+ * has exited: `ok` when it succeeded on its own, `refused` when
+ * GitOperations would not take it, else `error`. Never rejects.
  */
-export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run: SshGitRun, ctx: SshGitContext): Promise<void> {
+export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run: SshGitRun, ctx: SshGitContext): Promise<GitOutcome> {
   const { repoPath } = grant;
   let stopped: Stop | null = null;
   let child: GitChild | null = null;
@@ -77,18 +79,18 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
   };
 
   if (!channel.writable) {
-    ctx.logger.info({ service: run.service }, 'ssh client went away before git started');
-    return;
+    ctx.logger.info({ gitService: run.service }, 'ssh client went away before git started');
+    return 'error';
   }
   let end: () => void;
   try {
     end = ctx.operations.begin(ctx.client, () => stop('shutdown'));
   } catch (err) {
     if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
-      ctx.logger.warn({ ip: ctx.client, service: run.service }, 'git operation refused: concurrency limit reached');
+      ctx.logger.warn({ ip: ctx.client, gitService: run.service }, 'git operation refused: concurrency limit reached');
     }
     finish(channel, sshRefusal(err));
-    return;
+    return 'refused';
   }
   try {
     try {
@@ -99,9 +101,9 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
         withStdin: true,
       });
     } catch (err) {
-      ctx.logger.error({ err, service: run.service, repoPath }, 'git could not be started');
+      ctx.logger.error({ err, gitService: run.service, repoPath }, 'git could not be started');
       finish(channel, sshRefusal(err));
-      return;
+      return 'error';
     }
     const git = child;
     void git.exited.then(() => killTimer && clearTimeout(killTimer));
@@ -121,6 +123,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     if (why && channel.stderr.writable) channel.stderr.write(refusalLine(sshRefusal(why)));
     finishWith(channel, exitCode(status));
     report(ctx.logger, run, repoPath, git, status, stopped);
+    return !status.error && !stopped && status.code === 0 ? 'ok' : 'error';
   } finally {
     end();
   }
@@ -150,7 +153,7 @@ function exitCode(status: ExitStatus): number {
 
 function report(logger: Logger, run: SshGitRun, repoPath: string, git: GitChild, status: ExitStatus, stopped: Stop | null): void {
   const fields = {
-    service: run.service,
+    gitService: run.service,
     repoPath,
     exitCode: status.code,
     signal: status.signal,

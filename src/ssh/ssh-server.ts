@@ -4,7 +4,9 @@
  * and only then handed to ssh2, so limits and timers apply from the first
  * byte, before any cryptography is spent on the client.
  */
+import { randomUUID } from 'node:crypto';
 import net, { type AddressInfo, type Socket } from 'node:net';
+import type { Logger } from 'pino';
 import ipaddr from 'ipaddr.js';
 import ssh2, { type Algorithms, type Connection } from 'ssh2';
 import { BannedError } from '../lib/errors.js';
@@ -34,6 +36,8 @@ export interface RunningSshServer {
 interface Live {
   socket: Socket;
   ip: string;
+  /** The server's logger bound to this connection's `sshConnectionId`. */
+  logger: Logger;
   timers: ConnectionTimers;
   client: Connection | null;
 }
@@ -61,8 +65,8 @@ export async function startSshServer(
       return;
     }
     conn.client = client;
-    client.on('error', (err: Error) => logger.debug({ err, ip: conn.ip }, 'ssh connection error'));
-    serveConnection(client, conn.ip, conn.timers, deps, (reason) => disconnect(conn, reason));
+    client.on('error', (err: Error) => conn.logger.debug({ err, ip: conn.ip }, 'ssh connection error'));
+    serveConnection(client, conn.ip, conn.timers, { ...deps, logger: conn.logger }, (reason) => disconnect(conn, reason));
   });
 
   const server = net.createServer((socket) => {
@@ -76,7 +80,13 @@ export async function startSshServer(
     }
     perIp.set(ip, held + 1);
     const key = keyOf(socket.remoteAddress ?? '', socket.remotePort ?? 0);
-    const conn: Live = { socket, ip, client: null, timers: new ConnectionTimers(options.limits, (r) => disconnect(conn, r)) };
+    const conn: Live = {
+      socket,
+      ip,
+      logger: logger.child({ sshConnectionId: randomUUID() }),
+      client: null,
+      timers: new ConnectionTimers(options.limits, (r) => disconnect(conn, r)),
+    };
     live.set(key, conn);
     socket.once('close', () => {
       conn.timers.clear();
@@ -90,8 +100,8 @@ export async function startSshServer(
         if (!socket.destroyed) ssh.injectSocket(socket);
       },
       (err: unknown) => {
-        if (err instanceof BannedError) logger.warn({ ip }, 'ssh connection refused: address banned');
-        else logFailure(logger, err, { ip }, 'ssh ban check failed');
+        if (err instanceof BannedError) conn.logger.warn({ ip }, 'ssh connection refused: address banned');
+        else logFailure(conn.logger, err, { ip }, 'ssh ban check failed');
         socket.destroy();
       },
     );
@@ -99,7 +109,7 @@ export async function startSshServer(
   server.on('error', (err) => logger.error({ err }, 'ssh listener error'));
 
   function disconnect(conn: Live, reason: string): void {
-    logger.info({ ip: conn.ip, reason }, 'ssh connection closed by the server');
+    conn.logger.info({ ip: conn.ip, reason }, 'ssh connection closed by the server');
     conn.client?.end();
     conn.socket.destroy();
   }

@@ -11,6 +11,7 @@ import type { SshConfig } from '../config/config.js';
 import type { GitLauncher } from '../git/git-child.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import type { GitOperations } from '../git/git-operations.js';
+import type { GitOutcomeMetrics } from '../git/operation-outcomes.js';
 import { loadOrCreateHostKeys, type HostKey } from './host-keys.js';
 import { startSshServer, type RunningSshServer } from './ssh-server.js';
 
@@ -19,6 +20,8 @@ export interface GitSshDeps {
   access: GitAuthorizationService;
   logger: Logger;
   operations: GitOperations;
+  /** Where each git command is counted and timed by outcome (shared with the HTTP edge). */
+  outcomes: GitOutcomeMetrics;
   dataDir: string;
   gitBin: string;
   /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
@@ -40,6 +43,7 @@ export async function startGitSsh(deps: GitSshDeps): Promise<GitSsh> {
       auth: deps.auth,
       access: deps.access,
       logger: deps.logger,
+      outcomes: deps.outcomes,
       limits: config,
       git: {
         operations: deps.operations,

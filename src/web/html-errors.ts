@@ -5,7 +5,7 @@
  */
 import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { requestState } from '../http/request-state.js';
+import { requestLogger } from '../http/request-state.js';
 import {
   AppError,
   BannedError,
@@ -45,7 +45,7 @@ export function describeFailure(error: unknown): HtmlFailure {
 export function htmlErrors(views: Views, logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, _next) => {
     const failure = describeFailure(error);
-    if (failure.status >= 500) logFailure(logger, error, { requestId: requestState(res).requestId }, 'web request failed');
+    if (failure.status >= 500) logFailure(requestLogger(res, logger), error, {}, 'web request failed');
     if (res.headersSent) {
       res.destroy();
       return;

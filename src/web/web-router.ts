@@ -10,6 +10,7 @@ import cookieParser from 'cookie-parser';
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import type { GuardedAuthentication } from '../auth/guarded-authentication.js';
+import { claimSurface } from '../http/request-state.js';
 import { NotFoundError } from '../lib/errors.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SignInService } from '../sessions/sign-in.service.js';
@@ -76,17 +77,24 @@ export function createWebRouter(deps: WebDeps): Router {
   pages.use(htmlErrors(views, deps.logger));
 
   const router = Router();
-  router.use('/-/web/assets', securityHeaders(https), express.static(ASSETS_DIR, { index: false, maxAge: '1h' }));
-  router.get('/', (_req, res) => res.redirect(302, HOME_PATH));
+  router.use('/-/web/assets', web, securityHeaders(https), express.static(ASSETS_DIR, { index: false, maxAge: '1h' }));
+  router.get('/', web, (_req, res) => res.redirect(302, HOME_PATH));
   // GitLab's paths before 16.x, still in bookmarks and scripts.
-  router.get('/-/profile/personal_access_tokens', legacyRedirect(ACCESS_TOKENS_PATH));
-  router.get('/-/profile/two_factor_auth', legacyRedirect(TWO_FACTOR_PATH));
+  router.get('/-/profile/personal_access_tokens', web, legacyRedirect(ACCESS_TOKENS_PATH));
+  router.get('/-/profile/two_factor_auth', web, legacyRedirect(TWO_FACTOR_PATH));
   router.use((req, res, next) => {
-    if (PAGE_PREFIXES.some((p) => req.path === p || req.path.startsWith(`${p}/`))) return pages(req, res, next);
-    next();
+    if (!PAGE_PREFIXES.some((p) => req.path === p || req.path.startsWith(`${p}/`))) return next();
+    claimSurface(res, 'web');
+    return pages(req, res, next);
   });
   return router;
 }
+
+/** Claims the request for the web surface (the `surface` of the HTTP metrics). */
+const web: RequestHandler = (_req, res, next) => {
+  claimSurface(res, 'web');
+  next();
+};
 
 function legacyRedirect(to: string): RequestHandler {
   return (req, res) => {

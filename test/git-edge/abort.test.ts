@@ -99,7 +99,7 @@ describe('client going away', () => {
     await once(res, 'data');
     req.destroy();
     await expectCleanAfterwards(edge, repoPath, refs);
-    expect(edge.logs.some((l) => l.msg === 'git client went away; git stopped' && l.service === 'git-upload-pack')).toBe(true);
+    expect(edge.logs.some((l) => l.msg === 'git client went away; git stopped' && l.gitService === 'git-upload-pack')).toBe(true);
   });
 
   it('stops receive-pack when a push body is cut mid-pack; refs stay and the quarantine is gone', async () => {

@@ -248,7 +248,7 @@ describe('git that cannot run', () => {
     expect(res.status).toBe(200);
     expect(res.body.toString()).toContain('ERR upload-pack: not our ref');
     await edge.operations.idle();
-    const failed = edge.logs.find((l) => l.msg === 'git failed' && l.service === 'git-upload-pack');
+    const failed = edge.logs.find((l) => l.msg === 'git failed' && l.gitService === 'git-upload-pack');
     expect(failed).toMatchObject({ exitCode: 128, stderr: expect.stringContaining('not our ref') });
   });
 

@@ -11,10 +11,10 @@ import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import pino from 'pino';
 import type { Principal } from '../../src/identity/principal.js';
 import type { GitAuthorizer, GitGrant, GitRequest } from '../../src/auth/git-authorization.js';
 import { createGitRouter, type GitHttpOptions } from '../../src/git-http/routes.js';
+import { createLogger } from '../../src/http/logger.js';
 import { GitOperations } from '../../src/git/git-operations.js';
 import {
   BannedError,
@@ -130,7 +130,7 @@ export async function startGitEdge(options: Partial<GitHttpOptions> = {}): Promi
   app.use(
     createGitRouter({
       authorizer,
-      logger: pino({ level: 'debug' }, sink),
+      logger: createLogger('debug', sink),
       operations,
       options: { gitBin: 'git', timeoutMs: 60_000, idleTimeoutMs: 30_000, killGraceMs: 2000, ...options },
     }),

@@ -17,7 +17,7 @@ import {
   UnavailableError,
   ValidationError,
 } from '../../lib/errors.js';
-import { requestState } from '../../http/request-state.js';
+import { requestLogger } from '../../http/request-state.js';
 import { ParamsError } from './params.js';
 import { sendJson } from './send-json.js';
 import { logFailure } from '../../lib/log-failure.js';
@@ -144,7 +144,7 @@ export function apiErrorHandler(logger: Logger): ErrorRequestHandler {
       return;
     }
     const error = toGitLabError(err);
-    if (error.status >= 500) logFailure(logger, err, { requestId: requestState(res).requestId }, 'API request failed');
+    if (error.status >= 500) logFailure(requestLogger(res, logger), err, {}, 'API request failed');
     sendGitLabError(res, error);
   };
 }

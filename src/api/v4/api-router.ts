@@ -5,6 +5,7 @@
  * resource routes, and GitLab's JSON for every failure.
  */
 import express, { Router } from 'express';
+import { claimSurface } from '../../http/request-state.js';
 import { apiErrorHandler, apiNotFound } from './api-errors.js';
 import type { ApiDeps } from './api-deps.js';
 import { authenticate } from './authenticate.js';
@@ -40,6 +41,10 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
  */
 export function createApiRouter(deps: ApiDeps): Router {
   const router = Router();
+  router.use((_req, res, next) => {
+    claimSurface(res, 'api');
+    next();
+  });
   const limit = deps.bodyLimit ?? '1mb';
   router.use(express.json({ limit }));
   // `extended` reads `scopes[]=a&scopes[]=b` as an array, as Rack does.

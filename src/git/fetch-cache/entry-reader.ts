@@ -38,9 +38,11 @@ export class EntryReader {
   /** The answer's length when it was whole before reading started, else null (it is still being written). */
   readonly length: number | null;
 
+  /** `ranGit`: the git run writing the entry was started for this reader (else it was kept, or shared). */
   constructor(
     private readonly entry: CacheEntry,
     private readonly fd: number,
+    readonly ranGit = false,
   ) {
     this.length = entry.state === 'complete' ? entry.size : null;
   }

@@ -61,6 +61,17 @@ export interface FetchCacheStats {
   bypasses: number;
 }
 
+/** A git run about to start: its entry key, the request's digest, repository, protocol, bytes and logger. */
+interface RunRequest {
+  key: string;
+  asked: string;
+  repo: string;
+  repoPath: string;
+  gitProtocol: string | null;
+  request: Buffer;
+  logger: Logger;
+}
+
 const WRITE_FAILURE_PAUSE_MS = 60_000;
 const MAX_ENTRIES = 10_000;
 const MAX_RUNS = 16;
@@ -118,9 +129,10 @@ export class FetchResponseCache {
    * The answer of `git upload-pack --stateless-rpc` on `repoPath` with
    * `GIT_PROTOCOL=gitProtocol` to the fresh fetch `request` (decoded), as a
    * reader that fails if git does; or null when the caller must run git
-   * itself. The reader must be closed.
+   * itself. The reader must be closed. A git run this request starts logs
+   * to `logger` (the request's), also when other requests share it.
    */
-  open(repoPath: string, gitProtocol: string | null, request: Buffer): EntryReader | null {
+  open(repoPath: string, gitProtocol: string | null, request: Buffer, logger: Logger = this.options.logger): EntryReader | null {
     // After a failed write (a full disk, most likely), git serves requests directly for a while.
     if (this.#now() < this.#pausedUntil) return this.#bypass();
     const identity = this.#identities.read(repoPath, true);
@@ -142,17 +154,16 @@ export class FetchResponseCache {
       this.#entries.set(key, entry);
       if (entry.state === 'complete') this.#stats.hits++;
       else this.#stats.shared++;
-    } else {
-      const started = this.#start(key, asked, repo, repoPath, gitProtocol, request);
-      if (!started) return this.#bypass();
-      entry = started;
     }
+    const ranGit = !entry;
+    entry ??= this.#start({ key, asked, repo, repoPath, gitProtocol, request, logger }) ?? undefined;
+    if (!entry) return this.#bypass();
     const fd = entry.attach();
     if (fd === null) {
       entry.cancelIfUnread();
       return this.#bypass();
     }
-    return new EntryReader(entry, fd);
+    return new EntryReader(entry, fd, ranGit);
   }
 
   #bypass(): null {
@@ -160,7 +171,8 @@ export class FetchResponseCache {
     return null;
   }
 
-  #start(key: string, asked: string, repo: string, repoPath: string, gitProtocol: string | null, request: Buffer): CacheEntry | null {
+  #start(run: RunRequest): CacheEntry | null {
+    const { key, repo, repoPath, gitProtocol, request, logger } = run;
     const estimate = packedBytes(repoPath);
     if (estimate > this.#maxEntryBytes) {
       this.#tooLong.set(repo, true);
@@ -172,7 +184,7 @@ export class FetchResponseCache {
     try {
       fd = fs.openSync(file, 'wx', 0o600);
     } catch (err) {
-      this.options.logger.warn({ err, file }, 'fetch cache: cannot create an entry');
+      logger.warn({ err, file }, 'fetch cache: cannot create an entry');
       return null;
     }
     let entry: CacheEntry;
@@ -184,7 +196,7 @@ export class FetchResponseCache {
     } catch (err) {
       fs.closeSync(fd);
       fs.rmSync(file, { force: true });
-      this.options.logger.error({ err, repoPath }, 'git could not be started');
+      logger.error({ err, repoPath }, 'git could not be started');
       return null;
     }
     this.#stats.runs++;
@@ -196,20 +208,20 @@ export class FetchResponseCache {
       this.#entries.delete(key);
       this.#tooLong.set(repo, true);
     });
-    void entry.done.then(() => this.#finished(entry, asked, repoPath));
+    void entry.done.then(() => this.#finished(entry, run));
     return entry;
   }
 
-  #finished(entry: CacheEntry, asked: string, repoPath: string): void {
+  #finished(entry: CacheEntry, { asked, repoPath, logger }: RunRequest): void {
     this.#running.delete(entry);
     entry.removeAllListeners('change');
     if (entry.state === 'failed') {
       const fields = { repoPath, reason: entry.failure, exitCode: entry.exit?.code, signal: entry.exit?.signal, stderr: entry.stderr() || undefined };
       if (entry.failure === 'write-failed') {
         this.#pausedUntil = this.#now() + WRITE_FAILURE_PAUSE_MS;
-        this.options.logger.error({ ...fields, dir: this.#directory.path }, 'fetch cache: writing an answer failed; git answers directly for a minute');
-      } else if (entry.failure === 'abandoned') this.options.logger.info(fields, 'git clients went away; git stopped');
-      else this.options.logger.warn(fields, 'git failed');
+        logger.error({ ...fields, dir: this.#directory.path }, 'fetch cache: writing an answer failed; git answers directly for a minute');
+      } else if (entry.failure === 'abandoned') logger.info(fields, 'git clients went away; git stopped');
+      else logger.warn(fields, 'git failed');
       this.#remove(entry);
       return;
     }
