@@ -13,7 +13,7 @@ import { registerOperationMetrics } from './git/operation-metrics.js';
 import type { System } from './system.js';
 import { PACKAGE_ROOT } from './lib/package-root.js';
 import { firstStart } from './setup/first-start.js';
-import { startGitSsh, type GitSsh } from './ssh/start-ssh.js';
+import type { GitSsh } from './ssh/start-ssh.js';
 
 /** A listening server and the means to stop it. */
 export interface RunningServer {
@@ -95,8 +95,9 @@ export async function listen(system: System, port = system.config.port, host = s
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
+  // ssh2 is loaded only when SSH is configured.
   const ssh = config.ssh
-    ? await startGitSsh({
+    ? await (await import('./ssh/start-ssh.js')).startGitSsh({
         auth: system.sshAuth,
         access: system.gitAccess,
         logger,

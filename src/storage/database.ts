@@ -4,9 +4,7 @@
  */
 import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import type { DatabaseKind, DialectHelper } from './dialects/dialect.js';
 import { postgresDialect } from './dialects/postgres.js';
 import { sqliteDialect } from './dialects/sqlite.js';
@@ -59,7 +57,8 @@ const SQLITE_BUSY_TIMEOUT_MS = 5000;
  */
 export async function openDatabase(config: DatabaseConfig, options: OpenDatabaseOptions = {}): Promise<Database> {
   const dialect = config.kind === 'sqlite' ? sqliteDialect : postgresDialect;
-  const opened = config.kind === 'sqlite' ? openSqlite(config.path) : { db: openPostgres(config.url, options), externalChanges: null };
+  // Each driver is loaded only when it is used: the one an instance does not need costs start-up time and memory.
+  const opened = config.kind === 'sqlite' ? await openSqlite(config.path) : { db: await openPostgres(config.url, options), externalChanges: null };
   const { db } = opened;
   let closing: Promise<void> | undefined;
   return {
@@ -71,7 +70,8 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
   };
 }
 
-function openSqlite(path: string): { db: Kysely<Schema>; externalChanges: () => number } {
+async function openSqlite(path: string): Promise<{ db: Kysely<Schema>; externalChanges: () => number }> {
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   // The file holds password hashes and 2FA seeds: create it for the owner
   // only. SQLite gives the -wal and -shm files it makes the database's mode.
@@ -92,7 +92,8 @@ function openSqlite(path: string): { db: Kysely<Schema>; externalChanges: () => 
   };
 }
 
-function openPostgres(url: string, options: OpenDatabaseOptions): Kysely<Schema> {
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Kysely<Schema>> {
+  const { default: pg } = await import('pg');
   const report = (error: Error): void => options.onConnectionError?.(error);
   const pool = new pg.Pool({
     connectionString: url,
