@@ -11,7 +11,7 @@ import { GitSpawner } from './git/spawner/git-spawner.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
 import { GitOutcomeMetrics } from './git/operation-outcomes.js';
 import type { System } from './system.js';
-import { startGitSsh, type GitSsh } from './ssh/start-ssh.js';
+import type { GitSsh } from './ssh/start-ssh.js';
 import { listenFailure } from './startup-failures.js';
 
 /** A listening server and the means to stop it. */
@@ -100,8 +100,9 @@ export async function listen(system: System, port = system.config.port, host = s
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
   const sshConfig = config.ssh;
+  // ssh2 is loaded only when SSH is configured.
   const ssh = sshConfig
-    ? await startGitSsh({
+    ? await (await import('./ssh/start-ssh.js')).startGitSsh({
         auth: system.sshAuth,
         access: system.gitAccess,
         logger,

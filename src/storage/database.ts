@@ -4,9 +4,7 @@
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
-import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
-import pg from 'pg';
 import { DatabaseNotCreatedError } from '../lib/startup-error.js';
 import type { DatabaseKind, DialectHelper } from './dialects/dialect.js';
 import { postgresDialect } from './dialects/postgres.js';
@@ -69,7 +67,8 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
   if (config.kind === 'sqlite' && options.mustExist && !existsSync(config.path)) {
     throw new DatabaseNotCreatedError(`there is no SQLite database at ${config.path}`);
   }
-  const opened = config.kind === 'sqlite' ? openSqlite(config.path) : { db: openPostgres(config.url, options), externalChanges: null };
+  // Each driver is loaded only when it is used: the one an instance does not need costs start-up time and memory.
+  const opened = config.kind === 'sqlite' ? await openSqlite(config.path) : { db: await openPostgres(config.url, options), externalChanges: null };
   const { db } = opened;
   let closing: Promise<void> | undefined;
   return {
@@ -81,7 +80,8 @@ export async function openDatabase(config: DatabaseConfig, options: OpenDatabase
   };
 }
 
-function openSqlite(path: string): { db: Kysely<Schema>; externalChanges: () => number } {
+async function openSqlite(path: string): Promise<{ db: Kysely<Schema>; externalChanges: () => number }> {
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   // The file holds password hashes and 2FA seeds: create it for the owner
   // only. SQLite gives the -wal and -shm files it makes the database's mode.
@@ -102,7 +102,8 @@ function openSqlite(path: string): { db: Kysely<Schema>; externalChanges: () => 
   };
 }
 
-function openPostgres(url: string, options: OpenDatabaseOptions): Kysely<Schema> {
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Kysely<Schema>> {
+  const { default: pg } = await import('pg');
   const report = (error: Error): void => options.onConnectionError?.(error);
   const pool = new pg.Pool({
     connectionString: url,

@@ -4,7 +4,6 @@
  * and disabling with the account password.
  */
 import { Router, type Request, type Response } from 'express';
-import QRCode from 'qrcode';
 import { z } from 'zod';
 import { ValidationError } from '../lib/errors.js';
 import type { GuardedAuthentication } from '../auth/guarded-authentication.js';
@@ -81,6 +80,8 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
   // grants nothing until a code made from it is confirmed.
   const setupOf = async (user: User): Promise<NonNullable<TwoFactorModel['setup']>> => {
     const secret = await twoFactor.pendingSecret(user);
+    // qrcode is loaded on this page only, not at every start.
+    const { default: QRCode } = await import('qrcode');
     const svg = await QRCode.toString(twoFactor.otpauthUri(user, secret), { type: 'svg', margin: 1, errorCorrectionLevel: 'M' });
     return {
       qrCode: `data:image/svg+xml;base64,${Buffer.from(svg).toString('base64')}`,

@@ -16,7 +16,7 @@ import { generateKey, ssh } from '../ssh/ssh-client.js';
 import { apiClient, list, obj } from './api-client.js';
 
 const EXTERNAL = 'https://git.example.test';
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 const exec = promisify(execFile);
 const ed25519 = (comment = 'alice@laptop') => wellFormed(() => ssh2.utils.generateKeyPairSync('ed25519', { comment })).public;
 // A DSA key: refused by type before its blob is looked at.

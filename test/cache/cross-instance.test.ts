@@ -16,7 +16,7 @@ import { lookups, refsStatus } from './support.js';
 
 const run = promisify(execFile);
 const redisUrl = inject('redisUrl');
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 
 describe.runIf(redisUrl).each(databaseKinds())('two instances with Redis on %s', (kind) => {
   let a: Gateway;

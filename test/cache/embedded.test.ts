@@ -16,7 +16,7 @@ import { startGateway, type Gateway } from '../support/gateway.js';
 import { lookups, refsStatus } from './support.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 const redisUrl = inject('redisUrl');
 
 describe('SQLite without Redis', () => {

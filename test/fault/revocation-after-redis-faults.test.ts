@@ -21,7 +21,7 @@ import { runProcess } from '../support/run-process.js';
 
 const haveRedis = findRedisServer() !== null;
 if (!haveRedis && process.env.CI === 'true') throw new Error('redis-server is required in CI');
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 
 describe.runIf(haveRedis).each(databaseKinds())('revocation survives Redis faults, on %s', (kind) => {
   let snapshots: string;

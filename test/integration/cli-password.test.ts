@@ -12,7 +12,7 @@ import { toolsInstalled } from '../support/required-tools.js';
 import { runProcess } from '../support/run-process.js';
 import { basic, requestToken } from '../registry/support/token-client.js';
 
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 
 describe('gitgate user create: the password', () => {
   let gw: Gateway;

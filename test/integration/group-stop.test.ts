@@ -16,7 +16,7 @@ import { freePort } from '../support/free-port.js';
 import { gitEnv, gitOk, tempDir } from '../support/git-cli.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 /** Bytes from the server after which the clone is surely in its pack. */
 const IN_FLIGHT_BYTES = 1024 * 1024;
 
@@ -96,7 +96,7 @@ describe('SIGTERM to the process group of `gitgate serve`', () => {
       GITGATE_FETCH_CACHE_MAX_BYTES: '0',
       LOG_LEVEL: 'info',
     };
-    // Its own process group, led by node (bin/gitgate execs it), like a service's.
+    // Its own process group, led by node (the launcher execs it), like a service's.
     server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
     server.stderr!.on('data', (d: Buffer) => (output += d.toString()));

@@ -13,7 +13,7 @@ import { freePort } from '../support/free-port.js';
 import { authUrl, git, tempDir } from '../support/git-cli.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 
 describe('gitgate serve (a separate process)', () => {
   let dataDir: string;

@@ -15,7 +15,7 @@ import { pull, push } from './support/skopeo.js';
 import { basic, requestToken } from './support/token-client.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 
 describe.runIf(registryToolsInstalled())('registry signing key rotation', () => {
   let gw: Gateway;
