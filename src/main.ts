@@ -71,7 +71,13 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   // A CLI command must not publish an invalidation before it is connected.
   await cache.connected(2000);
   const lookup = cache.lookup;
-  const users = new UserService({ users: stores.users, caches: new AccountTokenCaches(stores.tokens, lookup), clock });
+  const users = new UserService({
+    users: stores.users,
+    caches: new AccountTokenCaches(stores.tokens, lookup),
+    clock,
+    // The shared SSH user's name would not reach an account over SSH.
+    reservedUsernames: config.ssh ? [config.ssh.user] : [],
+  });
   const tokens = new TokenService({
     tokens: stores.tokens,
     users: stores.users,
@@ -96,7 +102,7 @@ export async function compose(config: Config, options: ComposeOptions = {}): Pro
   ]);
   const gitAccess = new GitAuthorizationService({ authenticator: gitPasswords, guarded, projects, repos });
   const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock });
-  const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded });
+  const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded, sharedUser: config.ssh?.user ?? null });
   // Sessions live in Redis when it is configured, so no page view writes to the database.
   const sessionStore = cache.redis ? new RedisSessionStore(cache.redis, config.redisPrefix) : stores.sessions;
   const web = createSessionServices({ sessionStore, lockout, users, twoFactor, clock, secret });
