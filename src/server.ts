@@ -14,6 +14,7 @@ import type { System } from './system.js';
 import { PACKAGE_ROOT } from './lib/package-root.js';
 import { firstStart } from './setup/first-start.js';
 import { startGitSsh, type GitSsh } from './ssh/start-ssh.js';
+import { ProjectUrls } from './projects/project-urls.js';
 
 /** A listening server and the means to stop it. */
 export interface RunningServer {
@@ -35,6 +36,23 @@ export async function listen(system: System, port = system.config.port, host = s
   registerOperationMetrics(system.metrics.registry, operations);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
+  const ssh = config.ssh
+    ? await startGitSsh({
+        auth: system.sshAuth,
+        access: system.gitAccess,
+        logger,
+        operations,
+        dataDir: config.dataDir,
+        gitBin: config.gitBin,
+        launcher: spawner,
+        config: config.ssh,
+      }).catch(async (err: unknown) => {
+        await spawner.stop();
+        throw err;
+      })
+    : null;
+  // SSH listens first: clone URLs name its port (a free one when configured as 0).
+  const urls = new ProjectUrls(config.externalUrl, config.ssh && ssh ? { user: config.ssh.user, port: ssh.address.port } : null);
   const app = createApp({
     logger,
     trustedProxies: config.trustedProxies,
@@ -49,6 +67,7 @@ export async function listen(system: System, port = system.config.port, host = s
       sshKeys: system.sshKeys,
       guarded: system.guarded,
       externalUrl: config.externalUrl,
+      urls,
     },
     web: {
       ...system.web,
@@ -90,27 +109,15 @@ export async function listen(system: System, port = system.config.port, host = s
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   }).catch(async (err: unknown) => {
+    if (ssh) {
+      ssh.disconnectAll();
+      await ssh.stopListening();
+    }
     await spawner.stop();
     throw err;
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  const ssh = config.ssh
-    ? await startGitSsh({
-        auth: system.sshAuth,
-        access: system.gitAccess,
-        logger,
-        operations,
-        dataDir: config.dataDir,
-        gitBin: config.gitBin,
-        launcher: spawner,
-        config: config.ssh,
-      }).catch(async (err: unknown) => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await spawner.stop();
-        throw err;
-      })
-    : null;
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

@@ -2,6 +2,8 @@
  * A tiny HTTP client for the API suites: one call, the parsed JSON body,
  * headers, and helpers for the three token sources.
  */
+import type { ApiDeps } from '../../src/api/v4/api-deps.js';
+import { ProjectUrls } from '../../src/projects/project-urls.js';
 import type { Gateway } from '../support/gateway.js';
 
 export interface ApiResponse {
@@ -65,4 +67,19 @@ export function obj(res: ApiResponse): Record<string, unknown> {
 /** The body as a list of records. */
 export function list(res: ApiResponse): Record<string, unknown>[] {
   return res.body as Record<string, unknown>[];
+}
+
+/** The API's dependencies over a gateway's system, to build routes or a router of one's own. */
+export function apiDeps(gw: Gateway): ApiDeps {
+  const s = gw.system;
+  const ssh = s.config.ssh && gw.sshPort !== null ? { user: s.config.ssh.user, port: gw.sshPort } : null;
+  return {
+    users: s.users,
+    tokens: s.tokens,
+    projects: s.projects,
+    sshKeys: s.sshKeys,
+    logger: s.logger,
+    externalUrl: s.config.externalUrl,
+    urls: new ProjectUrls(s.config.externalUrl, ssh),
+  };
 }

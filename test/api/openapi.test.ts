@@ -17,7 +17,7 @@ import type { RouteScope } from '../../src/api/v4/route.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { apiClient, obj, type CallOptions } from './api-client.js';
+import { apiClient, apiDeps, obj, type CallOptions } from './api-client.js';
 import { validate } from './json-schema.js';
 
 type Schema = Record<string, unknown>;
@@ -65,9 +65,8 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
 
   beforeAll(async () => {
     gw = await startGateway(kind);
-    const s = gw.system;
-    deps = { users: s.users, tokens: s.tokens, projects: s.projects, sshKeys: s.sshKeys, logger: s.logger, externalUrl: s.config.externalUrl };
-    doc = openApiDocument(s.config.externalUrl, apiRoutes(deps));
+    deps = apiDeps(gw);
+    doc = openApiDocument(gw.system.config.externalUrl, apiRoutes(deps));
   });
   afterAll(() => gw?.stop());
 

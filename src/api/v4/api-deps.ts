@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
 import type { SshKeyService } from '../../ssh-keys/ssh-key.service.js';
 import type { ProjectService } from '../../projects/project.service.js';
+import type { ProjectUrls } from '../../projects/project-urls.js';
 import type { TokenService } from '../../tokens/token.service.js';
 import type { UserService } from '../../users/user.service.js';
 
@@ -13,8 +14,10 @@ export interface ApiDeps {
   /** SSH keys (`/user/keys`, `/users/:id/keys`). */
   sshKeys: SshKeyService;
   logger: Logger;
-  /** Base of `web_url`, `http_url_to_repo` and pagination links (GITGATE_EXTERNAL_URL). */
+  /** Base of users' `web_url` and of pagination links (GITGATE_EXTERNAL_URL). */
   externalUrl: string;
+  /** Projects' `web_url`, `http_url_to_repo` and `ssh_url_to_repo`. */
+  urls: ProjectUrls;
   /** Failed-authentication bookkeeping; when absent, nothing is counted or banned. */
   guarded?: GuardedAuthentication;
   /** Largest accepted request body (JSON or form-encoded); default `1mb`. */

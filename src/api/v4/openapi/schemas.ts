@@ -16,9 +16,10 @@ const dateTime: Schema = { type: 'string', format: 'date-time' };
 const nullableDateTime: Schema = { type: ['string', 'null'], format: 'date-time' };
 const strings: Schema = { type: 'array', items: str };
 
-/** An object whose listed properties are all required. */
-export function object(properties: Record<string, Schema>, description?: string): Schema {
-  return { type: 'object', ...(description ? { description } : {}), required: Object.keys(properties), properties };
+/** An object whose listed properties are all required, but those named in `optional`. */
+export function object(properties: Record<string, Schema>, description?: string, optional: readonly string[] = []): Schema {
+  const required = Object.keys(properties).filter((name) => !optional.includes(name));
+  return { type: 'object', ...(description ? { description } : {}), required, properties };
 }
 
 const userBasic = {
@@ -67,10 +68,13 @@ const project = {
   path: str,
   path_with_namespace: str,
   created_at: dateTime,
-  default_branch: nullableStr,
+  default_branch: {
+    type: ['string', 'null'],
+    description: "The branch HEAD names (also before the first push); absent when the caller cannot read the code, null when HEAD names no branch",
+  },
   tag_list: strings,
   topics: strings,
-  ssh_url_to_repo: nullableStr,
+  ssh_url_to_repo: { type: ['string', 'null'], description: 'For the shared SSH user (`git@host:ns/project.git` on port 22); null while SSH is off' },
   http_url_to_repo: str,
   web_url: str,
   readme_url: nullableStr,
@@ -129,11 +133,15 @@ export const SCHEMAS = {
   User: object(userDetails, "Another user's profile"),
   UserPublic: object(userPublic, 'The caller itself (GET /user)'),
   UserWithAdmin: object(userWithAdmin, 'Any user, as an administrator sees it'),
-  Project: object(project),
-  ProjectWithAccess: object({
-    ...project,
-    permissions: object({ project_access: projectAccess, group_access: nullable }),
-  }),
+  Project: object(project, undefined, ['default_branch']),
+  ProjectWithAccess: object(
+    {
+      ...project,
+      permissions: object({ project_access: projectAccess, group_access: nullable }),
+    },
+    undefined,
+    ['default_branch'],
+  ),
   Member: object({
     ...userBasic,
     access_level: { type: 'integer', enum: [10, 20, 30, 40, 50] },
