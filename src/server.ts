@@ -76,6 +76,8 @@ export async function listen(system: System, port = system.config.port, host = s
       tokens: system.tokens,
       guarded: system.guarded,
       externalUrl: config.externalUrl,
+      projects: system.projects,
+      urls,
     },
     registry: { tokens: system.registry.tokens },
     git: {
