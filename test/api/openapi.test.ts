@@ -221,6 +221,9 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     await check('DELETE', `/projects/${project.id}/members/${zed.id}`, { token: a });
     await check('DELETE', `/projects/${project.id}`, { token: a });
 
+    await check('GET', '/metadata', { token: a });
+    await check('GET', '/version', { token: a });
+
     await check('GET', '/personal_access_tokens', { token: a });
     await check('GET', '/personal_access_tokens/self', { token: a });
     await check('GET', `/personal_access_tokens/${created.id}`, { token: a });

@@ -32,6 +32,8 @@ url = os.environ["GITGATE_URL"]
 gl = gitlab.Gitlab(url, private_token=os.environ["GITGATE_TOKEN"])
 gl.auth()
 assert gl.user.username == "root", gl.user.username
+# GET /version: python-gitlab answers ("unknown", "unknown") when it fails.
+version, revision = gl.version()
 
 dev = gl.users.create(
     {"username": "dev", "name": "Dev Eloper", "email": "dev@example.test", "password": "dev-password-123"}
@@ -97,6 +99,7 @@ print(
             "rotated_token": rotated["token"],
             "old_token": ci.token,
             "deleted_token": temp.token,
+            "version": [version, revision],
         }
     )
 )

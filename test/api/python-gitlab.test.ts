@@ -10,6 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_VERSION } from '../../src/lib/package-version.js';
 import { runProcess, type ProcessResult } from '../support/run-process.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
@@ -25,6 +26,7 @@ interface ScriptOutput {
   rotated_token: string;
   old_token: string;
   deleted_token: string;
+  version: [string, string];
 }
 
 /** A port nobody listens on right now, so the external URL can name it before the server starts. */
@@ -66,6 +68,7 @@ describe.skipIf(!available && process.env.CI !== 'true').each(databaseKinds())('
     expect(run.code, `python-gitlab script failed:\n${run.stderr}`).toBe(0);
     const out = JSON.parse(run.stdout) as ScriptOutput;
     expect(out.http_url_to_repo).toBe(`${gw.url}/root/demo-project.git`);
+    expect(out.version).toEqual(['17.0.0-gitgate', `gitgate-${PACKAGE_VERSION}`]);
 
     const work = tempDir();
     const cloned = await git(['clone', '-q', withCredentials(out.http_url_to_repo, out.rotated_token), work]);

@@ -10,6 +10,7 @@ import type { ApiDeps } from './api-deps.js';
 import { authenticate } from './authenticate.js';
 import { extractToken } from './extract-token.js';
 import { memberRoutes } from './members.routes.js';
+import { metadataRoutes } from './metadata.routes.js';
 import { openApiDocument } from './openapi/document.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.routes.js';
 import { projectRoutes } from './projects.routes.js';
@@ -29,6 +30,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     ...projectRoutes(deps),
     ...memberRoutes(deps),
     ...personalAccessTokenRoutes(deps),
+    ...metadataRoutes(),
   ];
 }
 

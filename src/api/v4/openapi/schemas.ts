@@ -152,6 +152,15 @@ export const SCHEMAS = {
   PersonalAccessToken: object(token),
   PersonalAccessTokenWithToken: object({ ...token, token: str }, 'Carries the token itself, shown this once'),
   SSHKey: object(sshKey, 'An SSH public key for Git over SSH'),
+  Metadata: object(
+    {
+      version: { type: 'string', description: 'The GitLab release whose API this instance follows, with `-gitgate`' },
+      revision: { type: 'string', description: "gitgate's own version" },
+      kas: object({ enabled: { type: 'boolean', enum: [false] }, externalUrl: nullable, version: nullable }),
+      enterprise: bool,
+    },
+    'This instance',
+  ),
   Boolean: { type: 'boolean', description: 'GitLab answers block and unblock with `true`' },
   Message: object({ message: {} }, 'GitLab error: "401 Unauthorized", "404 User Not Found", or {field: [messages]}'),
   ParamsError: object({ error: str }, 'Invalid parameters, e.g. "name is missing"'),
