@@ -4,11 +4,14 @@
  * within the grace period, then close everything).
  */
 import http from 'node:http';
+import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
+import { DEFAULT_GIT_PATH } from './git/git-env.js';
+import { RefReader } from './git/ref-reader.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
 import type { System } from './system.js';
 import { PACKAGE_ROOT } from './lib/package-root.js';
@@ -68,6 +71,14 @@ export async function listen(system: System, port = system.config.port, host = s
       guarded: system.guarded,
       externalUrl: config.externalUrl,
       urls,
+      refs: new RefReader({
+        gitBin: config.gitBin,
+        envPath: DEFAULT_GIT_PATH,
+        homeDir: os.tmpdir(),
+        stderrLimitBytes: 8192,
+        launcher: spawner,
+        timeoutMs: 30_000,
+      }),
     },
     web: {
       ...system.web,

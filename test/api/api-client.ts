@@ -2,7 +2,10 @@
  * A tiny HTTP client for the API suites: one call, the parsed JSON body,
  * headers, and helpers for the three token sources.
  */
+import os from 'node:os';
 import type { ApiDeps } from '../../src/api/v4/api-deps.js';
+import { DEFAULT_GIT_PATH } from '../../src/git/git-env.js';
+import { RefReader } from '../../src/git/ref-reader.js';
 import { ProjectUrls } from '../../src/projects/project-urls.js';
 import type { Gateway } from '../support/gateway.js';
 
@@ -81,5 +84,6 @@ export function apiDeps(gw: Gateway): ApiDeps {
     logger: s.logger,
     externalUrl: s.config.externalUrl,
     urls: new ProjectUrls(s.config.externalUrl, ssh),
+    refs: new RefReader({ gitBin: s.config.gitBin, envPath: DEFAULT_GIT_PATH, homeDir: os.tmpdir(), stderrLimitBytes: 8192, timeoutMs: 30_000 }),
   };
 }

@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
+import type { RefReader } from '../../git/ref-reader.js';
 import type { SshKeyService } from '../../ssh-keys/ssh-key.service.js';
 import type { ProjectService } from '../../projects/project.service.js';
 import type { ProjectUrls } from '../../projects/project-urls.js';
@@ -13,6 +14,8 @@ export interface ApiDeps {
   projects: ProjectService;
   /** SSH keys (`/user/keys`, `/users/:id/keys`). */
   sshKeys: SshKeyService;
+  /** Reads branches and tags with git (`/projects/:id/repository/…`). */
+  refs: RefReader;
   logger: Logger;
   /** Base of users' `web_url` and of pagination links (GITGATE_EXTERNAL_URL). */
   externalUrl: string;

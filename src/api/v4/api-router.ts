@@ -14,6 +14,7 @@ import { metadataRoutes } from './metadata.routes.js';
 import { openApiDocument } from './openapi/document.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.routes.js';
 import { projectRoutes } from './projects.routes.js';
+import { repositoryRoutes } from './repository.routes.js';
 import { mountRoutes, type ApiRoute } from './route.js';
 import { userTokenRoutes } from './user-tokens.routes.js';
 import { sendJson } from './send-json.js';
@@ -29,6 +30,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     ...sshKeyRoutes(deps),
     ...projectRoutes(deps),
     ...memberRoutes(deps),
+    ...repositoryRoutes(deps),
     ...personalAccessTokenRoutes(deps),
     ...metadataRoutes(),
   ];

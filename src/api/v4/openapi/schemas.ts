@@ -127,6 +127,27 @@ const sshKey = {
   usage_type: { type: 'string', enum: ['auth', 'signing', 'auth_and_signing'] },
 };
 
+const commit = object(
+  {
+    id: str,
+    short_id: str,
+    created_at: dateTime,
+    parent_ids: strings,
+    title: str,
+    message: str,
+    author_name: str,
+    author_email: str,
+    authored_date: dateTime,
+    committer_name: str,
+    committer_email: str,
+    committed_date: dateTime,
+    trailers: { type: 'object', additionalProperties: str, description: "The message's trailers, the last value of each key" },
+    extended_trailers: { type: 'object', additionalProperties: strings, description: "The message's trailers, every value of each key" },
+  },
+  'A commit, as git stores it',
+);
+const nullableCommit: Schema = { oneOf: [commit, nullable], description: 'The commit the ref leads to; null when it leads to another kind of object' };
+
 /** `components.schemas` of the document. */
 export const SCHEMAS = {
   UserBasic: object(userBasic, 'What any signed-in user sees in lists'),
@@ -152,6 +173,31 @@ export const SCHEMAS = {
   PersonalAccessToken: object(token),
   PersonalAccessTokenWithToken: object({ ...token, token: str }, 'Carries the token itself, shown this once'),
   SSHKey: object(sshKey, 'An SSH public key for Git over SSH'),
+  Branch: object(
+    {
+      name: str,
+      commit: nullableCommit,
+      merged: { type: 'boolean', description: "Reachable from the default branch, and not at the default branch's commit" },
+      protected: { type: 'boolean', enum: [false] },
+      developers_can_push: { type: 'boolean', enum: [false] },
+      developers_can_merge: { type: 'boolean', enum: [false] },
+      can_push: { type: 'boolean', description: 'The caller is a developer or above' },
+      default: bool,
+    },
+    'A branch (gitgate has no protected branches)',
+  ),
+  Tag: object(
+    {
+      name: str,
+      message: { type: 'string', description: "An annotated tag's message; empty for a lightweight tag" },
+      target: { type: 'string', description: 'The object the tag points at: the tag object of an annotated tag' },
+      commit: nullableCommit,
+      release: nullable,
+      protected: { type: 'boolean', enum: [false] },
+      created_at: { type: ['string', 'null'], format: 'date-time', description: "An annotated tag's date; null for a lightweight tag" },
+    },
+    'A tag (gitgate has no releases or protected tags)',
+  ),
   Metadata: object(
     {
       version: { type: 'string', description: 'The GitLab release whose API this instance follows, with `-gitgate`' },
