@@ -68,6 +68,8 @@ const schema = z.object({
   GITGATE_SSH_USER: z
     .string()
     .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'must be 1-32 of a-z 0-9 _ . - starting with a letter or _')
+    // The administrator first start creates: the shared name would take SSH from it and refuse its creation.
+    .refine((v) => v !== 'root', 'must not be root, the administrator account')
     .default('git'),
   GITGATE_SSH_MAX_SESSIONS_PER_IP: positiveInt.max(10_000).default(10),
   GITGATE_SSH_LOGIN_GRACE_SECONDS: positiveInt.default(60),
