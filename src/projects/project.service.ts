@@ -105,7 +105,8 @@ export class ProjectService {
       ? query
       : { ...query, visibleTo: who ? { userId: who.id, username: who.username } : null };
     const [projects, total] = await Promise.all([this.deps.projects.list(scoped), this.deps.projects.count(scoped)]);
-    const levels = who ? await this.deps.projects.memberLevels(who.id, projects.map((p) => p.id)) : new Map<number, number>();
+    // Administrators are owners everywhere and anonymous callers members nowhere: no memberships to read.
+    const levels = who && !who.isAdmin ? await this.deps.projects.memberLevels(who.id, projects.map((p) => p.id)) : new Map<number, number>();
     const member = (p: Project): Member | null => {
       const accessLevel = levels.get(p.id);
       return who && accessLevel !== undefined ? { projectId: p.id, userId: who.id, accessLevel, createdAt: p.createdAt } : null;
