@@ -126,7 +126,13 @@ function services(
   { logger, clock, metrics, stores, secret, repos, cache }: Parts & { repos: FsRepositoryStore; cache: TokenCache },
 ): System {
   const lookup = cache.lookup;
-  const users = new UserService({ users: stores.users, caches: new AccountTokenCaches(stores.tokens, lookup), clock });
+  const users = new UserService({
+    users: stores.users,
+    caches: new AccountTokenCaches(stores.tokens, lookup),
+    clock,
+    // The shared SSH user's name would not reach an account over SSH.
+    reservedUsernames: config.ssh ? [config.ssh.user] : [],
+  });
   const tokens = new TokenService({
     tokens: stores.tokens,
     users: stores.users,
@@ -151,7 +157,7 @@ function services(
   ]);
   const gitAccess = new GitAuthorizationService({ authenticator: gitPasswords, guarded, projects, repos });
   const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock });
-  const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded });
+  const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded, sharedUser: config.ssh?.user ?? null });
   // Sessions live in Redis when it is configured, so no page view writes to the database.
   const sessionStore = cache.redis ? new RedisSessionStore(cache.redis, config.redisPrefix) : stores.sessions;
   const web = createSessionServices({ sessionStore, lockout, users, twoFactor, clock, secret });

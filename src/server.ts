@@ -4,15 +4,19 @@
  * grace period, then close everything). `gitgate serve` is in serve.ts.
  */
 import http from 'node:http';
+import os from 'node:os';
 import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
+import { DEFAULT_GIT_PATH } from './git/git-env.js';
+import { RefReader } from './git/ref-reader.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
 import { GitOutcomeMetrics } from './git/operation-outcomes.js';
 import type { System } from './system.js';
 import type { GitSsh } from './ssh/start-ssh.js';
 import { listenFailure } from './startup-failures.js';
+import { ProjectUrls } from './projects/project-urls.js';
 
 /** A listening server and the means to stop it. */
 export interface RunningServer {
@@ -38,6 +42,25 @@ export async function listen(system: System, port = system.config.port, host = s
   const outcomes = new GitOutcomeMetrics(system.metrics.registry);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
+  const sshConfig = config.ssh;
+  // SSH listens first: clone URLs name its port (a free one when configured as 0). ssh2 is loaded only when SSH is configured.
+  const ssh = sshConfig
+    ? await (await import('./ssh/start-ssh.js')).startGitSsh({
+        auth: system.sshAuth,
+        access: system.gitAccess,
+        logger,
+        operations,
+        outcomes,
+        dataDir: config.dataDir,
+        gitBin: config.gitBin,
+        launcher: spawner,
+        config: sshConfig,
+      }).catch(async (err: unknown) => {
+        await spawner.stop();
+        throw listenFailure('GITGATE_SSH_PORT', 'GITGATE_SSH_HOST', sshConfig.host, sshConfig.port, err);
+      })
+    : null;
+  const urls = new ProjectUrls(config.externalUrl, sshConfig && ssh ? { user: sshConfig.user, port: ssh.address.port } : null);
   const app = createApp({
     logger,
     trustedProxies: config.trustedProxies,
@@ -52,6 +75,15 @@ export async function listen(system: System, port = system.config.port, host = s
       sshKeys: system.sshKeys,
       guarded: system.guarded,
       externalUrl: config.externalUrl,
+      urls,
+      refs: new RefReader({
+        gitBin: config.gitBin,
+        envPath: DEFAULT_GIT_PATH,
+        homeDir: os.tmpdir(),
+        stderrLimitBytes: 8192,
+        launcher: spawner,
+        timeoutMs: 30_000,
+      }),
     },
     web: {
       ...system.web,
@@ -60,6 +92,8 @@ export async function listen(system: System, port = system.config.port, host = s
       tokens: system.tokens,
       guarded: system.guarded,
       externalUrl: config.externalUrl,
+      projects: system.projects,
+      urls,
     },
     registry: { tokens: system.registry.tokens },
     git: {
@@ -94,30 +128,15 @@ export async function listen(system: System, port = system.config.port, host = s
     server.once('error', reject);
     server.listen(port, host, () => resolve());
   }).catch(async (err: unknown) => {
+    if (ssh) {
+      ssh.disconnectAll();
+      await ssh.stopListening();
+    }
     await spawner.stop();
     throw listenFailure('PORT', 'HOST', host, port, err);
   });
   const address = server.address() as AddressInfo;
   const url = `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`;
-  const sshConfig = config.ssh;
-  // ssh2 is loaded only when SSH is configured.
-  const ssh = sshConfig
-    ? await (await import('./ssh/start-ssh.js')).startGitSsh({
-        auth: system.sshAuth,
-        access: system.gitAccess,
-        logger,
-        operations,
-        outcomes,
-        dataDir: config.dataDir,
-        gitBin: config.gitBin,
-        launcher: spawner,
-        config: sshConfig,
-      }).catch(async (err: unknown) => {
-        await new Promise<void>((resolve) => server.close(() => resolve()));
-        await spawner.stop();
-        throw listenFailure('GITGATE_SSH_PORT', 'GITGATE_SSH_HOST', sshConfig.host, sshConfig.port, err);
-      })
-    : null;
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {

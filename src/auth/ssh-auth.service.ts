@@ -1,9 +1,15 @@
 /**
- * Authentication for Git over SSH. The SSH username must be the account's
- * username; the password (or keyboard-interactive answer) is a personal
- * access token or, for users without 2FA, the account password — checked by
- * the same authenticator chain as Basic auth over HTTP; a public key must be
- * registered to that account. Failures count toward the IP ban.
+ * Authentication for Git over SSH, under two kinds of SSH username:
+ * - the shared user (GITGATE_SSH_USER, `git`), as GitLab Shell's: public keys
+ *   only, the key naming the account (a key is registered to one account).
+ *   Passwords and tokens are refused unchecked: GitLab's `git` user takes
+ *   none, and a token would not need the shared name anyway. The shared name
+ *   always means the shared user, even when an account has that username;
+ * - an account's own username: a public key registered to that account, or a
+ *   personal access token or (without 2FA) the account password typed as the
+ *   password — checked by the same authenticator chain as Basic auth over
+ *   HTTP; the principal must be that account.
+ * Every credential checked counts toward the IP ban.
  */
 import type { SshKeyMatch, SshKeyService } from '../ssh-keys/ssh-key.service.js';
 import { UnauthorizedError, unlessNotFound } from '../lib/errors.js';
@@ -20,6 +26,8 @@ export interface SshAuthDeps {
   tokens: TokenService;
   users: UserService;
   guarded: GuardedAuthentication;
+  /** The shared SSH username (GITGATE_SSH_USER); null: every SSH username names an account. */
+  sharedUser: string | null;
 }
 
 /** Checks a signature over the session data with the stored public key (the SSH edge's crypto). */
@@ -40,8 +48,18 @@ export class SshAuthService {
     return this.deps.guarded.refuseBanned(ip);
   }
 
-  /** A token or account password typed for `username`. */
+  /** True when `username` is the shared SSH user (case-insensitive, as account names are). */
+  isSharedUser(username: string): boolean {
+    const shared = this.deps.sharedUser;
+    return shared !== null && username.toLowerCase() === shared.toLowerCase();
+  }
+
+  /**
+   * A token or account password typed for `username`. For the shared user
+   * it is refused before anything is checked or counted.
+   */
   async password(username: string, secret: string, ip: string): Promise<SshPrincipal> {
+    if (this.isSharedUser(username)) throw new UnauthorizedError('invalid');
     return this.counted(ip, async () => {
       const principal = await this.deps.passwords.authenticate({ username, password: secret }, { ip });
       if (!principal || principal.kind === 'anonymous' || !sameUser(principal.user, username)) {
@@ -53,9 +71,10 @@ export class SshAuthService {
   }
 
   /**
-   * True when `blob` is a key registered to `username` that may sign in now
-   * (the client's query before it signs). Not counted as a failure when
-   * false: clients offer every key they hold.
+   * True when `blob` is a key that may sign in now as `username` — registered
+   * to that account, or to any active account for the shared user (the
+   * client's query before it signs). Not counted as a failure when false:
+   * clients offer every key they hold.
    */
   async acceptsKey(username: string, blob: Buffer, ip: string): Promise<boolean> {
     await this.deps.guarded.refuseBanned(ip);
@@ -79,7 +98,7 @@ export class SshAuthService {
    */
   async recheck(principal: SshPrincipal): Promise<SshPrincipal> {
     if (principal.kind === 'key') {
-      const { user } = await this.deps.keys.recheck(principal.keyId, principal.user.username);
+      const { user } = await this.deps.keys.recheck(principal.keyId, principal.user.id);
       return { ...principal, user: identity(user) };
     }
     const user = await unlessNotFound(this.deps.users.get(principal.user.id));
@@ -99,7 +118,7 @@ export class SshAuthService {
 
   private async findKey(username: string, blob: Buffer): Promise<SshKeyMatch | null> {
     try {
-      return await this.deps.keys.find(username, blob);
+      return await this.deps.keys.find(this.isSharedUser(username) ? null : username, blob);
     } catch (err) {
       if (err instanceof UnauthorizedError) return null;
       throw err;

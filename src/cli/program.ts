@@ -18,7 +18,7 @@ import { registerProjectCommands } from './project.commands.js';
 import { registerRegistryCommands } from './registry.commands.js';
 import { registerTokenCommands } from './token.commands.js';
 import { registerUserCommands } from './user.commands.js';
-import { packageVersion } from '../lib/package-version.js';
+import { PACKAGE_VERSION } from '../lib/package-version.js';
 
 /**
  * Parses `argv` (without node and script), runs the command and resolves
@@ -43,7 +43,7 @@ export async function runCli(argv: string[], compose: Compose): Promise<number> 
   };
   const program = new Command('gitgate')
     .description('Git smart HTTP gateway with GitLab-style personal access tokens')
-    .version(packageVersion(), '-V, --version', 'print the version')
+    .version(PACKAGE_VERSION, '-V, --version', 'print the version')
     .exitOverride()
     .configureOutput({ outputError: (str, write) => write(`gitgate: ${str.replace(/^error: /, '').trim()}\n`) })
     .showSuggestionAfterError(false);

@@ -20,7 +20,7 @@ export function registerProjectCommands(program: Command, withSystem: WithSystem
       withSystem(async (s) => {
         const { projects } = await s.projects.list(CLI_ACTOR, {});
         process.stdout.write('ID\tPATH\tVISIBILITY\tCREATED\n');
-        for (const p of projects) {
+        for (const { project: p } of projects) {
           process.stdout.write(`${p.id}\t${p.namespace}/${p.path}\t${p.visibility}\t${p.createdAt.toISOString()}\n`);
         }
       }),

@@ -27,6 +27,8 @@ describe('loadConfig', () => {
     [{ GITGATE_LOG_FORMAT: 'xml' }, /GITGATE_LOG_FORMAT/],
     [{ GITGATE_SSH_PORT: '-1' }, /GITGATE_SSH_PORT/],
     [{ GITGATE_SSH_PORT: '22', GITGATE_SSH_MAX_SESSIONS_PER_IP: '0' }, /GITGATE_SSH_MAX_SESSIONS_PER_IP/],
+    [{ GITGATE_SSH_PORT: '22', GITGATE_SSH_USER: 'Git User' }, /GITGATE_SSH_USER/],
+    [{ GITGATE_SSH_PORT: '22', GITGATE_SSH_USER: 'root' }, /GITGATE_SSH_USER must not be root/],
     [{ GITGATE_GIT_MAX_OPERATIONS: '0' }, /GITGATE_GIT_MAX_OPERATIONS/],
     [{ GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS: 'many' }, /GITGATE_GIT_MAX_OPERATIONS_PER_ADDRESS/],
     [{ GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS: '0' }, /GITGATE_HTTP_HEADERS_TIMEOUT_SECONDS/],
@@ -72,13 +74,15 @@ describe('loadConfig', () => {
     expect(loadConfig({ HOST: '0.0.0.0', GITGATE_SSH_PORT: '2222' }).ssh).toEqual({
       port: 2222,
       host: '0.0.0.0',
+      user: 'git',
       maxSessionsPerIp: 10,
       loginGraceMs: 60_000,
       idleTimeoutMs: 300_000,
       timeoutMs: 3_600_000,
     });
-    expect(loadConfig({ GITGATE_SSH_PORT: '2222', GITGATE_SSH_HOST: '::1', GITGATE_SSH_IDLE_TIMEOUT_SECONDS: '30' }).ssh).toMatchObject({
+    expect(loadConfig({ GITGATE_SSH_PORT: '2222', GITGATE_SSH_HOST: '::1', GITGATE_SSH_IDLE_TIMEOUT_SECONDS: '30', GITGATE_SSH_USER: 'gitlab' }).ssh).toMatchObject({
       host: '::1',
+      user: 'gitlab',
       idleTimeoutMs: 30_000,
     });
   });

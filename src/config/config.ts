@@ -81,6 +81,12 @@ const schema = z.object({
   GITGATE_HTTP_MAX_CONNECTIONS: positiveInt.max(1_000_000).default(4096),
   GITGATE_SSH_PORT: port.optional(),
   GITGATE_SSH_HOST: z.string().min(1).optional(),
+  GITGATE_SSH_USER: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_.-]{0,31}$/, 'must be 1-32 of a-z 0-9 _ . - starting with a letter or _')
+    // The administrator first start creates: the shared name would take SSH from it and refuse its creation.
+    .refine((v) => v !== 'root', 'must not be root, the administrator account')
+    .default('git'),
   GITGATE_SSH_MAX_SESSIONS_PER_IP: positiveInt.max(10_000).default(10),
   GITGATE_SSH_LOGIN_GRACE_SECONDS: positiveInt.default(60),
   GITGATE_SSH_IDLE_TIMEOUT_SECONDS: positiveInt.default(300),
@@ -172,6 +178,11 @@ export type SshConfig = Readonly<{
   /** 0 picks a free port. */
   port: number;
   host: string;
+  /**
+   * The shared SSH username (`git`, as GitLab's `git@host:group/project.git`):
+   * key authentication only, the key naming the account.
+   */
+  user: string;
   /** Concurrent connections one address may hold. */
   maxSessionsPerIp: number;
   /** Time to authenticate after connecting. */
@@ -248,6 +259,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
         : {
             port: e.GITGATE_SSH_PORT,
             host: e.GITGATE_SSH_HOST ?? e.HOST,
+            user: e.GITGATE_SSH_USER,
             maxSessionsPerIp: e.GITGATE_SSH_MAX_SESSIONS_PER_IP,
             loginGraceMs: e.GITGATE_SSH_LOGIN_GRACE_SECONDS * 1000,
             idleTimeoutMs: e.GITGATE_SSH_IDLE_TIMEOUT_SECONDS * 1000,

@@ -1,8 +1,9 @@
 /**
  * Runs one short git command to completion and keeps its whole output, for
- * answers that are small enough to hold in memory (ref advertisements).
+ * answers that are small enough to hold in memory (ref advertisements, ref
+ * listings).
  */
-import { spawnGitChild, succeeded, type GitChildOptions, type GitChildSpec } from './git-child.js';
+import { spawnGit, spawnGitChild, succeeded, type GitChild, type GitChildOptions, type GitChildSpec, type GitProcessSpec } from './git-child.js';
 
 /** What a captured run produced. */
 export interface Captured {
@@ -12,19 +13,44 @@ export interface Captured {
   output: Buffer | null;
 }
 
+/** Bounds of a captured run. */
+export interface CaptureLimits {
+  maxBytes: number;
+  timeoutMs: number;
+}
+
 /**
- * Runs `spec` with `stdin` (or /dev/null) as input; kills git's group after
- * `timeoutMs`. Never rejects: a git that cannot start is `{ ok: false }`.
+ * Runs the smart-HTTP `spec` with `stdin` (or /dev/null) as input; kills
+ * git's group after `timeoutMs`. Never rejects: a git that cannot start is
+ * `{ ok: false }`.
  */
 export async function captureGit(
   options: GitChildOptions,
   spec: Omit<GitChildSpec, 'withStdin'>,
   stdin: Buffer | null,
-  limits: { maxBytes: number; timeoutMs: number },
+  limits: CaptureLimits,
 ): Promise<Captured> {
-  let child;
+  return capture(() => spawnGitChild(options, { ...spec, withStdin: stdin !== null }), stdin, limits);
+}
+
+/**
+ * Runs `git <spec.args…>` (no shell, git's fixed environment, its own
+ * process group) to completion with `stdin` (or /dev/null) as input, like
+ * captureGit. Never rejects.
+ */
+export async function captureGitProcess(
+  options: GitChildOptions,
+  spec: Omit<GitProcessSpec, 'withStdin'>,
+  stdin: Buffer | null,
+  limits: CaptureLimits,
+): Promise<Captured> {
+  return capture(() => spawnGit(options, { ...spec, withStdin: stdin !== null }), stdin, limits);
+}
+
+async function capture(start: () => GitChild, stdin: Buffer | null, limits: CaptureLimits): Promise<Captured> {
+  let child: GitChild;
   try {
-    child = spawnGitChild(options, { ...spec, withStdin: stdin !== null });
+    child = start();
   } catch {
     return { ok: false, output: null };
   }

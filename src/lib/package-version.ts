@@ -1,9 +1,12 @@
+/** gitgate's own version, from its package.json. */
 import fs from 'node:fs';
 import path from 'node:path';
 import { PACKAGE_ROOT } from './package-root.js';
 
-/** gitgate's version, as its package.json states it. */
-export function packageVersion(): string {
-  const manifest = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
-  return typeof manifest.version === 'string' ? manifest.version : 'unknown';
-}
+const manifest: unknown = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, 'package.json'), 'utf8'));
+
+/** The `version` of gitgate's package.json, e.g. `0.1.0`. */
+export const PACKAGE_VERSION: string =
+  typeof manifest === 'object' && manifest !== null && typeof (manifest as { version?: unknown }).version === 'string'
+    ? (manifest as { version: string }).version
+    : '0.0.0';

@@ -8,7 +8,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js
 import type { UserStore } from '../users/user.store.js';
 import { AccessLevel } from '../identity/access-level.js';
 import { VISIBILITIES, type Member, type Project, type Visibility } from './project.js';
-import { canSeeProject, effectiveAccessLevel } from './project-access.js';
+import { canReadCode, canSeeProject, effectiveAccessLevel } from './project-access.js';
 import type { ProjectQuery, ProjectStore } from './project.store.js';
 import { isValidPathSegment } from '../lib/path-segment.js';
 import type { RepositoryStore } from './repository.store.js';
@@ -33,6 +33,14 @@ export interface ProjectServiceDeps {
 export interface VisibleProject {
   project: Project;
   level: number;
+}
+
+/** A repository the caller may read, for answers about its refs. */
+export interface ReadableRepository extends VisibleProject {
+  /** Absolute path of the bare repository. */
+  repoPath: string;
+  /** The branch HEAD names (see RepositoryStore.headBranch). */
+  defaultBranch: string | null;
 }
 
 const NOT_FOUND = '404 Project';
@@ -88,13 +96,48 @@ export class ProjectService {
     return { project, level };
   }
 
-  /** Projects the caller can see (everything for administrators). */
-  async list(who: Identity | null, query: Omit<ProjectQuery, 'visibleTo'>): Promise<{ projects: Project[]; total: number }> {
+  /**
+   * Projects the caller can see (everything for administrators), each with
+   * the caller's effective access level (memberships read in one query).
+   */
+  async list(who: Identity | null, query: Omit<ProjectQuery, 'visibleTo'>): Promise<{ projects: VisibleProject[]; total: number }> {
     const scoped: ProjectQuery = who?.isAdmin
       ? query
       : { ...query, visibleTo: who ? { userId: who.id, username: who.username } : null };
     const [projects, total] = await Promise.all([this.deps.projects.list(scoped), this.deps.projects.count(scoped)]);
-    return { projects, total };
+    // Administrators are owners everywhere and anonymous callers members nowhere: no memberships to read.
+    const levels = who && !who.isAdmin ? await this.deps.projects.memberLevels(who.id, projects.map((p) => p.id)) : new Map<number, number>();
+    const member = (p: Project): Member | null => {
+      const accessLevel = levels.get(p.id);
+      return who && accessLevel !== undefined ? { projectId: p.id, userId: who.id, accessLevel, createdAt: p.createdAt } : null;
+    };
+    return { projects: projects.map((project) => ({ project, level: effectiveAccessLevel(who, project, member(project)) })), total };
+  }
+
+  /**
+   * The default branch as `who` may learn it: the branch the repository's
+   * HEAD names — even before its first push, as GitLab answers `main` for an
+   * empty project — when they may read the code; undefined when they may
+   * not (GitLab leaves the field out then); null when HEAD names no branch.
+   */
+  async defaultBranch(who: Identity | null, visible: VisibleProject): Promise<string | null | undefined> {
+    if (!canReadCode(who, visible.project, visible.level)) return undefined;
+    return this.deps.repos.headBranch(visible.project.namespace, visible.project.path);
+  }
+
+  /**
+   * A project's repository for reading its refs: NotFoundError when the
+   * project is not visible or its repository is missing, ForbiddenError
+   * when the caller may see the project but not its code (a guest), as
+   * GitLab's `authorize_read_code!`.
+   */
+  async openRepository(who: Identity | null, ref: number | string): Promise<ReadableRepository> {
+    const visible = await this.get(who, ref);
+    if (!canReadCode(who, visible.project, visible.level)) throw new ForbiddenError('403 Forbidden');
+    const { namespace, path } = visible.project;
+    const [repoPath, defaultBranch] = await Promise.all([this.deps.repos.resolve(namespace, path), this.deps.repos.headBranch(namespace, path)]);
+    if (!repoPath) throw new NotFoundError(NOT_FOUND);
+    return { ...visible, repoPath, defaultBranch };
   }
 
   /** Deletes the project and its repository; owners and administrators only. */

@@ -35,6 +35,8 @@ export interface ProjectStore {
   delete(id: number): Promise<boolean>;
 
   findMember(projectId: number, userId: number): Promise<Member | null>;
+  /** The user's access level in each of `projectIds` where they are a member, by project id (one query). */
+  memberLevels(userId: number, projectIds: readonly number[]): Promise<Map<number, number>>;
   /** Ordered by user id ascending. */
   listMembers(projectId: number, limit?: number, offset?: number): Promise<Member[]>;
   countMembers(projectId: number): Promise<number>;

@@ -12,6 +12,13 @@ export interface RepositoryStore {
    * missing, not a bare repository, or escapes the root.
    */
   resolve(namespace: string, path: string): Promise<string | null>;
+  /**
+   * The branch the repository's HEAD names (`main` for `ref: refs/heads/main`),
+   * whether or not it has a commit yet; null when the repository is missing,
+   * or HEAD is detached, a symbolic link or names no valid branch (as a
+   * reftable repository's placeholder does). Reads the HEAD file: runs no git.
+   */
+  headBranch(namespace: string, path: string): Promise<string | null>;
   /** Creates an empty bare repository (`git init --bare`); ConflictError when it exists. */
   create(namespace: string, path: string): Promise<string>;
   /** Copies an existing bare repository into place (used to seed the demo). */

@@ -110,15 +110,18 @@ export class SshKeyService {
   }
 
   /**
-   * The registered key whose blob is `blob`, if it may sign in as `username`
-   * now: the owner's username (case-insensitive), an active account, an
-   * unexpired key meant for authentication. Throws UnauthorizedError
-   * otherwise ('invalid', 'blocked', 'expired'). Has no side effects.
+   * The registered key whose blob is `blob`, if it may sign in now: an
+   * active owner, an unexpired key meant for authentication and — when
+   * `username` is given — owned by the account of that name
+   * (case-insensitive). With `username` null the key alone names the
+   * account, as for GitLab Shell's shared `git` user: fingerprints are unique,
+   * so a key belongs to one account. Throws UnauthorizedError otherwise
+   * ('invalid', 'blocked', 'expired'). Has no side effects.
    */
-  async find(username: string, blob: Buffer): Promise<SshKeyMatch> {
+  async find(username: string | null, blob: Buffer): Promise<SshKeyMatch> {
     const key = await this.deps.keys.findByFingerprint(fingerprintOf(blob));
     if (!key || !parsePublicKey(key.key).blob.equals(blob)) throw new UnauthorizedError('invalid');
-    return this.check(key, username);
+    return this.check(key, (user) => username === null || user.username.toLowerCase() === username.toLowerCase());
   }
 
   /** Notes a sign-in with `key`, writing at most once a day; never throws. */
@@ -129,16 +132,20 @@ export class SshKeyService {
     await this.deps.keys.touch(key.id, now).catch(() => undefined);
   }
 
-  /** Re-checks a key that authenticated earlier (each command on a long-lived connection). */
-  async recheck(keyId: number, username: string): Promise<SshKeyMatch> {
+  /**
+   * Re-checks a key that authenticated earlier as account `userId` (each
+   * command on a long-lived connection): still there, still that account's,
+   * the account active, the key unexpired.
+   */
+  async recheck(keyId: number, userId: number): Promise<SshKeyMatch> {
     const key = await this.deps.keys.findById(keyId);
     if (!key) throw new UnauthorizedError('revoked');
-    return this.check(key, username);
+    return this.check(key, (user) => user.id === userId);
   }
 
-  private async check(key: SshKey, username: string): Promise<SshKeyMatch> {
+  private async check(key: SshKey, owner: (user: User) => boolean): Promise<SshKeyMatch> {
     const user = await this.deps.users.findById(key.userId);
-    if (!user || user.username.toLowerCase() !== username.toLowerCase()) throw new UnauthorizedError('invalid');
+    if (!user || !owner(user)) throw new UnauthorizedError('invalid');
     if (user.state !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
     if (this.isExpired(key)) throw new UnauthorizedError('expired');
     if (key.usageType === 'signing') throw new UnauthorizedError('invalid');

@@ -2,8 +2,9 @@
  * Answers ssh2's authentication requests for one connection: publickey
  * (registered keys, signature verified here with ssh2's key parser),
  * password and keyboard-interactive (a personal access token or the account
- * password), nothing else. Like OpenSSH's MaxAuthTries, a connection that
- * fails too often is dropped.
+ * password), nothing else. The shared SSH user (`git`) is offered publickey
+ * only, so clients do not prompt for a password it would refuse. Like
+ * OpenSSH's MaxAuthTries, a connection that fails too often is dropped.
  *
  * A 2FA user who typed the right account password is told to use a personal
  * access token, as Git over HTTP tells them: SSH has no failure message, but
@@ -21,6 +22,7 @@ import { sshRefusal } from './ssh-errors.js';
 import { logFailure } from '../lib/log-failure.js';
 
 const METHODS: AuthenticationType[] = ['publickey', 'password', 'keyboard-interactive'];
+const KEYS_ONLY: AuthenticationType[] = ['publickey'];
 /** OpenSSH's MaxAuthTries default. */
 const MAX_ATTEMPTS = 6;
 const PROMPT = 'Password or personal access token: ';
@@ -41,8 +43,9 @@ export function authenticationHandler(
   outcome: SshAuthOutcome,
 ): (ctx: AuthContext) => void {
   let failures = 0;
+  const methodsFor = (username: string): AuthenticationType[] => (auth.isSharedUser(username) ? KEYS_ONLY : METHODS);
   const fail = (ctx: AuthContext, err?: unknown): void => {
-    ctx.reject(METHODS);
+    ctx.reject(methodsFor(ctx.username));
     if (err instanceof BannedError) return outcome.drop('banned');
     if (err !== undefined && !(err instanceof UnauthorizedError)) logFailure(logger, err, { ip }, 'ssh authentication failed');
     if (++failures >= MAX_ATTEMPTS) outcome.drop('too many authentication failures');
@@ -62,6 +65,8 @@ export function authenticationHandler(
   };
 
   return (ctx) => {
+    // The shared user takes keys only: a secret typed for it is refused unread.
+    if (ctx.method !== 'publickey' && ctx.method !== 'none' && auth.isSharedUser(ctx.username)) return fail(ctx);
     switch (ctx.method) {
       case 'password':
         return signIn(ctx, auth.password(ctx.username, ctx.password, ip), (err, then) => {
@@ -85,7 +90,7 @@ export function authenticationHandler(
         return publicKey(ctx);
       case 'none':
         // Every client starts by asking which methods exist; not a failure.
-        return ctx.reject(METHODS);
+        return ctx.reject(methodsFor(ctx.username));
       default:
         return fail(ctx);
     }

@@ -95,6 +95,17 @@ export class SqlProjectStore implements ProjectStore {
     return row ? this.toMember(row) : null;
   }
 
+  async memberLevels(userId: number, projectIds: readonly number[]): Promise<Map<number, number>> {
+    if (projectIds.length === 0) return new Map();
+    const rows = await this.db
+      .selectFrom('project_members')
+      .select(['project_id', 'access_level'])
+      .where('user_id', '=', userId)
+      .where('project_id', 'in', [...projectIds])
+      .execute();
+    return new Map(rows.map((row) => [row.project_id, row.access_level]));
+  }
+
   /** Ordered by user id ascending. */
   async listMembers(projectId: number, limit?: number, offset?: number): Promise<Member[]> {
     let qb = this.db.selectFrom('project_members').selectAll().where('project_id', '=', projectId).orderBy('user_id', 'asc');

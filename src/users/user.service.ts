@@ -26,6 +26,8 @@ export interface UserServiceDeps {
   /** Caches that hold facts about accounts (token lookups), forgotten on every change. */
   caches: AccountCaches;
   clock: Clock;
+  /** Names no new account may take (case-insensitive): the shared SSH user's. */
+  reservedUsernames?: readonly string[];
 }
 
 const MIN_PASSWORD = 8;
@@ -39,6 +41,9 @@ export class UserService {
     const username = input.username?.trim() ?? '';
     if (!isValidPathSegment(username)) {
       throw new ValidationError('username', 'username is invalid (letters, digits, "_", "-", "." only)');
+    }
+    if (this.deps.reservedUsernames?.some((name) => name.toLowerCase() === username.toLowerCase())) {
+      throw new ValidationError('username', `username ${username} is reserved`);
     }
     const address = input.email?.trim() || `${username.toLowerCase()}@gitgate.invalid`;
     if (!email.safeParse(address).success) throw new ValidationError('email', 'email is invalid');

@@ -16,6 +16,8 @@ export interface LayoutModel {
   notice: string | null;
   /** A one-time error message for the whole page. */
   alert: string | null;
+  /** A page of content wider than a form (the project page); default: narrow. */
+  wide?: boolean;
 }
 
 /** The password step of sign-in. */
@@ -76,6 +78,19 @@ export interface TwoFactorModel extends LayoutModel {
   disableError: string | null;
 }
 
+/** A project's page. */
+export interface ProjectModel extends LayoutModel {
+  project: { name: string; fullPath: string; description: string | null; visibility: string };
+  /** For viewers who may read the code; null for those who may only see the project (guests). */
+  repository: {
+    /** The branch HEAD names; null when it names none. */
+    defaultBranch: string | null;
+    http: string;
+    /** Null while SSH is off. */
+    ssh: string | null;
+  } | null;
+}
+
 /** The page for failures no form shows in place. */
 export interface ErrorModel extends LayoutModel {
   status: number;
@@ -88,5 +103,6 @@ export interface ViewModels {
   'two-factor-step': TwoFactorStepModel;
   'access-tokens': AccessTokensModel;
   'two-factor': TwoFactorModel;
+  project: ProjectModel;
   error: ErrorModel;
 }

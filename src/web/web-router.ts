@@ -1,6 +1,6 @@
 /**
  * The web surface: sign-in, Settings → Access tokens and Two-factor
- * authentication, as server-rendered HTML. Everything browser-specific
+ * authentication, and the project pages, as server-rendered HTML. Everything browser-specific
  * (cookies, CSRF, security headers, form bodies) applies to these paths only,
  * never to git or the API.
  */
@@ -12,6 +12,8 @@ import type { Logger } from 'pino';
 import type { GuardedAuthentication } from '../auth/guarded-authentication.js';
 import { claimSurface } from '../http/request-state.js';
 import { NotFoundError } from '../lib/errors.js';
+import type { ProjectService } from '../projects/project.service.js';
+import type { ProjectUrls } from '../projects/project-urls.js';
 import type { SessionService } from '../sessions/session.service.js';
 import type { SignInService } from '../sessions/sign-in.service.js';
 import type { TokenService } from '../tokens/token.service.js';
@@ -20,6 +22,8 @@ import type { UserService } from '../users/user.service.js';
 import { ACCESS_TOKENS_PATH, accessTokenRoutes } from './access-tokens.routes.js';
 import { createCsrf } from './csrf.js';
 import { htmlErrors } from './html-errors.js';
+import { matchProjectPage } from './project-path.js';
+import { projectPageRoutes } from './project.routes.js';
 import { HOME_PATH } from './return-to.js';
 import { noStore, sameOriginOnly, securityHeaders } from './security.js';
 import { loadSession, SessionCookie } from './session-cookie.js';
@@ -41,6 +45,10 @@ export interface WebDeps {
   signIn: SignInService;
   /** Credential checks under the per-IP ban. */
   guarded: GuardedAuthentication;
+  /** Projects, for their pages at `/<namespace>/<project>`. */
+  projects: ProjectService;
+  /** The clone URLs those pages show. */
+  urls: ProjectUrls;
 }
 
 const ASSETS_DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), 'assets');
@@ -50,7 +58,7 @@ const PAGE_PREFIXES = ['/users/sign_in', '/users/sign_out', '/-/user_settings'];
  * Creates the router for the web pages and their assets (`/-/web/assets/`).
  * Paths that are not the web surface's fall through untouched.
  *
- * @example app.use(createWebRouter({ logger, externalUrl, csrfSecret, users, twoFactor, tokens, sessions, signIn, guarded }));
+ * @example app.use(createWebRouter({ logger, externalUrl, csrfSecret, users, twoFactor, tokens, sessions, signIn, guarded, projects, urls }));
  */
 export function createWebRouter(deps: WebDeps): Router {
   const https = new URL(deps.externalUrl).protocol === 'https:';
@@ -71,6 +79,7 @@ export function createWebRouter(deps: WebDeps): Router {
   pages.use(signInRoutes({ signIn: deps.signIn, views, cookie, guarded: deps.guarded }));
   pages.use(accessTokenRoutes({ tokens: deps.tokens, sessions: deps.sessions, views }));
   pages.use(twoFactorRoutes({ twoFactor: deps.twoFactor, sessions: deps.sessions, signIn: deps.signIn, guarded: deps.guarded, views, cookie }));
+  pages.use(projectPageRoutes({ projects: deps.projects, urls: deps.urls, views }));
   pages.use(() => {
     throw new NotFoundError('404 Page');
   });
@@ -83,9 +92,16 @@ export function createWebRouter(deps: WebDeps): Router {
   router.get('/-/profile/personal_access_tokens', web, legacyRedirect(ACCESS_TOKENS_PATH));
   router.get('/-/profile/two_factor_auth', web, legacyRedirect(TWO_FACTOR_PATH));
   router.use((req, res, next) => {
-    if (!PAGE_PREFIXES.some((p) => req.path === p || req.path.startsWith(`${p}/`))) return next();
-    claimSurface(res, 'web');
-    return pages(req, res, next);
+    if (PAGE_PREFIXES.some((p) => req.path === p || req.path.startsWith(`${p}/`))) {
+      claimSurface(res, 'web');
+      return pages(req, res, next);
+    }
+    // A project page; git's paths under it were answered by the git router already.
+    if ((req.method === 'GET' || req.method === 'HEAD') && matchProjectPage(req.path)) {
+      claimSurface(res, 'web');
+      return pages(req, res, next);
+    }
+    next();
   });
   return router;
 }

@@ -2,6 +2,11 @@
  * A tiny HTTP client for the API suites: one call, the parsed JSON body,
  * headers, and helpers for the three token sources.
  */
+import os from 'node:os';
+import type { ApiDeps } from '../../src/api/v4/api-deps.js';
+import { DEFAULT_GIT_PATH } from '../../src/git/git-env.js';
+import { RefReader } from '../../src/git/ref-reader.js';
+import { ProjectUrls } from '../../src/projects/project-urls.js';
 import type { Gateway } from '../support/gateway.js';
 
 export interface ApiResponse {
@@ -65,4 +70,20 @@ export function obj(res: ApiResponse): Record<string, unknown> {
 /** The body as a list of records. */
 export function list(res: ApiResponse): Record<string, unknown>[] {
   return res.body as Record<string, unknown>[];
+}
+
+/** The API's dependencies over a gateway's system, to build routes or a router of one's own. */
+export function apiDeps(gw: Gateway): ApiDeps {
+  const s = gw.system;
+  const ssh = s.config.ssh && gw.sshPort !== null ? { user: s.config.ssh.user, port: gw.sshPort } : null;
+  return {
+    users: s.users,
+    tokens: s.tokens,
+    projects: s.projects,
+    sshKeys: s.sshKeys,
+    logger: s.logger,
+    externalUrl: s.config.externalUrl,
+    urls: new ProjectUrls(s.config.externalUrl, ssh),
+    refs: new RefReader({ gitBin: s.config.gitBin, envPath: DEFAULT_GIT_PATH, homeDir: os.tmpdir(), stderrLimitBytes: 8192, timeoutMs: 30_000 }),
+  };
 }

@@ -8,7 +8,7 @@ import { apiRoutes } from '../../src/api/v4/api-router.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { apiClient, obj, type ApiResponse } from './api-client.js';
+import { apiClient, apiDeps, obj, type ApiResponse } from './api-client.js';
 
 const UNAUTHORIZED = { message: '401 Unauthorized' };
 const REVOKED = { error: 'invalid_token', error_description: 'Token was revoked. You have to re-authorize from the user.' };
@@ -145,8 +145,7 @@ describe.each(databaseKinds())('API authentication on %s', (kind) => {
     });
 
     it('denies every endpoint to a token without one of its scopes, naming the scopes that would do', async () => {
-      const s = gw.system;
-      const routes = apiRoutes({ users: s.users, tokens: s.tokens, projects: s.projects, sshKeys: s.sshKeys, logger: s.logger, externalUrl: '' });
+      const routes = apiRoutes(apiDeps(gw));
       const { token: gitOnly } = await gw.createToken(alice, ['read_repository', 'write_repository']);
       const { token: readApi } = await gw.createToken(alice, ['read_api']);
       const REQUIRED = { read_user: 'api read_api read_user', read_api: 'api read_api', write_api: 'api' } as const;

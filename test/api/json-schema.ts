@@ -1,7 +1,7 @@
 /**
  * A strict checker for the JSON Schema subset the OpenAPI document uses
- * ($ref, type (incl. null), enum, required, properties, items, oneOf,
- * date/date-time formats). Unlike JSON Schema's default, properties not in
+ * ($ref, type (incl. null), enum, required, properties, additionalProperties,
+ * items, oneOf, date/date-time formats). Unlike JSON Schema's default, properties not in
  * the schema are errors, so the document must list every field the API sends.
  */
 type Schema = Record<string, unknown>;
@@ -48,6 +48,11 @@ export function validate(value: unknown, schema: Schema, components: Record<stri
       const sub = properties[key];
       if (!sub) problems.push(`${at}.${key}: not in the schema`);
       else problems.push(...validate(v, sub, components, `${at}.${key}`));
+    }
+  }
+  if (typeOf(value) === 'object' && !schema.properties && typeof schema.additionalProperties === 'object') {
+    for (const [key, v] of Object.entries(value as Record<string, unknown>)) {
+      problems.push(...validate(v, schema.additionalProperties as Schema, components, `${at}.${key}`));
     }
   }
   if (Array.isArray(value) && schema.items) {

@@ -17,8 +17,9 @@ import type { RouteScope } from '../../src/api/v4/route.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { apiClient, obj, type CallOptions } from './api-client.js';
+import { apiClient, apiDeps, obj, type CallOptions } from './api-client.js';
 import { validate } from './json-schema.js';
+import { gitOk } from '../support/git-cli.js';
 
 type Schema = Record<string, unknown>;
 interface Layer {
@@ -65,9 +66,8 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
 
   beforeAll(async () => {
     gw = await startGateway(kind);
-    const s = gw.system;
-    deps = { users: s.users, tokens: s.tokens, projects: s.projects, sshKeys: s.sshKeys, logger: s.logger, externalUrl: s.config.externalUrl };
-    doc = openApiDocument(s.config.externalUrl, apiRoutes(deps));
+    deps = apiDeps(gw);
+    doc = openApiDocument(gw.system.config.externalUrl, apiRoutes(deps));
   });
   afterAll(() => gw?.stop());
 
@@ -157,6 +157,16 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
 
     expect(params('/projects', 'post').params.namespace_id).toEqual({ anyOf: [id, { type: 'string', maxLength: 255 }] });
     expect(params('/projects/{id}', 'get')).toEqual({ path: ['id'], params: {}, required: [] });
+    expect(params('/projects/{id}/repository/branches', 'get').params.sort).toEqual({
+      type: 'string',
+      enum: ['name_asc', 'updated_asc', 'updated_desc'],
+      default: 'name_asc',
+    });
+    expect(params('/projects/{id}/repository/tags', 'get').params).toMatchObject({
+      order_by: { type: 'string', enum: ['name', 'updated', 'version'], default: 'updated' },
+      sort: { type: 'string', enum: ['asc', 'desc'], default: 'desc' },
+    });
+    expect(params('/projects/{id}/repository/branches/{branch}', 'get')).toEqual({ path: ['id', 'branch'], params: {}, required: [] });
   });
 
   it('answers every operation with a documented status and a body matching its schema', async () => {
@@ -221,6 +231,19 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     await check('PUT', `/projects/${project.id}/members/${zed.id}`, { token: a, json: { access_level: 40 } });
     await check('DELETE', `/projects/${project.id}/members/${zed.id}`, { token: a });
     await check('DELETE', `/projects/${project.id}`, { token: a });
+
+    const seeded = await gw.createProject(alice, 'refs-doc');
+    await gw.seedCommit(seeded);
+    await gitOk(['--git-dir', gw.repoPath(seeded), 'tag', '-a', '-m', 'Release', 'v1', 'main']);
+    await gitOk(['--git-dir', gw.repoPath(seeded), 'tag', 'v0', 'main']);
+    await check('GET', `/projects/${seeded.id}/repository/branches?search=ma`, { token: a });
+    await check('GET', `/projects/${seeded.id}/repository/branches/main`, { token: a });
+    await check('GET', `/projects/${seeded.id}/repository/branches/nope`, { token: a });
+    await check('GET', `/projects/${seeded.id}/repository/tags`, { token: a });
+    await check('GET', `/projects/${seeded.id}/repository/tags?order_by=sideways`, { token: a });
+
+    await check('GET', '/metadata', { token: a });
+    await check('GET', '/version', { token: a });
 
     await check('GET', '/personal_access_tokens', { token: a });
     await check('GET', '/personal_access_tokens/self', { token: a });

@@ -46,6 +46,8 @@ describe.each(databaseKinds())('projects API on %s', (kind) => {
         description: 'does things',
         visibility: 'private',
         http_url_to_repo: `${EXTERNAL}/alice/my-tool.git`,
+        ssh_url_to_repo: null,
+        default_branch: 'main',
         web_url: `${EXTERNAL}/alice/my-tool`,
         namespace: { path: 'alice', kind: 'user', full_path: 'alice' },
       });

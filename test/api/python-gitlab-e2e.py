@@ -3,7 +3,9 @@
 Run by python-gitlab.test.ts with the system /usr/bin/python3 and
 -W error (any python-gitlab warning, such as a URL mismatch, fails the run).
 Reads GITGATE_URL and GITGATE_TOKEN (an administrator token with api and
-sudo); prints one JSON object with what the test then hands to git.
+sudo), and GITGATE_REFS_PROJECT (a project with branches main and feature/x
+and tag v1.0), GITGATE_FEATURE_SHA and GITGATE_SSH_URL (what the API should
+say of it); prints one JSON object with what the test then hands to git.
 """
 import json
 import os
@@ -32,6 +34,8 @@ url = os.environ["GITGATE_URL"]
 gl = gitlab.Gitlab(url, private_token=os.environ["GITGATE_TOKEN"])
 gl.auth()
 assert gl.user.username == "root", gl.user.username
+# GET /version: python-gitlab answers ("unknown", "unknown") when it fails.
+version, revision = gl.version()
 
 dev = gl.users.create(
     {"username": "dev", "name": "Dev Eloper", "email": "dev@example.test", "password": "dev-password-123"}
@@ -69,6 +73,26 @@ assert as_dev.user.username == "dev"
 assert self_info(as_dev)["id"] == ci.id
 assert [p.path_with_namespace for p in as_dev.projects.list(get_all=True)] == ["root/demo-project"]
 
+# What CI tools read of a repository: clone URLs, default branch, branches and tags.
+tools = gl.projects.get(os.environ["GITGATE_REFS_PROJECT"])
+assert tools.default_branch == "main", tools.default_branch
+assert tools.ssh_url_to_repo == os.environ["GITGATE_SSH_URL"], tools.ssh_url_to_repo
+assert sorted(b.name for b in tools.branches.list(get_all=True)) == ["feature/x", "main"]
+# per_page=1: python-gitlab follows the Link header from page to page.
+assert sorted(b.name for b in tools.branches.list(per_page=1, get_all=True)) == ["feature/x", "main"]
+assert [b.name for b in tools.branches.list(search="feat", get_all=True)] == ["feature/x"]
+feature = tools.branches.get("feature/x")
+assert feature.name == "feature/x" and feature.merged is False and feature.default is False, feature.asdict()
+assert feature.commit["id"] == os.environ["GITGATE_FEATURE_SHA"], feature.commit
+main_branch = tools.branches.get("main")
+assert main_branch.default is True and main_branch.merged is False and main_branch.can_push is True
+assert [t.name for t in tools.tags.list(get_all=True)] == ["v1.0"]
+try:
+    tools.branches.get("no/such-branch")
+    raise AssertionError("expected a 404")
+except gitlab.exceptions.GitlabGetError as err:
+    assert err.response_code == 404, err.response_code
+
 # Sudo: the administrator acts as dev.
 assert gl.http_get("/user", sudo="dev")["username"] == "dev"
 
@@ -97,6 +121,7 @@ print(
             "rotated_token": rotated["token"],
             "old_token": ci.token,
             "deleted_token": temp.token,
+            "version": [version, revision],
         }
     )
 )

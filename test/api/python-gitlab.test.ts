@@ -1,15 +1,17 @@
 /**
  * A real GitLab client against the running gateway: python-gitlab (Debian's
  * python3-gitlab, run with /usr/bin/python3) creates a user, a project, a
- * member and tokens, lists, rotates and deletes them; then the real git
- * client clones and pushes with the tokens it made, and is refused with the
- * rotated and deleted ones.
+ * member and tokens, lists, rotates and deletes them, reads the instance
+ * version and a repository's clone URLs, default branch, branches and tags;
+ * then the real git client clones and pushes with the tokens it made, and is
+ * refused with the rotated and deleted ones.
  */
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PACKAGE_VERSION } from '../../src/lib/package-version.js';
 import { runProcess, type ProcessResult } from '../support/run-process.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
@@ -25,6 +27,7 @@ interface ScriptOutput {
   rotated_token: string;
   old_token: string;
   deleted_token: string;
+  version: [string, string];
 }
 
 /** A port nobody listens on right now, so the external URL can name it before the server starts. */
@@ -55,26 +58,43 @@ describe.skipIf(!available && process.env.CI !== 'true').each(databaseKinds())('
 
   beforeAll(async () => {
     const port = await freePort();
-    gw = await startGateway(kind, { port, env: { GITGATE_EXTERNAL_URL: `http://127.0.0.1:${port}` } });
+    gw = await startGateway(kind, { port, ssh: true, env: { GITGATE_EXTERNAL_URL: `http://127.0.0.1:${port}` } });
   });
   afterAll(() => gw?.stop());
 
   it('manages users, projects, members and tokens, and git honours the tokens it made', async () => {
     const root = await gw.createUser('root', { admin: true });
     const { token } = await gw.createToken(root, ['api', 'sudo']);
-    const run = await runPython({ GITGATE_URL: gw.url, GITGATE_TOKEN: token });
+    const tools = await gw.createProject(root, 'tools');
+    await gw.seedCommit(tools);
+    const bare = gw.repoPath(tools);
+    const work = tempDir();
+    await gitOk(['clone', '-q', bare, work]);
+    await gitOk(['-C', work, 'checkout', '-q', '-b', 'feature/x']);
+    await gitOk(['-C', work, 'commit', '-q', '--allow-empty', '-m', 'feature work']);
+    await gitOk(['-C', work, 'push', '-q', 'origin', 'feature/x']);
+    await gitOk(['--git-dir', bare, 'tag', '-a', '-m', 'First release', 'v1.0', 'main']);
+    const featureSha = (await gitOk(['--git-dir', bare, 'rev-parse', 'feature/x'])).trim();
+    const run = await runPython({
+      GITGATE_URL: gw.url,
+      GITGATE_TOKEN: token,
+      GITGATE_REFS_PROJECT: 'root/tools',
+      GITGATE_FEATURE_SHA: featureSha,
+      GITGATE_SSH_URL: `ssh://git@127.0.0.1:${gw.sshPort}/root/tools.git`,
+    });
     expect(run.code, `python-gitlab script failed:\n${run.stderr}`).toBe(0);
     const out = JSON.parse(run.stdout) as ScriptOutput;
     expect(out.http_url_to_repo).toBe(`${gw.url}/root/demo-project.git`);
+    expect(out.version).toEqual(['17.0.0-gitgate', `gitgate-${PACKAGE_VERSION}`]);
 
-    const work = tempDir();
-    const cloned = await git(['clone', '-q', withCredentials(out.http_url_to_repo, out.rotated_token), work]);
+    const clone = tempDir();
+    const cloned = await git(['clone', '-q', withCredentials(out.http_url_to_repo, out.rotated_token), clone]);
     expect(cloned.code, cloned.stderr).toBe(0);
-    await gitOk(['-C', work, 'commit', '-q', '--allow-empty', '-m', 'first commit by dev']);
-    const pushed = await git(['-C', work, 'push', '-q', 'origin', 'HEAD:refs/heads/main']);
+    await gitOk(['-C', clone, 'commit', '-q', '--allow-empty', '-m', 'first commit by dev']);
+    const pushed = await git(['-C', clone, 'push', '-q', 'origin', 'HEAD:refs/heads/main']);
     expect(pushed.code, pushed.stderr).toBe(0);
-    const bare = path.join(gw.system.config.reposDir, 'root', 'demo-project.git');
-    expect(await gitOk(['--git-dir', bare, 'log', '--format=%s', 'main'])).toBe('first commit by dev\n');
+    const demo = path.join(gw.system.config.reposDir, 'root', 'demo-project.git');
+    expect(await gitOk(['--git-dir', demo, 'log', '--format=%s', 'main'])).toBe('first commit by dev\n');
 
     for (const refused of [out.deleted_token, out.old_token]) {
       const r = await git(['ls-remote', withCredentials(out.http_url_to_repo, refused)]);

@@ -105,10 +105,13 @@ describe.each(databaseKinds())('fuzzed HTTP requests on %s', (kind) => {
     PROPERTY_TIMEOUT_MS,
   );
 
-  fuzzIt('project references, user lookups and searches on the API', 900, () =>
+  fuzzIt('project references, user lookups, branch names and searches on the API', 900, () =>
     fc.asyncProperty(
-      fc.oneof(anyString({ maxLength: 40, overlong: 3000 }), fromPieces(['alice', '/', 'demo', '%2F', '..', '1', '0', '\0', '%00'], 5)),
-      fc.constantFrom('project', 'username', 'search', 'page', 'sort'),
+      fc.oneof(
+        anyString({ maxLength: 40, overlong: 3000 }),
+        fromPieces(['alice', '/', 'demo', '%2F', '..', '1', '0', '\0', '%00', 'main', '^', '$', '*', '.lock', '@{'], 5),
+      ),
+      fc.constantFrom('project', 'username', 'search', 'page', 'sort', 'branch', 'refSearch'),
       fc.boolean(),
       async (value, what, signedIn) => {
         const encoded = percentEncode(value);
@@ -118,6 +121,8 @@ describe.each(databaseKinds())('fuzzed HTTP requests on %s', (kind) => {
           search: `/api/v4/projects?search=${encoded}`,
           page: `/api/v4/projects?page=${encoded}&per_page=${encoded}`,
           sort: `/api/v4/personal_access_tokens?sort=${encoded}&created_after=${encoded}&state=${encoded}`,
+          branch: `/api/v4/projects/alice%2Fdemo/repository/branches/${encoded}`,
+          refSearch: `/api/v4/projects/alice%2Fdemo/repository/${value.length % 2 ? 'tags' : 'branches'}?search=${encoded}&sort=${encoded}`,
         }[what];
         await fire({ target, headers: signedIn ? [['PRIVATE-TOKEN', apiToken]] : [] });
       },

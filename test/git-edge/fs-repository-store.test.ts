@@ -132,4 +132,38 @@ describe('FsRepositoryStore', () => {
     expect(await store.remove('carol', 'pointer')).toBe(true);
     expect(await store.resolve('carol', 'target')).toBe(fs.realpathSync(target));
   });
+
+  describe('headBranch', () => {
+    it("reads the branch HEAD names, before and after the branch's first commit", async () => {
+      const repo = await store.create('dave', 'heads');
+      expect(await store.headBranch('dave', 'heads')).toBe('main');
+      const work = await workTree(base, 'heads-src', 1);
+      await gitOk(['push', '-q', repo, 'HEAD:refs/heads/feature/x'], work);
+      await gitOk(['symbolic-ref', 'HEAD', 'refs/heads/feature/x'], repo);
+      expect(await store.headBranch('dave', 'heads')).toBe('feature/x');
+    });
+
+    it('is null for a missing repository, a detached HEAD, a reftable placeholder, odd names and a symlinked HEAD', async () => {
+      expect(await store.headBranch('dave', 'missing')).toBeNull();
+      expect(await store.headBranch('..', 'x')).toBeNull();
+      const repo = await store.create('dave', 'odd');
+      const head = path.join(repo, 'HEAD');
+      for (const text of [
+        '0123456789abcdef0123456789abcdef01234567\n',
+        'ref: refs/heads/.invalid\n',
+        'ref: refs/tags/v1\n',
+        'ref: refs/heads/a..b\n',
+        'ref: refs/heads/main\nref: refs/heads/other\n',
+        `ref: refs/heads/${'x'.repeat(2000)}\n`,
+      ]) {
+        fs.writeFileSync(head, text);
+        expect(await store.headBranch('dave', 'odd'), text.slice(0, 40)).toBeNull();
+      }
+      const elsewhere = path.join(base, 'elsewhere-HEAD');
+      fs.writeFileSync(elsewhere, 'ref: refs/heads/leaked\n');
+      fs.rmSync(head);
+      fs.symlinkSync(elsewhere, head);
+      expect(await store.headBranch('dave', 'odd')).toBeNull();
+    });
+  });
 });

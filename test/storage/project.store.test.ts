@@ -73,6 +73,14 @@ describe.each(databaseKinds())('ProjectStore on %s', (kind) => {
     expect((await s.projects.listMembers(project.id, 1, 1)).map((m) => m.userId)).toEqual([u3]);
     expect((await s.projects.listMembers(project.id, undefined, 1)).map((m) => m.userId)).toEqual([u3]);
     expect(await s.projects.countMembers(project.id)).toBe(2);
+    expect(await s.projects.memberLevels(u2, [project.id, other.id, 999_999])).toEqual(
+      new Map([
+        [project.id, AccessLevel.developer],
+        [other.id, AccessLevel.guest],
+      ]),
+    );
+    expect(await s.projects.memberLevels(u1, [project.id, other.id])).toEqual(new Map());
+    expect(await s.projects.memberLevels(u2, [])).toEqual(new Map());
 
     expect(await s.projects.removeMember(project.id, u3)).toBe(true);
     expect(await s.projects.removeMember(project.id, u3)).toBe(false);

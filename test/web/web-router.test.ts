@@ -12,6 +12,7 @@ import type { FailedAuthGuard } from '../../src/identity/failed-auth-guard.js';
 import { GuardedAuthentication } from '../../src/auth/guarded-authentication.js';
 import { BannedError } from '../../src/lib/errors.js';
 import { createWebRouter } from '../../src/web/web-router.js';
+import { ProjectUrls } from '../../src/projects/project-urls.js';
 import { databaseKinds } from '../support/databases.js';
 import { PASSWORD, startGateway, type Gateway } from '../support/gateway.js';
 import { cookieAttributes, WebClient } from './support/web-client.js';
@@ -53,6 +54,8 @@ describe.each(databaseKinds())('the web router on its own, on %s', (kind) => {
         tokens: s.tokens,
         externalUrl: 'https://git.example.test',
         guarded: new GuardedAuthentication(guard),
+        projects: s.projects,
+        urls: new ProjectUrls('https://git.example.test', null),
       }),
     );
     server = http.createServer(app);

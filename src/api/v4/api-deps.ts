@@ -1,7 +1,9 @@
 import type { Logger } from 'pino';
 import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
+import type { RefReader } from '../../git/ref-reader.js';
 import type { SshKeyService } from '../../ssh-keys/ssh-key.service.js';
 import type { ProjectService } from '../../projects/project.service.js';
+import type { ProjectUrls } from '../../projects/project-urls.js';
 import type { TokenService } from '../../tokens/token.service.js';
 import type { UserService } from '../../users/user.service.js';
 
@@ -12,9 +14,13 @@ export interface ApiDeps {
   projects: ProjectService;
   /** SSH keys (`/user/keys`, `/users/:id/keys`). */
   sshKeys: SshKeyService;
+  /** Reads branches and tags with git (`/projects/:id/repository/…`). */
+  refs: RefReader;
   logger: Logger;
-  /** Base of `web_url`, `http_url_to_repo` and pagination links (GITGATE_EXTERNAL_URL). */
+  /** Base of users' `web_url` and of pagination links (GITGATE_EXTERNAL_URL). */
   externalUrl: string;
+  /** Projects' `web_url`, `http_url_to_repo` and `ssh_url_to_repo`. */
+  urls: ProjectUrls;
   /** Failed-authentication bookkeeping; when absent, nothing is counted or banned. */
   guarded?: GuardedAuthentication;
   /** Largest accepted request body (JSON or form-encoded); default `1mb`. */

@@ -11,9 +11,11 @@ import type { ApiDeps } from './api-deps.js';
 import { authenticate } from './authenticate.js';
 import { extractToken } from './extract-token.js';
 import { memberRoutes } from './members.routes.js';
+import { metadataRoutes } from './metadata.routes.js';
 import { openApiDocument } from './openapi/document.js';
 import { personalAccessTokenRoutes } from './personal-access-tokens.routes.js';
 import { projectRoutes } from './projects.routes.js';
+import { repositoryRoutes } from './repository.routes.js';
 import { mountRoutes, type ApiRoute } from './route.js';
 import { userTokenRoutes } from './user-tokens.routes.js';
 import { sendJson } from './send-json.js';
@@ -29,7 +31,9 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     ...sshKeyRoutes(deps),
     ...projectRoutes(deps),
     ...memberRoutes(deps),
+    ...repositoryRoutes(deps),
     ...personalAccessTokenRoutes(deps),
+    ...metadataRoutes(),
   ];
 }
 

@@ -38,7 +38,7 @@ const createProjectParams = z
 
 /** The project routes. */
 export function projectRoutes(deps: ApiDeps): ApiRoute[] {
-  const { projects, users, externalUrl: url } = deps;
+  const { projects, users, urls } = deps;
   return [
     route({
       method: 'get',
@@ -61,7 +61,8 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
           limit: page.limit,
           offset: page.offset,
         });
-        return { body: list.map((p) => projectEntity(p, url)), page: { page, total } };
+        const branches = await Promise.all(list.map((visible) => projects.defaultBranch(viewer, visible)));
+        return { body: list.map(({ project }, i) => projectEntity(project, urls, branches[i])), page: { page, total } };
       },
     }),
     route({
@@ -74,8 +75,9 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
       success: { status: 200, body: 'ProjectWithAccess' },
       errors: [404],
       handle: async ({ path, viewer }) => {
-        const { project, level } = await projects.get(viewer, projectRef(path.id));
-        return { body: projectWithAccess(project, level, url) };
+        const visible = await projects.get(viewer, projectRef(path.id));
+        const branch = await projects.defaultBranch(viewer, visible);
+        return { body: projectWithAccess(visible.project, visible.level, urls, branch) };
       },
     }),
     route({
@@ -97,7 +99,8 @@ export function projectRoutes(deps: ApiDeps): ApiRoute[] {
           visibility: params.visibility ?? null,
           namespace: namespace ?? null,
         });
-        return { body: projectEntity(project, url) };
+        const branch = await projects.defaultBranch(caller, { project, level: await projects.accessLevel(caller, project) });
+        return { body: projectEntity(project, urls, branch) };
       },
     }),
     route({

@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { realpathSync } from 'node:fs';
+import { closeSync, constants, openSync, readSync, realpathSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +12,7 @@ import { promisify } from 'node:util';
 import { ConflictError, ValidationError } from '../../lib/errors.js';
 import { statOrNull } from '../../lib/stat-sync.js';
 import { isValidPathSegment } from '../../lib/path-segment.js';
+import { isValidRefName } from '../../lib/ref-name.js';
 import type { RepositoryStore } from '../../projects/repository.store.js';
 
 const run = promisify(execFile);
@@ -57,6 +58,14 @@ export class FsRepositoryStore implements RepositoryStore {
     const real = realpathSyncOrNull(this.#location(namespace, project));
     if (!realRoot || !real || !isInside(realRoot, real)) return null;
     return isBareRepository(real) ? real : null;
+  }
+
+  async headBranch(namespace: string, project: string): Promise<string | null> {
+    const repo = await this.resolve(namespace, project);
+    if (!repo) return null;
+    const head = readHead(path.join(repo, 'HEAD'));
+    const match = head === null ? null : /^ref: refs\/heads\/([^\n]+)\n?$/.exec(head);
+    return match && isValidRefName(match[1]!) ? match[1]! : null;
   }
 
   async create(namespace: string, project: string): Promise<string> {
@@ -171,6 +180,32 @@ function assertSegment(field: string, value: string): string {
 function isBareRepository(dir: string): boolean {
   const [dirStat, head, objects, refs] = [dir, path.join(dir, 'HEAD'), path.join(dir, 'objects'), path.join(dir, 'refs')].map((p) => statOrNull(p));
   return Boolean(dirStat?.isDirectory() && head?.isFile() && objects?.isDirectory() && refs?.isDirectory());
+}
+
+/** Largest HEAD read: `ref: refs/heads/` and a branch name of the longest valid length. */
+const HEAD_MAX_BYTES = 1100;
+
+/**
+ * The HEAD file's text, or null when it is missing, unreadable, too long or a
+ * symbolic link (never followed, so it cannot lead out of the repository).
+ * Synchronous for the reason `resolve` is: a few hundred bytes of a hot file.
+ */
+function readHead(file: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch {
+    return null;
+  }
+  try {
+    const buffer = Buffer.alloc(HEAD_MAX_BYTES + 1);
+    const length = readSync(fd, buffer, 0, buffer.length, 0);
+    return length > HEAD_MAX_BYTES ? null : buffer.toString('utf8', 0, length);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function realpathSyncOrNull(p: string): string | null {

@@ -3,16 +3,14 @@
  * gitgate projects live in a user's namespace, so `namespace.kind` is `user`.
  */
 import type { Project } from '../../../projects/project.js';
+import type { ProjectUrls } from '../../../projects/project-urls.js';
 
-/** The project's URLs under the external URL. */
-function urls(project: Project, externalUrl: string) {
-  const full = `${project.namespace}/${project.path}`;
-  return { full, web: `${externalUrl}/${full}`, http: `${externalUrl}/${full}.git` };
-}
-
-/** `Project`: what `GET /projects` and `POST /projects` answer. */
-export function projectEntity(project: Project, externalUrl: string) {
-  const u = urls(project, externalUrl);
+/**
+ * `Project`: what `GET /projects` and `POST /projects` answer.
+ * `defaultBranch` undefined (the caller may not read the code) leaves
+ * `default_branch` out, as GitLab does.
+ */
+export function projectEntity(project: Project, urls: ProjectUrls, defaultBranch: string | null | undefined) {
   const created = project.createdAt.toISOString();
   return {
     id: project.id,
@@ -20,14 +18,14 @@ export function projectEntity(project: Project, externalUrl: string) {
     name: project.name,
     name_with_namespace: `${project.namespace} / ${project.name}`,
     path: project.path,
-    path_with_namespace: u.full,
+    path_with_namespace: `${project.namespace}/${project.path}`,
     created_at: created,
-    default_branch: null,
+    ...(defaultBranch !== undefined ? { default_branch: defaultBranch } : {}),
     tag_list: [],
     topics: [],
-    ssh_url_to_repo: null,
-    http_url_to_repo: u.http,
-    web_url: u.web,
+    ssh_url_to_repo: urls.ssh(project),
+    http_url_to_repo: urls.http(project),
+    web_url: urls.web(project),
     readme_url: null,
     avatar_url: null,
     forks_count: 0,
@@ -40,7 +38,7 @@ export function projectEntity(project: Project, externalUrl: string) {
       full_path: project.namespace,
       parent_id: null,
       avatar_url: null,
-      web_url: `${externalUrl}/${project.namespace}`,
+      web_url: urls.namespace(project.namespace),
     },
     visibility: project.visibility,
     creator_id: project.creatorId,
@@ -53,9 +51,9 @@ export function projectEntity(project: Project, externalUrl: string) {
  * `ProjectWithAccess`: a single project (`GET /projects/:id`) with the
  * caller's access level in `permissions.project_access`.
  */
-export function projectWithAccess(project: Project, level: number, externalUrl: string) {
+export function projectWithAccess(project: Project, level: number, urls: ProjectUrls, defaultBranch: string | null | undefined) {
   return {
-    ...projectEntity(project, externalUrl),
+    ...projectEntity(project, urls, defaultBranch),
     permissions: {
       project_access: level > 0 ? { access_level: level, notification_level: 3 } : null,
       group_access: null,

@@ -26,6 +26,7 @@ export function openApiDocument(externalUrl: string, routes: readonly ApiRoute[]
       version: '4',
       description: [
         "The part of GitLab's v4 API that manages users, SSH keys, projects, members and personal access tokens,",
+        'reads repository branches and tags, and describes the instance,',
         "with GitLab's paths, fields, status codes and error bodies. Lists are paginated with",
         "`page`/`per_page` and GitLab's `X-*` and `Link` headers.",
       ].join(' '),

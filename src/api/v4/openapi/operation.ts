@@ -33,6 +33,7 @@ const PATH_PARAMS: Record<string, string> = {
   id: 'Numeric id (for projects also the URL-encoded `namespace%2Fproject` path)',
   user_id: 'Numeric user id',
   key_id: 'Numeric SSH key id',
+  branch: 'The branch name, URL-encoded (`feature%2Fx`)',
 };
 
 function json(schema: Schema): Schema {

@@ -6,7 +6,7 @@
 import type { SchemaName } from './schemas.js';
 
 /** The document's tags, in the order it lists them. */
-export const API_TAGS = ['users', 'projects', 'members', 'personal_access_tokens'] as const;
+export const API_TAGS = ['users', 'projects', 'members', 'branches', 'tags', 'personal_access_tokens', 'metadata'] as const;
 
 /** The tag grouping an endpoint in the document. */
 export type ApiTag = (typeof API_TAGS)[number];

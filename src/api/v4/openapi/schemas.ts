@@ -16,9 +16,10 @@ const dateTime: Schema = { type: 'string', format: 'date-time' };
 const nullableDateTime: Schema = { type: ['string', 'null'], format: 'date-time' };
 const strings: Schema = { type: 'array', items: str };
 
-/** An object whose listed properties are all required. */
-export function object(properties: Record<string, Schema>, description?: string): Schema {
-  return { type: 'object', ...(description ? { description } : {}), required: Object.keys(properties), properties };
+/** An object whose listed properties are all required, but those named in `optional`. */
+export function object(properties: Record<string, Schema>, description?: string, optional: readonly string[] = []): Schema {
+  const required = Object.keys(properties).filter((name) => !optional.includes(name));
+  return { type: 'object', ...(description ? { description } : {}), required, properties };
 }
 
 const userBasic = {
@@ -67,10 +68,13 @@ const project = {
   path: str,
   path_with_namespace: str,
   created_at: dateTime,
-  default_branch: nullableStr,
+  default_branch: {
+    type: ['string', 'null'],
+    description: "The branch HEAD names (also before the first push); absent when the caller cannot read the code, null when HEAD names no branch",
+  },
   tag_list: strings,
   topics: strings,
-  ssh_url_to_repo: nullableStr,
+  ssh_url_to_repo: { type: ['string', 'null'], description: 'For the shared SSH user (`git@host:ns/project.git` on port 22); null while SSH is off' },
   http_url_to_repo: str,
   web_url: str,
   readme_url: nullableStr,
@@ -123,17 +127,42 @@ const sshKey = {
   usage_type: { type: 'string', enum: ['auth', 'signing', 'auth_and_signing'] },
 };
 
+const commit = object(
+  {
+    id: str,
+    short_id: str,
+    created_at: dateTime,
+    parent_ids: strings,
+    title: str,
+    message: str,
+    author_name: str,
+    author_email: str,
+    authored_date: dateTime,
+    committer_name: str,
+    committer_email: str,
+    committed_date: dateTime,
+    trailers: { type: 'object', additionalProperties: str, description: "The message's trailers, the last value of each key" },
+    extended_trailers: { type: 'object', additionalProperties: strings, description: "The message's trailers, every value of each key" },
+  },
+  'A commit, as git stores it',
+);
+const nullableCommit: Schema = { oneOf: [commit, nullable], description: 'The commit the ref leads to; null when it leads to another kind of object' };
+
 /** `components.schemas` of the document. */
 export const SCHEMAS = {
   UserBasic: object(userBasic, 'What any signed-in user sees in lists'),
   User: object(userDetails, "Another user's profile"),
   UserPublic: object(userPublic, 'The caller itself (GET /user)'),
   UserWithAdmin: object(userWithAdmin, 'Any user, as an administrator sees it'),
-  Project: object(project),
-  ProjectWithAccess: object({
-    ...project,
-    permissions: object({ project_access: projectAccess, group_access: nullable }),
-  }),
+  Project: object(project, undefined, ['default_branch']),
+  ProjectWithAccess: object(
+    {
+      ...project,
+      permissions: object({ project_access: projectAccess, group_access: nullable }),
+    },
+    undefined,
+    ['default_branch'],
+  ),
   Member: object({
     ...userBasic,
     access_level: { type: 'integer', enum: [10, 20, 30, 40, 50] },
@@ -144,6 +173,40 @@ export const SCHEMAS = {
   PersonalAccessToken: object(token),
   PersonalAccessTokenWithToken: object({ ...token, token: str }, 'Carries the token itself, shown this once'),
   SSHKey: object(sshKey, 'An SSH public key for Git over SSH'),
+  Branch: object(
+    {
+      name: str,
+      commit: nullableCommit,
+      merged: { type: 'boolean', description: "Reachable from the default branch, and not at the default branch's commit" },
+      protected: { type: 'boolean', enum: [false] },
+      developers_can_push: { type: 'boolean', enum: [false] },
+      developers_can_merge: { type: 'boolean', enum: [false] },
+      can_push: { type: 'boolean', description: 'The caller is a developer or above' },
+      default: bool,
+    },
+    'A branch (gitgate has no protected branches)',
+  ),
+  Tag: object(
+    {
+      name: str,
+      message: { type: 'string', description: "An annotated tag's message; empty for a lightweight tag" },
+      target: { type: 'string', description: 'The object the tag points at: the tag object of an annotated tag' },
+      commit: nullableCommit,
+      release: nullable,
+      protected: { type: 'boolean', enum: [false] },
+      created_at: { type: ['string', 'null'], format: 'date-time', description: "An annotated tag's date; null for a lightweight tag" },
+    },
+    'A tag (gitgate has no releases or protected tags)',
+  ),
+  Metadata: object(
+    {
+      version: { type: 'string', description: 'The GitLab release whose API this instance follows, with `-gitgate`' },
+      revision: { type: 'string', description: "gitgate's own version" },
+      kas: object({ enabled: { type: 'boolean', enum: [false] }, externalUrl: nullable, version: nullable }),
+      enterprise: bool,
+    },
+    'This instance',
+  ),
   Boolean: { type: 'boolean', description: 'GitLab answers block and unblock with `true`' },
   Message: object({ message: {} }, 'GitLab error: "401 Unauthorized", "404 User Not Found", or {field: [messages]}'),
   ParamsError: object({ error: str }, 'Invalid parameters, e.g. "name is missing"'),
