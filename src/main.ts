@@ -220,9 +220,9 @@ function reportPrivateData(logger: Logger, report: PrivateDataReport): void {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   let log: ProcessLogger | null = null;
-  const composeLogged = (config: Config): Promise<System> => {
+  const composeLogged = (config: Config, options: { createData: boolean }): Promise<System> => {
     log ??= createProcessLogger({ level: config.logLevel, format: config.logFormat });
-    return compose(config, { logger: log.logger });
+    return compose(config, { ...options, logger: log.logger });
   };
   runCli(process.argv.slice(2), composeLogged).then(
     (code) => {

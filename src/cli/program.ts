@@ -24,7 +24,8 @@ import { PACKAGE_VERSION } from '../lib/package-version.js';
  * Parses `argv` (without node and script), runs the command and resolves
  * to the exit status. `compose` builds the system from the configuration,
  * which is read only when a command runs (so `--help` works whatever the
- * environment holds).
+ * environment holds). Rejects with a StartupError (or any unexpected
+ * error) for the caller to report and exit 1.
  */
 export async function runCli(argv: string[], compose: Compose): Promise<number> {
   let location: string | null = null;
@@ -68,10 +69,12 @@ export async function runCli(argv: string[], compose: Compose): Promise<number> 
     await program.parseAsync(argv, { from: 'user' });
     return 0;
   } catch (err) {
-    if (err instanceof ConfigError || err instanceof StartupError) {
+    if (err instanceof ConfigError) {
       process.stderr.write(`gitgate: ${err.message}\n`);
       return 1;
     }
+    // The caller reports it: its line on stderr, and a fatal line where the log goes.
+    if (err instanceof StartupError) throw err;
     if ((err instanceof NotFoundError || err instanceof MissingError) && location) {
       // The usual cause: another installation than the server's (GITGATE_DATA_DIR, DATABASE_URL).
       process.stderr.write(`gitgate: ${err.message} (${location})\n`);

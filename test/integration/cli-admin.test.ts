@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { runProcess } from '../support/run-process.js';
 
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 const VERSION = (JSON.parse(fs.readFileSync('package.json', 'utf8')) as { version: string }).version;
 
 describe('gitgate administration commands', () => {

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { duplicateKeys } from '../support/duplicate-keys.js';
 import { tempDir } from '../support/git-cli.js';
 
-const BIN = path.resolve('bin/gitgate');
+const BIN = path.resolve('test/support/gitgate-source');
 
 function serve(env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -42,19 +42,19 @@ describe('a fatal start-up error', () => {
     for (const format of [undefined, 'json']) {
       const r = await serve(format ? { ...env, GITGATE_LOG_FORMAT: format } : env);
       expect(r.code).toBe(1);
-      expect(r.stderr).toMatch(/^gitgate: listen EADDRINUSE/m);
+      expect(r.stderr).toMatch(/^gitgate: 127\.0\.0\.1:\d+ is already in use: stop what listens there, or choose another PORT$/m);
       const lines = r.stdout.split('\n').filter(Boolean);
       for (const line of lines) expect(duplicateKeys(line), line).toEqual([]);
       const fatal = lines.map((l) => JSON.parse(l) as Record<string, unknown>).filter((l) => l.level === 60);
       expect(fatal).toHaveLength(1);
-      expect(fatal[0]).toMatchObject({ service: 'gitgate', msg: 'gitgate stopped by an error', err: { code: 'EADDRINUSE' } });
+      expect(fatal[0]).toMatchObject({ service: 'gitgate', msg: 'gitgate stopped by an error', err: { type: 'StartupError', setting: 'PORT' } });
     }
   });
 
   it('stays the stderr line alone with pretty logs', async () => {
     const r = await serve({ ...env, GITGATE_LOG_FORMAT: 'pretty' });
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^gitgate: listen EADDRINUSE/m);
+    expect(r.stderr).toMatch(/^gitgate: 127\.0\.0\.1:\d+ is already in use: stop what listens there, or choose another PORT$/m);
     expect(r.stdout).not.toContain('{"level"');
     expect(r.stdout).toContain('registry token service ready');
     expect(r.stdout).not.toContain('FATAL');

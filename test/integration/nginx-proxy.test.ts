@@ -250,7 +250,7 @@ describe.runIf(build)(`gitgate behind nginx (${build?.version}, ${CONFIG_FILE})`
       expect(direct.code, direct.stderr).toBe(0);
 
       const commands = gatewayLog().slice(seen).filter((e) => e.msg === 'ssh git command');
-      expect(commands.map((e) => [e.service, e.ip])).toEqual([
+      expect(commands.map((e) => [e.gitService, e.ip])).toEqual([
         ['git-upload-pack', '127.0.0.1'],
         ['git-receive-pack', '127.0.0.1'],
         ['git-upload-pack', '127.0.0.8'],

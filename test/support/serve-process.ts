@@ -1,5 +1,6 @@
 /**
- * `bin/gitgate serve` in a process of its own, as a supervisor runs it:
+ * `gitgate serve` (from the sources, see test/support/gitgate-source) in a
+ * process of its own, as a supervisor runs it:
  * its standard error, whether and how it exited, and a SIGKILL for a
  * process that never does (so a failing test leaves nothing behind).
  */
@@ -7,8 +8,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:net';
 import path from 'node:path';
 
-/** The command line, from any working directory. */
-export const BIN = path.resolve('bin/gitgate');
+/** The command line run from the TypeScript sources, from any working directory. */
+export const BIN = path.resolve('test/support/gitgate-source');
 
 /** How a process ended: its status, or null and the signal that ended it. */
 export interface Exit {
