@@ -4,13 +4,13 @@
  * terminal without echo. Through the real CLI, against a running gateway's
  * database; the gateway then accepts the password.
  */
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { toolsInstalled } from '../support/required-tools.js';
 import { runProcess } from '../support/run-process.js';
 import { basic, requestToken } from '../registry/support/token-client.js';
+import { typeAtTerminal } from '../support/terminal.js';
 
 const BIN = path.resolve('test/support/gitgate-source');
 
@@ -53,38 +53,16 @@ describe('gitgate user create: the password', () => {
   });
 
   it.runIf(toolsInstalled('the terminal prompt test of user create', ['script'], 'bsdutils'))('asks twice at a terminal without echoing, and refuses two different answers', async () => {
-    const typed = await typeAtTerminal(['user', 'create', '--username', 'tty-user'], ['typed-secret-1', 'typed-secret-1']);
+    const typed = await typeAtTerminal(BIN, ['user', 'create', '--username', 'tty-user'], ['typed-secret-1', 'typed-secret-1'], env);
     expect(typed.code, typed.output).toBe(0);
     expect(typed.output).toContain('Password: ');
     expect(typed.output).toContain('Created user tty-user');
     expect(typed.output).not.toContain('typed-secret');
     expect(await accepts('tty-user', 'typed-secret-1')).toBe(true);
 
-    const mismatch = await typeAtTerminal(['user', 'create', '--username', 'tty-user-2'], ['typed-secret-1', 'typed-secret-2']);
+    const mismatch = await typeAtTerminal(BIN, ['user', 'create', '--username', 'tty-user-2'], ['typed-secret-1', 'typed-secret-2'], env);
     expect(mismatch.code).toBe(2);
     expect(mismatch.output).toContain('the passwords do not match');
     expect(mismatch.output).not.toContain('typed-secret');
   });
-
-  /**
-   * Runs the CLI on a pseudo-terminal (util-linux `script`) and types each
-   * answer once its prompt has appeared, so it arrives after echo is off.
-   */
-  function typeAtTerminal(args: string[], answers: string[]): Promise<{ code: number | null; output: string }> {
-    const command = [BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    let prompts = 0;
-    const onOutput = (d: Buffer): void => {
-      output += d.toString();
-      const seen = output.split('Password').length - 1;
-      while (prompts < seen && prompts < answers.length) child.stdin.write(`${answers[prompts++]}\r`);
-    };
-    child.stdout.on('data', onOutput);
-    child.stderr.on('data', onOutput);
-    return new Promise((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, output }));
-    });
-  }
 });

@@ -4,7 +4,6 @@
  * typed twice at a terminal, never from the arguments; setting it follows
  * the usual rules (web sessions end, the old password stops working at once).
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, startGateway, type Gateway } from '../support/gateway.js';
 import { toolsInstalled } from '../support/required-tools.js';
@@ -12,6 +11,7 @@ import { runProcess } from '../support/run-process.js';
 import { BIN } from '../support/serve-process.js';
 import { basic, requestToken } from '../registry/support/token-client.js';
 import { WebClient } from '../web/support/web-client.js';
+import { typeAtTerminal } from '../support/terminal.js';
 
 const HOME = '/-/user_settings/personal_access_tokens';
 
@@ -51,34 +51,15 @@ describe('gitgate user set-password', () => {
   it.runIf(toolsInstalled('the terminal prompt test of user set-password', ['script'], 'bsdutils'))(
     'asks twice at a terminal without echoing',
     async () => {
-      const typed = await typeAtTerminal(['user', 'set-password', 'root'], ['typed-root-secret', 'typed-root-secret']);
+      const typed = await typeAtTerminal(BIN, ['user', 'set-password', 'root'], ['typed-root-secret', 'typed-root-secret'], env);
       expect(typed.code, typed.output).toBe(0);
       expect(typed.output).toContain('Password (again): ');
       expect(typed.output).not.toContain('typed-root-secret');
       expect(await accepts('root', 'typed-root-secret')).toBe(true);
-      const mismatch = await typeAtTerminal(['user', 'set-password', 'root'], ['typed-root-secret-1', 'typed-root-secret-2']);
+      const mismatch = await typeAtTerminal(BIN, ['user', 'set-password', 'root'], ['typed-root-secret-1', 'typed-root-secret-2'], env);
       expect(mismatch.code).toBe(2);
       expect(mismatch.output).toContain('the passwords do not match');
       expect(await accepts('root', 'typed-root-secret')).toBe(true);
     },
   );
-
-  /** Runs the CLI on a pseudo-terminal (util-linux `script`), typing each answer once its prompt appeared. */
-  function typeAtTerminal(args: string[], answers: string[]): Promise<{ code: number | null; output: string }> {
-    const command = [BIN, ...args].map((a) => `'${a.replace(/'/g, `'\\''`)}'`).join(' ');
-    const child = spawn('script', ['-qec', command, '/dev/null'], { env, stdio: ['pipe', 'pipe', 'pipe'] });
-    let output = '';
-    let prompts = 0;
-    const onOutput = (d: Buffer): void => {
-      output += d.toString();
-      const seen = output.split('Password').length - 1;
-      while (prompts < seen && prompts < answers.length) child.stdin.write(`${answers[prompts++]}\r`);
-    };
-    child.stdout.on('data', onOutput);
-    child.stderr.on('data', onOutput);
-    return new Promise((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, output }));
-    });
-  }
 });
