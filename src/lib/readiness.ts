@@ -2,7 +2,7 @@
 
 /** One dependency the readiness probe checked. */
 export interface ReadinessCheck {
-  /** `database`, `git`, `redis`. */
+  /** `db`, `git`, `redis`: reported as GitLab's `<name>_check`. */
   name: string;
   ok: boolean;
   /** Why not (for the log, not for the client). */
