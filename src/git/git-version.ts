@@ -5,7 +5,9 @@
  * `git --version` again only when the file changed (an upgrade, a removal).
  */
 import { execFile } from 'node:child_process';
+import os from 'node:os';
 import { binaryFingerprint, resolveGitBinary } from './git-binary.js';
+import { gitEnvironment } from './git-env.js';
 
 /**
  * The oldest git gitgate works with. 2.32 is the first to honour
@@ -40,7 +42,7 @@ export async function probeGit(gitBin: string, envPath: string): Promise<GitBina
     execFile(
       file,
       ['--version'],
-      { env: { PATH: envPath, LANG: 'C', LC_ALL: 'C', GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' }, timeout: VERSION_TIMEOUT_MS },
+      { env: gitEnvironment({ path: envPath, home: os.tmpdir() }), timeout: VERSION_TIMEOUT_MS },
       (error, stdout, stderr) => {
         if (error) {
           const detail = String(stderr).trim().split('\n')[0] || (error as NodeJS.ErrnoException).code || error.message;
