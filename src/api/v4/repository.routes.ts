@@ -18,7 +18,7 @@ import type { ReadableRepository } from '../../projects/project.service.js';
 import type { ApiDeps } from './api-deps.js';
 import { branchEntity } from './entities/branch.entity.js';
 import { tagEntity } from './entities/tag.entity.js';
-import { pageOf, pageParams } from './pagination.js';
+import { pageOf, pageParams, type Page, type PageParams } from './pagination.js';
 import { text } from './params.js';
 import { projectRef } from './project-ref.js';
 import { refSearch } from './ref-search.js';
@@ -46,6 +46,23 @@ const tagListParams = z.object({
 
 const HEADS = 'refs/heads/';
 const TAGS = 'refs/tags/';
+
+/**
+ * The refs of `listed` (full names under `prefix`, in git's order) that
+ * `search` matches by their short name, in GitLab's order for the search,
+ * cut to the page asked for: the page's full names and how many matched.
+ */
+function searchedPage(
+  listed: readonly { refname: string }[],
+  prefix: string,
+  params: PageParams & { search?: string | undefined },
+): { names: string[]; page: Page; total: number } {
+  const search = params.search ? refSearch(params.search) : null;
+  const shortName = (r: { refname: string }): string => r.refname.slice(prefix.length);
+  const matching = search ? search.order(listed.filter((r) => search.matches(shortName(r))), shortName) : listed;
+  const page = pageOf(params);
+  return { names: matching.slice(page.offset, page.offset + page.limit).map((r) => r.refname), page, total: matching.length };
+}
 
 /** The branch and tag routes. */
 export function repositoryRoutes(deps: ApiDeps): ApiRoute[] {
@@ -83,13 +100,10 @@ export function repositoryRoutes(deps: ApiDeps): ApiRoute[] {
       handle: async ({ params, path, viewer }) => {
         const repo = await projects.openRepository(viewer, projectRef(path.id));
         const listed = await refs.list(repo.repoPath, 'branches', BRANCH_SORTS[params.sort ?? 'name_asc']);
-        const search = params.search ? refSearch(params.search) : null;
-        const shortName = (r: { refname: string }): string => r.refname.slice(HEADS.length);
-        const matching = search ? search.order(listed.filter((r) => search.matches(shortName(r))), shortName) : listed;
-        const page = pageOf(params);
-        const defaultCommit = listed.find((r) => shortName(r) === repo.defaultBranch)?.objectId ?? null;
-        const names = matching.slice(page.offset, page.offset + page.limit).map((r) => r.refname);
-        return { body: await branches(repo, names, defaultCommit), page: { page, total: matching.length } };
+        const { names, page, total } = searchedPage(listed, HEADS, params);
+        const defaultRef = repo.defaultBranch === null ? null : `${HEADS}${repo.defaultBranch}`;
+        const defaultCommit = listed.find((r) => r.refname === defaultRef)?.objectId ?? null;
+        return { body: await branches(repo, names, defaultCommit), page: { page, total } };
       },
     }),
     route({
@@ -128,17 +142,13 @@ export function repositoryRoutes(deps: ApiDeps): ApiRoute[] {
       handle: async ({ params, path, viewer }) => {
         const repo = await projects.openRepository(viewer, projectRef(path.id));
         const listed = await refs.list(repo.repoPath, 'tags', TAG_ORDERS[params.order_by ?? 'updated'][params.sort ?? 'desc']);
-        const search = params.search ? refSearch(params.search) : null;
-        const shortName = (r: { refname: string }): string => r.refname.slice(TAGS.length);
-        const matching = search ? search.order(listed.filter((r) => search.matches(shortName(r))), shortName) : listed;
-        const page = pageOf(params);
-        const names = matching.slice(page.offset, page.offset + page.limit).map((r) => r.refname);
+        const { names, page, total } = searchedPage(listed, TAGS, params);
         const details = await refs.details(repo.repoPath, names);
         const body = names.flatMap((refname) => {
           const ref: RefDetails | undefined = details.get(refname);
           return ref ? [tagEntity(refname.slice(TAGS.length), ref)] : [];
         });
-        return { body, page: { page, total: matching.length } };
+        return { body, page: { page, total } };
       },
     }),
   ];
