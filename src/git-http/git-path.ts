@@ -1,7 +1,7 @@
 /**
  * Recognition of smart-HTTP paths: `/<namespace>/<project>[.git]/<endpoint>`.
  */
-import { isValidPathSegment } from '../lib/path-segment.js';
+import { decodeSegment, repositoryPath } from '../lib/path-segment.js';
 
 /** The three smart-HTTP endpoints. */
 export type GitEndpoint = 'info-refs' | 'git-upload-pack' | 'git-receive-pack';
@@ -30,7 +30,7 @@ const DUMB_HTTP = /^(objects|info)$/;
  */
 export function matchGitPath(path: string): GitPathMatch | null {
   const raw = path.split('/').slice(1);
-  const segments = raw.map(safeDecode);
+  const segments = raw.map(decodeSegment);
   const endpoint = endpointAt(segments);
   if (endpoint) {
     const prefix = segments.slice(0, segments.length - endpoint.length);
@@ -48,9 +48,8 @@ function endpointAt(segments: (string | null)[]): { name: GitEndpoint; length: n
 }
 
 function repository(namespace: string | null, project: string | null): { namespace: string; project: string } | null {
-  if (namespace === null || project === null) return null;
-  const bare = project.endsWith('.git') ? project.slice(0, -4) : project;
-  return isValidPathSegment(namespace) && isValidPathSegment(bare) ? { namespace, project: bare } : null;
+  const repo = repositoryPath(namespace, project);
+  return repo && { namespace: repo.namespace, project: repo.project };
 }
 
 function looksLikeGit(raw: string[], segments: (string | null)[]): boolean {
@@ -59,12 +58,4 @@ function looksLikeGit(raw: string[], segments: (string | null)[]): boolean {
   if (raw.slice(1, -1).some(inner) || segments.slice(1, -1).some(inner)) return true;
   const third = segments[2] ?? '';
   return segments.length === 3 ? third === 'HEAD' : DUMB_HTTP.test(third);
-}
-
-function safeDecode(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
 }

@@ -5,7 +5,7 @@
  * (smart HTTP, answered by the git router before the pages; dumb HTTP,
  * refused there), never a page.
  */
-import { isValidPathSegment } from '../lib/path-segment.js';
+import { decodeSegment, repositoryPath } from '../lib/path-segment.js';
 
 /** A project page path: the project, and whether `.git` was appended. */
 export interface ProjectPagePath {
@@ -27,18 +27,5 @@ export function matchProjectPage(path: string): ProjectPagePath | null {
   const raw = path.split('/').slice(1);
   if (raw.length === 3 && raw[2] === '') raw.pop();
   if (raw.length !== 2) return null;
-  const [namespace, project] = raw.map(decode) as [string | null, string | null];
-  if (namespace === null || project === null) return null;
-  const withGitSuffix = project.endsWith('.git');
-  const bare = withGitSuffix ? project.slice(0, -'.git'.length) : project;
-  if (!isValidPathSegment(namespace) || !isValidPathSegment(bare)) return null;
-  return { namespace, project: bare, withGitSuffix };
-}
-
-function decode(segment: string): string | null {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return null;
-  }
+  return repositoryPath(decodeSegment(raw[0]!), decodeSegment(raw[1]!));
 }
