@@ -5,13 +5,14 @@
  * helper) and the modules loaded on demand (SSH, the registry key generator)
  * must be found from dist/. The rest of the suite runs the sources.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
+import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { authUrl, git, tempDir } from '../support/git-cli.js';
 
 const run = promisify(execFile);
@@ -23,9 +24,8 @@ const BUILD_TIMEOUT_MS = 300_000;
 describe('the compiled build (bin/gitgate on dist/)', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  let server: ChildProcess;
+  let server: ServeProcess;
   let url: string;
-  let stderr = '';
 
   beforeAll(async () => {
     await run(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
@@ -33,26 +33,22 @@ describe('the compiled build (bin/gitgate on dist/)', () => {
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     env = { PATH: process.env.PATH, HOME: dataDir, GITGATE_DATA_DIR: dataDir, PORT: String(port), GITGATE_SSH_PORT: '0', LOG_LEVEL: 'warn' };
-    server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      server.stderr!.on('data', () => (stderr.includes('gitgate is serving') ? resolve() : undefined));
-      server.once('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr}`)));
-    });
+    server = startServe(env, { bin: BIN });
+    await server.waitFor('gitgate is serving');
   }, BUILD_TIMEOUT_MS);
-  afterAll(() => {
-    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+  afterAll(async () => {
+    if (server) await server.exitWithin(0);
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
   it('runs dist/main.js on plain node, with the git spawner helper from dist/', async () => {
-    const cmdline = fs.readFileSync(`/proc/${server.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    const cmdline = fs.readFileSync(`/proc/${server.child.pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
     expect(cmdline.slice(1)).toEqual([path.join(ROOT, 'dist/main.js'), 'serve']);
-    const { stdout } = await run('ps', ['-o', 'args=', '--ppid', String(server.pid)]);
+    const { stdout } = await run('ps', ['-o', 'args=', '--ppid', String(server.child.pid)]);
     const children = stdout.trim().split('\n');
     expect(children).toHaveLength(1);
     expect(children[0]).toContain(path.join(ROOT, 'dist/git/spawner/spawner-process.mjs'));
-    expect(stderr).not.toContain('git spawner could not start');
+    expect(server.stderr()).not.toContain('git spawner could not start');
   });
 
   it('clones the demo with a token made by the compiled CLI', async () => {
@@ -74,7 +70,7 @@ describe('the compiled build (bin/gitgate on dist/)', () => {
   });
 
   it('loads what it loads on demand: the SSH listener and the registry key generator', async () => {
-    const port = Number(/ssh:\/\/root@[^:]+:(\d+)\//.exec(stderr)?.[1]);
+    const port = Number(/ssh:\/\/root@[^:]+:(\d+)\//.exec(server.stderr())?.[1]);
     expect(port).toBeGreaterThan(0);
     const banner = await new Promise<string>((resolve, reject) => {
       const socket = net.connect(port, '127.0.0.1');

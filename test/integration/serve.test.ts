@@ -3,40 +3,34 @@
  * data directory in its own process, the CLI in another, git against it;
  * then SIGTERM while a clone is running.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/free-port.js';
+import { BIN, startServe, type ServeProcess } from '../support/serve-process.js';
 import { authUrl, git, tempDir } from '../support/git-cli.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('test/support/gitgate-source');
 
 describe('gitgate serve (a separate process)', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  let server: ChildProcess;
+  let server: ServeProcess;
   let url: string;
-  let stderr = '';
 
   beforeAll(async () => {
     dataDir = tempDir('gitgate-serve-');
     const port = await freePort();
     url = `http://127.0.0.1:${port}`;
     env = { PATH: process.env.PATH, HOME: dataDir, GITGATE_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
-    server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
-    server.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    await new Promise<void>((resolve, reject) => {
-      const check = () => (stderr.includes('gitgate is serving') ? resolve() : undefined);
-      server.stderr!.on('data', check);
-      server.once('exit', (code) => reject(new Error(`server exited early (${code}): ${stderr}`)));
-    });
+    server = startServe(env);
+    await server.waitFor('gitgate is serving');
   });
-  afterAll(() => {
-    if (server.exitCode === null) server.kill('SIGKILL');
+  afterAll(async () => {
+    await server.exitWithin(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -44,9 +38,9 @@ describe('gitgate serve (a separate process)', () => {
     const file = path.join(dataDir, 'initial_root_password');
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
     expect(fs.readFileSync(file, 'utf8').trim().length).toBeGreaterThanOrEqual(20);
-    expect(stderr).toContain(`root password: written once to ${file}`);
-    expect(stderr).toContain('token create --user root');
-    expect(stderr).toContain('/root/demo.git');
+    expect(server.stderr()).toContain(`root password: written once to ${file}`);
+    expect(server.stderr()).toContain('token create --user root');
+    expect(server.stderr()).toContain('/root/demo.git');
   });
 
   it('clones the demo with a token from the CLI, and refuses it once the CLI revokes it', async () => {
@@ -108,8 +102,7 @@ describe('gitgate serve (a separate process)', () => {
       req.on('error', reject);
       req.write(pkt(`want ${sha}\n`));
       setTimeout(() => {
-        const exited = new Promise<number | null>((done) => server.once('exit', (code) => done(code)));
-        server.kill('SIGTERM');
+        const exited = server.stop().then((exit) => exit.code);
         setTimeout(() => req.end(`0000${pkt('done\n')}`), 300);
         exitCode = exited;
       }, 300);

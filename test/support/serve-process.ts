@@ -37,9 +37,9 @@ export function serveEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   return { PATH: process.env.PATH, HOME: process.env.TMPDIR ?? '/tmp', LOG_LEVEL: 'warn', GITGATE_SEED_DEMO: 'false', ...env };
 }
 
-/** Starts `gitgate serve` with exactly `env` (see serveEnv). */
-export function startServe(env: NodeJS.ProcessEnv, options: { cwd?: string; args?: string[] } = {}): ServeProcess {
-  const child = spawn(BIN, options.args ?? ['serve'], { env, cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts `gitgate serve` (or `options.bin`, e.g. the compiled bin/gitgate) with exactly `env` (see serveEnv). */
+export function startServe(env: NodeJS.ProcessEnv, options: { cwd?: string; args?: string[]; bin?: string } = {}): ServeProcess {
+  const child = spawn(options.bin ?? BIN, options.args ?? ['serve'], { env, cwd: options.cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
