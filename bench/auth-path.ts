@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const services = Object.fromEntries(
     Object.entries(lookups).map(([name, lookup]) => [
       name,
-      new TokenService({ tokens: stores.tokens, users: stores.users, codec, lookup, clock: systemClock, maxLifetimeDays: null }),
+      new TokenService({ tokens: stores.tokens, users: stores.users, codec, lookup, projects: { resolveProject: async () => null }, clock: systemClock, maxLifetimeDays: null }),
     ]),
   );
   const { plaintext } = await services.store!.create({ id: 0, username: 'bench', isAdmin: true }, user.id, { name: 'bench', scopes: ['read_repository'] });

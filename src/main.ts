@@ -133,11 +133,13 @@ function services(
     // The shared SSH user's name would not reach an account over SSH.
     reservedUsernames: config.ssh ? [config.ssh.user] : [],
   });
+  const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
   const tokens = new TokenService({
     tokens: stores.tokens,
     users: stores.users,
     codec: new TokenCodec(config.tokenPrefix, deriveKey(secret, 'personal-access-token digest')),
     lookup,
+    projects,
     clock,
     maxLifetimeDays: config.maxTokenLifetimeDays,
   });
@@ -148,7 +150,6 @@ function services(
     otpKey: deriveKey(secret, 'two-factor otp secret'),
     issuer: 'gitgate',
   });
-  const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
   const lockout = new AccountLockout(stores.lockouts, clock);
   const guarded = new GuardedAuthentication(cache.guard);
   const gitPasswords = new AuthenticatorChain([

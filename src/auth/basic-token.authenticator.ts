@@ -1,7 +1,7 @@
 import type { PasswordCredentials } from '../identity/authenticator.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { AuthContext, Authenticator } from '../identity/authenticator.js';
-import type { Principal } from '../identity/principal.js';
+import { tokenPrincipal, type Principal } from '../identity/principal.js';
 
 /**
  * Basic auth whose password is a personal access token. The username is
@@ -18,11 +18,6 @@ export class BasicTokenAuthenticator implements Authenticator<PasswordCredential
   async authenticate(credentials: PasswordCredentials, context: AuthContext): Promise<Principal | null> {
     if (!credentials.password.startsWith(this.prefix)) return null;
     const record = await this.tokens.authenticate(credentials.password, context.ip);
-    return {
-      kind: 'token',
-      user: { id: record.userId, username: record.username, isAdmin: record.isAdmin },
-      tokenId: record.tokenId,
-      scopes: record.scopes,
-    };
+    return tokenPrincipal(record, { id: record.userId, username: record.username, isAdmin: record.isAdmin });
   }
 }

@@ -16,6 +16,7 @@ import type { Authenticator } from '../identity/authenticator.js';
 import type { GuardedAuthentication } from './guarded-authentication.js';
 import { ANONYMOUS, identityOf, type Principal } from '../identity/principal.js';
 import { ABILITY_SCOPES, scopesAllow } from '../identity/scopes.js';
+import { pushRulesOf, reachesProject } from '../identity/token-restrictions.js';
 
 export interface GitAccessDeps {
   authenticator: Authenticator<PasswordCredentials>;
@@ -42,7 +43,9 @@ export class GitAuthorizationService implements GitAuthorizer {
    */
   async authorizePrincipal(principal: Principal, namespace: string, projectPath: string, service: GitCommandService): Promise<GitGrant> {
     const who = identityOf(principal);
-    const project = await this.deps.projects.findByPath(namespace, projectPath);
+    const found = await this.deps.projects.findByPath(namespace, projectPath);
+    // Outside a restricted token's projects, a project looks missing, even a public one.
+    const project = found && reachesProject(who?.reach, found) ? found : null;
     const level = project ? await this.deps.projects.accessLevel(who, project) : 0;
     if (!project || !canReadCode(who, project, level)) throw this.hidden(principal);
 
@@ -57,7 +60,8 @@ export class GitAuthorizationService implements GitAuthorizer {
 
     const repoPath = await this.deps.repos.resolve(project.namespace, project.path);
     if (!repoPath) throw new NotFoundError(PROJECT);
-    return { repoPath, projectId: project.id, principal };
+    const pushRules = service === 'git-receive-pack' && principal.kind === 'token' ? pushRulesOf(principal.restrictions) : null;
+    return { repoPath, projectId: project.id, principal, pushRules };
   }
 
   /** Checks credentials under the IP's ban. */

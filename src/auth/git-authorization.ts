@@ -6,6 +6,7 @@
 import type { PasswordCredentials } from '../identity/authenticator.js';
 import type { GitService } from '../identity/git-service.js';
 import type { Principal } from '../identity/principal.js';
+import type { PushRules } from '../identity/token-restrictions.js';
 
 
 
@@ -26,6 +27,8 @@ export interface GitGrant {
   repoPath: string;
   projectId: number;
   principal: Principal;
+  /** What a push may do to refs (a restricted token's), enforced by gitgate's pre-receive hook; null: no limits. */
+  pushRules: PushRules | null;
 }
 
 /**

@@ -3,9 +3,10 @@ import type { Project } from '../projects/project.js';
 import { ANONYMOUS, type Principal } from '../identity/principal.js';
 import { catalogAllowed, projectFacts, projectOfRepositoryName, registryActionAllowed } from './registry-abilities.js';
 import type { Scope } from '../identity/scopes.js';
+import { NO_RESTRICTIONS } from '../identity/token-restrictions.js';
 
 const user = { id: 7, username: 'bob', isAdmin: false };
-const token = (...scopes: Scope[]): Principal => ({ kind: 'token', user, tokenId: 1, scopes });
+const token = (...scopes: Scope[]): Principal => ({ kind: 'token', user, tokenId: 1, scopes, restrictions: NO_RESTRICTIONS });
 const password: Principal = { kind: 'password', user };
 const project = (visibility: Project['visibility']): Project => ({
   id: 1,

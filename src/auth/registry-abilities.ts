@@ -59,6 +59,8 @@ export function registryActionAllowed(principal: Principal, action: string, proj
  */
 export function catalogAllowed(principal: Principal): boolean {
   if (principal.kind === 'anonymous' || !principal.user.isAdmin) return false;
+  // The catalog names every repository: not for a token limited to some projects.
+  if (principal.user.reach) return false;
   return principal.kind === 'token' ? scopesAllow(principal.scopes, 'read_registry') : true;
 }
 

@@ -17,6 +17,7 @@ import type {
 import type { Authenticator } from '../identity/authenticator.js';
 import type { GuardedAuthentication } from './guarded-authentication.js';
 import { ANONYMOUS, identityOf, type Principal } from '../identity/principal.js';
+import { reachesProject } from '../identity/token-restrictions.js';
 import { catalogAllowed, projectFacts, projectOfRepositoryName, registryActionAllowed, type ProjectFacts } from './registry-abilities.js';
 
 export interface RegistryAccessDeps {
@@ -64,7 +65,8 @@ export class RegistryAuthorizationService implements RegistryAuthorizer {
 
   private async factsFor(principal: Principal, namespace: string, path: string): Promise<ProjectFacts | null> {
     const project = await this.deps.projects.findByPath(namespace, path);
-    if (!project) return null;
+    // Outside a restricted token's projects the registry grants nothing, as if the project did not exist.
+    if (!project || !reachesProject(identityOf(principal)?.reach, project)) return null;
     return projectFacts(principal, project, await this.deps.projects.accessLevel(identityOf(principal), project));
   }
 

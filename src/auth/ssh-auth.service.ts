@@ -17,7 +17,7 @@ import type { TokenService } from '../tokens/token.service.js';
 import type { UserService } from '../users/user.service.js';
 import type { Authenticator, PasswordCredentials } from '../identity/authenticator.js';
 import type { GuardedAuthentication } from './guarded-authentication.js';
-import type { Identity, Principal } from '../identity/principal.js';
+import { tokenPrincipal, type Identity, type Principal } from '../identity/principal.js';
 
 export interface SshAuthDeps {
   /** Tokens, then account passwords: the chain git over HTTP uses. */
@@ -108,6 +108,8 @@ export class SshAuthService {
       const token = await unlessNotFound(this.deps.tokens.get(principal.user, principal.tokenId));
       if (!token) throw new UnauthorizedError('revoked');
       if (!this.deps.tokens.isActive(token)) throw new UnauthorizedError(token.revoked ? 'revoked' : 'expired');
+      // Rebuilt from the stored token, so its restrictions (the project reach) stay on the identity.
+      return tokenPrincipal({ tokenId: token.id, scopes: token.scopes, restrictions: token.restrictions }, identity(user)) as SshPrincipal;
     } else if (user.twoFactorEnabled) {
       throw new UnauthorizedError('two_factor_required');
     } else if (user.sessionGeneration !== principal.sessionGeneration) {

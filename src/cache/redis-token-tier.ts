@@ -8,6 +8,7 @@
  */
 import type { Redis } from 'ioredis';
 import { isScope } from '../identity/scopes.js';
+import { isTokenRestrictions } from '../identity/token-restrictions.js';
 import type { TokenAuthRecord } from '../tokens/token-lookup.js';
 
 /** Sets the value only when no tombstone says the digest just changed. */
@@ -101,6 +102,8 @@ function isRecord(v: unknown): v is TokenAuthRecord {
     Array.isArray(r.scopes) &&
     r.scopes.every((s) => typeof s === 'string' && isScope(s)) &&
     (r.expiresAt === null || typeof r.expiresAt === 'string') &&
-    typeof r.revoked === 'boolean'
+    typeof r.revoked === 'boolean' &&
+    // An entry without restrictions (written by an older version) must not read as unrestricted.
+    isTokenRestrictions(r.restrictions)
   );
 }

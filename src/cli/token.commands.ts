@@ -1,3 +1,4 @@
+import type { TokenRestrictions } from '../identity/token-restrictions.js';
 import type { Command } from 'commander';
 import { CLI_ACTOR } from './cli-actor.js';
 import type { WithSystem } from './cli-context.js';
@@ -14,7 +15,13 @@ export function registerTokenCommands(program: Command, withSystem: WithSystem):
     .requiredOption('--scopes <scopes>', 'comma-separated scopes, e.g. read_repository,write_repository')
     .option('--expires-at <date>', 'YYYY-MM-DD; the token stops at 00:00 UTC of that date')
     .option('--description <text>', 'longer description')
-    .action((opts: { user: string; name: string; scopes: string; expiresAt?: string; description?: string }) =>
+    .option('--projects <list>', 'limit to these projects: comma-separated ids or full paths (alice/website)')
+    .option('--namespaces <list>', 'limit to the projects of these namespaces (comma-separated), also later ones')
+    .option('--allowed-ips <list>', 'usable only from these addresses or CIDRs (comma-separated)')
+    .option('--push-refs <list>', 'pushes may update only refs matching these patterns (comma-separated, e.g. refs/heads/bot/*)')
+    .option('--no-force-push', 'refuse non-fast-forward updates')
+    .option('--no-ref-deletion', 'refuse deleting refs')
+    .action((opts: CreateOptions) =>
       withSystem(async (s) => {
         const owner = await userNamed(s, opts.user);
         const issued = await s.tokens.create(CLI_ACTOR, owner.id, {
@@ -22,6 +29,14 @@ export function registerTokenCommands(program: Command, withSystem: WithSystem):
           scopes: opts.scopes,
           expiresAt: opts.expiresAt ?? null,
           description: opts.description ?? null,
+          restrictions: {
+            projects: commaList(opts.projects),
+            namespaces: commaList(opts.namespaces),
+            allowedIps: commaList(opts.allowedIps),
+            pushRefs: commaList(opts.pushRefs),
+            allowForcePush: opts.forcePush,
+            allowRefDeletion: opts.refDeletion,
+          },
         });
         process.stdout.write(`id: ${issued.token.id}\ntoken: ${issued.plaintext}\n`);
       }),
@@ -34,11 +49,11 @@ export function registerTokenCommands(program: Command, withSystem: WithSystem):
       withSystem(async (s) => {
         const owner = await userNamed(s, opts.user);
         const { tokens } = await s.tokens.list(CLI_ACTOR, { userId: owner.id, sort: 'created_asc' });
-        process.stdout.write('ID\tNAME\tSCOPES\tSTATE\tEXPIRES\tLAST USED\n');
+        process.stdout.write('ID\tNAME\tSCOPES\tSTATE\tEXPIRES\tLAST USED\tLIMITS\n');
         for (const t of tokens) {
           const state = t.revoked ? 'revoked' : s.tokens.isExpired(t) ? 'expired' : 'active';
           const used = t.lastUsedAt ? t.lastUsedAt.toISOString() : 'never';
-          process.stdout.write(`${t.id}\t${t.name}\t${t.scopes.join(',')}\t${state}\t${t.expiresAt ?? 'never'}\t${used}\n`);
+          process.stdout.write(`${t.id}\t${t.name}\t${t.scopes.join(',')}\t${state}\t${t.expiresAt ?? 'never'}\t${used}\t${limits(t.restrictions)}\n`);
         }
       }),
     );
@@ -65,4 +80,37 @@ export function registerTokenCommands(program: Command, withSystem: WithSystem):
         process.stdout.write(`id: ${issued.token.id}\ntoken: ${issued.plaintext}\n`);
       });
     });
+}
+
+interface CreateOptions {
+  user: string;
+  name: string;
+  scopes: string;
+  expiresAt?: string;
+  description?: string;
+  projects?: string;
+  namespaces?: string;
+  allowedIps?: string;
+  pushRefs?: string;
+  /** Commander's `--no-force-push`: true unless given. */
+  forcePush: boolean;
+  refDeletion: boolean;
+}
+
+/** A comma-separated option as a list; null when the option was not given. */
+function commaList(value: string | undefined): string[] | null {
+  return value === undefined ? null : value.split(',').map((v) => v.trim()).filter((v) => v.length > 0);
+}
+
+/** A token's restrictions in one column (`-` when it has none). */
+function limits(r: TokenRestrictions): string {
+  const parts = [
+    r.projects && `projects=${r.projects.join(',')}`,
+    r.namespaces && `namespaces=${r.namespaces.join(',')}`,
+    r.allowedIps && `ips=${r.allowedIps.join(',')}`,
+    r.pushRefs && `push=${r.pushRefs.join(',')}`,
+    !r.allowForcePush && 'no-force-push',
+    !r.allowRefDeletion && 'no-ref-deletion',
+  ].filter((p): p is string => typeof p === 'string');
+  return parts.length > 0 ? parts.join(';') : '-';
 }

@@ -42,6 +42,7 @@ export const INTERNAL_ERROR = 'Internal Server Error';
 export function gitErrorAnswer(err: unknown, wording: GitErrorWording = {}): GitTextAnswer {
   if (err instanceof UnauthorizedError) {
     const lines = [ACCESS_DENIED];
+    if (err.reason === 'address') lines.push(oneLine(err.message));
     if (err.reason === 'two_factor_required') {
       lines.push(TWO_FACTOR_REQUIRED);
       if (wording.externalUrl) {

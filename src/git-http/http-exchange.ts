@@ -11,6 +11,7 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../lib/errors.js';
 import type { GitService } from '../identity/git-service.js';
+import type { PushRules } from '../identity/token-restrictions.js';
 import { coalescingStream } from './coalescing-stream.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
 import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from '../git/git-child.js';
@@ -55,6 +56,8 @@ export interface GitRun {
    * the whole body when the handler has read it already.
    */
   body: { gzip: boolean; buffered?: Buffer } | null;
+  /** For a push: the rules gitgate's pre-receive hook enforces (GitGrant.pushRules). */
+  pushRules?: PushRules | null;
 }
 
 export interface GitProcessContext {
@@ -117,6 +120,7 @@ class GitExchange {
           advertiseRefs: run.advertiseRefs,
           gitProtocol: run.gitProtocol,
           withStdin: run.body !== null,
+          pushRules: run.pushRules ?? null,
         });
         this.#child = child;
       } catch (err) {

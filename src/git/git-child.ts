@@ -6,7 +6,9 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { GitService } from '../identity/git-service.js';
+import type { PushRules } from '../identity/token-restrictions.js';
 import { gitEnvironment } from './git-env.js';
+import { pushHookArgs, pushHookEnv } from './push-hooks.js';
 
 /** How a git process ended. */
 export interface ExitStatus {
@@ -32,6 +34,8 @@ export interface GitChildSpec {
   gitProtocol: string | null;
   /** Whether git reads input (the request body) or /dev/null. */
   withStdin: boolean;
+  /** For receive-pack: the push rules gitgate's pre-receive hook enforces; null or absent: none. */
+  pushRules?: PushRules | null;
 }
 
 /** A running git process. */
@@ -57,6 +61,8 @@ export interface GitProcessSpec {
   cwd: string;
   gitProtocol: string | null;
   withStdin: boolean;
+  /** For a push: the push rules gitgate's pre-receive hook enforces; null or absent: none. */
+  pushRules?: PushRules | null;
 }
 
 /** Everything needed to start one git process, environment included. */
@@ -85,16 +91,18 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
   const args = [spec.service.slice('git-'.length), '--stateless-rpc'];
   if (spec.advertiseRefs) args.push('--advertise-refs');
   args.push(spec.repoPath);
-  return spawnGit(options, { args, cwd: spec.repoPath, gitProtocol: spec.gitProtocol, withStdin: spec.withStdin });
+  return spawnGit(options, { args, cwd: spec.repoPath, gitProtocol: spec.gitProtocol, withStdin: spec.withStdin, pushRules: spec.pushRules ?? null });
 }
 
 /** Starts `git <args…>` like spawnGitChild: own process group, minimal environment, bounded stderr. */
 export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChild {
+  const rules = spec.pushRules ?? null;
+  const env = gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol });
   const command: GitCommand = {
     file: options.gitBin,
-    args: spec.args,
+    args: rules ? [...pushHookArgs(), ...spec.args] : spec.args,
     cwd: spec.cwd,
-    env: gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol }),
+    env: rules ? { ...env, ...pushHookEnv(rules) } : env,
     withStdin: spec.withStdin,
     stderrLimitBytes: options.stderrLimitBytes,
   };

@@ -1,10 +1,16 @@
 import type { Scope } from './scopes.js';
+import { projectReach, type ProjectReach, type TokenRestrictions } from './token-restrictions.js';
 
 /** The minimum an edge needs to know about the calling user. */
 export interface Identity {
   id: number;
   username: string;
   isAdmin: boolean;
+  /**
+   * The projects the credential may reach when it is a restricted token;
+   * absent: all of the user's. Every project read honours it.
+   */
+  reach?: ProjectReach;
 }
 
 /**
@@ -17,7 +23,7 @@ export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'password'; user: Identity }
   | { kind: 'key'; user: Identity; keyId: number }
-  | { kind: 'token'; user: Identity; tokenId: number; scopes: Scope[] };
+  | { kind: 'token'; user: Identity; tokenId: number; scopes: Scope[]; restrictions: TokenRestrictions };
 
 /** The anonymous principal. */
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
@@ -33,4 +39,26 @@ export function principalSummary(p: Principal): { via: Principal['kind']; userId
   if (p.kind === 'password') return { via: p.kind, userId: p.user.id };
   if (p.kind === 'key') return { via: p.kind, userId: p.user.id, keyId: p.keyId };
   return { via: p.kind, userId: p.user.id, tokenId: p.tokenId };
+}
+
+/** The fields of a token's authorization record a principal is made from. */
+export interface TokenGrant {
+  tokenId: number;
+  scopes: Scope[];
+  restrictions: TokenRestrictions;
+}
+
+/**
+ * The principal of a token acting as `user` (its owner, or the sudo
+ * target): the user's identity narrowed to the token's project reach.
+ */
+export function tokenPrincipal(grant: TokenGrant, user: { id: number; username: string; isAdmin: boolean }): Principal {
+  const reach = projectReach(grant.restrictions);
+  return {
+    kind: 'token',
+    user: reach ? { id: user.id, username: user.username, isAdmin: user.isAdmin, reach } : { id: user.id, username: user.username, isAdmin: user.isAdmin },
+    tokenId: grant.tokenId,
+    scopes: grant.scopes,
+    restrictions: grant.restrictions,
+  };
 }

@@ -17,7 +17,9 @@ export type UnauthorizedReason =
   | 'revoked'
   | 'blocked'
   | 'locked'
-  | 'two_factor_required';
+  | 'two_factor_required'
+  /** A restricted token used from an address outside its allowlist; the message names the address. */
+  | 'address';
 
 /** No, unknown, or unusable credentials (401). */
 export class UnauthorizedError extends AppError {

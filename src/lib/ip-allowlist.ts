@@ -25,6 +25,22 @@ export class IpAllowlist {
     const addr = parseAddress(ip);
     return addr !== null && this.#networks.some(([net, bits]) => addr.kind() === net.kind() && addr.match(net, bits));
   }
+
+  /** Whether every address of `network` (an address or a CIDR) lies in one of the networks. */
+  covers(network: string): boolean {
+    const [addr, bits] = parseNetwork(network);
+    return this.#networks.some(([net, netBits]) => addr.kind() === net.kind() && bits >= netBits && addr.match(net, netBits));
+  }
+}
+
+/**
+ * The canonical spelling of an address or CIDR (`10.0.0.0/8`, `2001:db8::/32`,
+ * a lone address without a length); throws on anything else.
+ */
+export function normalizeNetwork(value: string): string {
+  const [addr, bits] = parseNetwork(value.trim());
+  const full = addr.kind() === 'ipv4' ? 32 : 128;
+  return bits === full && !value.includes('/') ? addr.toString() : `${addr.toString()}/${bits}`;
 }
 
 /** Whether `value` is an IP address or a CIDR that {@link IpAllowlist} accepts. */

@@ -3,6 +3,7 @@
  * so a project the caller may not see is indistinguishable from a missing one.
  */
 import type { Identity } from '../identity/principal.js';
+import { reachesProject } from '../identity/token-restrictions.js';
 import type { Clock } from '../lib/clock.js';
 import { ForbiddenError, NotFoundError, ValidationError } from '../lib/errors.js';
 import type { UserStore } from '../users/user.store.js';
@@ -91,9 +92,22 @@ export class ProjectService {
   async get(who: Identity | null, ref: number | string): Promise<VisibleProject> {
     const project = await this.find(ref);
     if (!project) throw new NotFoundError(NOT_FOUND);
+    // A restricted token's projects: anything else looks missing, even when public.
+    if (!reachesProject(who?.reach, project)) throw new NotFoundError(NOT_FOUND);
     const level = await this.accessLevel(who, project);
     if (!canSeeProject(who, project, level)) throw new NotFoundError(NOT_FOUND);
     return { project, level };
+  }
+
+  /** A project `owner` can see, by id or full path, for the token restrictions naming it; null otherwise. */
+  async resolveProject(owner: Identity, ref: number | string): Promise<{ id: number; namespace: string } | null> {
+    try {
+      const { project } = await this.get(owner, ref);
+      return { id: project.id, namespace: project.namespace };
+    } catch (err) {
+      if (err instanceof NotFoundError) return null;
+      throw err;
+    }
   }
 
   /**
@@ -101,9 +115,10 @@ export class ProjectService {
    * the caller's effective access level (memberships read in one query).
    */
   async list(who: Identity | null, query: Omit<ProjectQuery, 'visibleTo'>): Promise<{ projects: VisibleProject[]; total: number }> {
+    const reach = who?.reach ? { within: who.reach } : {};
     const scoped: ProjectQuery = who?.isAdmin
-      ? query
-      : { ...query, visibleTo: who ? { userId: who.id, username: who.username } : null };
+      ? { ...query, ...reach }
+      : { ...query, ...reach, visibleTo: who ? { userId: who.id, username: who.username } : null };
     const [projects, total] = await Promise.all([this.deps.projects.list(scoped), this.deps.projects.count(scoped)]);
     // Administrators are owners everywhere and anonymous callers members nowhere: no memberships to read.
     const levels = who && !who.isAdmin ? await this.deps.projects.memberLevels(who.id, projects.map((p) => p.id)) : new Map<number, number>();
@@ -206,11 +221,18 @@ export class ProjectService {
   }
 
   private async targetNamespace(actor: Identity, requested: string | null): Promise<string> {
-    if (!requested || requested.toLowerCase() === actor.username.toLowerCase()) return actor.username;
-    if (!actor.isAdmin) throw new ForbiddenError('403 Forbidden');
-    const owner = await this.deps.users.findByUsername(requested);
-    if (!owner) throw new NotFoundError('404 Namespace');
-    return owner.username;
+    let namespace = actor.username;
+    if (requested && requested.toLowerCase() !== actor.username.toLowerCase()) {
+      if (!actor.isAdmin) throw new ForbiddenError('403 Forbidden');
+      const owner = await this.deps.users.findByUsername(requested);
+      if (!owner) throw new NotFoundError('404 Namespace');
+      namespace = owner.username;
+    }
+    // A restricted token creates projects only in its namespaces (a new project is in no list of ids).
+    if (actor.reach && !actor.reach.namespaces.includes(namespace.toLowerCase())) {
+      throw new ForbiddenError(`This token may not create projects in ${namespace}`);
+    }
+    return namespace;
   }
 }
 

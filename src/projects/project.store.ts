@@ -1,3 +1,4 @@
+import type { ProjectReach } from '../identity/token-restrictions.js';
 import type { Member, NewProject, Project, ProjectPatch, Visibility } from './project.js';
 
 /** Filters for listing projects; all optional, combined with AND. */
@@ -15,6 +16,8 @@ export interface ProjectQuery {
   search?: string;
   /** Exact namespace, case-insensitive. */
   namespace?: string;
+  /** Only projects a restricted token reaches: these ids or namespaces (lower case). */
+  within?: ProjectReach;
   limit?: number;
   offset?: number;
 }

@@ -23,7 +23,8 @@ const TWO_FACTOR =
 /** Maps any thrown value; unknown errors are a 500 without details. */
 export function toRegistryError(err: unknown): RegistryError {
   if (err instanceof UnauthorizedError) {
-    const message = err.reason === 'two_factor_required' ? TWO_FACTOR : err.reason === 'blocked' ? err.message : ACCESS_DENIED;
+    const message =
+      err.reason === 'two_factor_required' ? TWO_FACTOR : err.reason === 'blocked' || err.reason === 'address' ? err.message : ACCESS_DENIED;
     return { status: 401, code: 'UNAUTHORIZED', message, headers: { 'WWW-Authenticate': 'Basic realm="gitgate"' } };
   }
   if (err instanceof BannedError || err instanceof ForbiddenError) return { status: 403, code: 'DENIED', message: err.message };

@@ -50,7 +50,7 @@ export function authenticationHandler(
     if (err !== undefined && !(err instanceof UnauthorizedError)) logFailure(logger, err, { ip }, 'ssh authentication failed');
     if (++failures >= MAX_ATTEMPTS) outcome.drop('too many authentication failures');
   };
-  /** What a 2FA user who gave the right password should read, not shown yet. */
+  /** What a 2FA user who gave the right password (or a token from a refused address) should read, not shown yet. */
   let pendingNotice = '';
   /** `beforeFailing` may tell the client something, then calls `then` to refuse. */
   const signIn = (ctx: AuthContext, attempt: Promise<SshPrincipal>, beforeFailing?: (err: unknown, then: () => void) => void): void => {
@@ -70,7 +70,7 @@ export function authenticationHandler(
     switch (ctx.method) {
       case 'password':
         return signIn(ctx, auth.password(ctx.username, ctx.password, ip), (err, then) => {
-          pendingNotice = twoFactorNotice(err) || pendingNotice;
+          pendingNotice = refusalNotice(err) || pendingNotice;
           then();
         });
       case 'keyboard-interactive': {
@@ -79,7 +79,7 @@ export function authenticationHandler(
         return askSecret(ctx, instructions, (secret) => {
           if (secret === null) return fail(ctx);
           signIn(ctx, auth.password(ctx.username, secret, ip), (err, then) => {
-            const notice = twoFactorNotice(err);
+            const notice = refusalNotice(err);
             // A round without prompts: the client shows the instruction and answers at once.
             if (notice) ctx.prompt([], '', notice, () => then());
             else then();
@@ -117,9 +117,13 @@ export function authenticationHandler(
   }
 }
 
-/** The notice for a 2FA user's correct password; '' for any other failure. */
-function twoFactorNotice(err: unknown): string {
-  return err instanceof UnauthorizedError && err.reason === 'two_factor_required' ? sshRefusal(err).message : '';
+/**
+ * The notice for a 2FA user's correct password, or for a valid restricted
+ * token used from an address it does not allow; '' for any other failure.
+ */
+function refusalNotice(err: unknown): string {
+  const told = err instanceof UnauthorizedError && (err.reason === 'two_factor_required' || err.reason === 'address');
+  return told ? sshRefusal(err).message : '';
 }
 
 /** One hidden prompt (after `instructions`, when any); `null` when the client aborted or answered oddly. */

@@ -65,6 +65,7 @@ export function sshRefusal(err: unknown, service?: GitCommandService): SshRefusa
   if (err instanceof ForbiddenError) return refuse(oneLine(err.message) || 'Forbidden');
   if (err instanceof UnauthorizedError) {
     if (err.reason === 'blocked') return refuse('Your account has been blocked.');
+    if (err.reason === 'address') return refuse(oneLine(err.message));
     if (err.reason === 'two_factor_required') {
       return refuse("You must use a personal access token with 'read_repository' or 'write_repository' scope for Git over SSH.");
     }

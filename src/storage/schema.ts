@@ -53,6 +53,9 @@ export interface PersonalAccessTokensTable {
   /** JSON array of IP strings, newest first. */
   last_used_ips: string;
   previous_token_id: number | null;
+  /** JSON object of TokenRestrictions, or null for an unrestricted token. */
+  restrictions: string | null;
+  parent_token_id: number | null;
 }
 
 /** Projects; (namespace, path) is unique case-insensitively. */

@@ -1,5 +1,6 @@
 /** ProjectStore on Kysely, for SQLite and PostgreSQL alike. */
 import type { Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool, Updateable } from 'kysely';
+import { sql } from 'kysely';
 import { ConflictError } from '../lib/errors.js';
 import { VISIBILITIES } from '../projects/project.js';
 import type { Member, NewProject, Project, ProjectPatch, Visibility } from '../projects/project.js';
@@ -173,6 +174,15 @@ export class SqlProjectStore implements ProjectStore {
       qb = qb.where((eb) => eb.or([containsIgnoreCase('projects.path', term), containsIgnoreCase('projects.name', term)]));
     }
     if (query.namespace !== undefined) qb = qb.where(equalsIgnoreCase('projects.namespace', query.namespace));
+    if (query.within !== undefined) {
+      const { projectIds, namespaces } = query.within;
+      qb = qb.where((eb) => {
+        const reached: Expression<SqlBool>[] = [];
+        if (projectIds.length > 0) reached.push(eb('projects.id', 'in', [...projectIds]));
+        if (namespaces.length > 0) reached.push(eb(sql<string>`lower(projects.namespace)`, 'in', [...namespaces]));
+        return reached.length > 0 ? eb.or(reached) : sql<SqlBool>`1 = 0`;
+      });
+    }
     return qb;
   }
 

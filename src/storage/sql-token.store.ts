@@ -7,6 +7,7 @@ import type { NewPersonalAccessToken, PersonalAccessToken } from '../tokens/toke
 import type { TokenQuery, TokenSort, TokenStore } from '../tokens/token.store.js';
 import type { DialectHelper } from './dialects/dialect.js';
 import type { Schema, TokenRow } from './schema.js';
+import { decodeRestrictions, encodeRestrictions } from './token-restrictions-column.js';
 import { containsIgnoreCase, pageOf, parseStringArray, toCount } from './sql-helpers.js';
 
 type TokenSelect = SelectQueryBuilder<Schema, 'personal_access_tokens', object>;
@@ -49,6 +50,8 @@ export class SqlTokenStore implements TokenStore {
           last_used_at: null,
           last_used_ips: '[]',
           previous_token_id: token.previousTokenId,
+          restrictions: encodeRestrictions(token.restrictions),
+          parent_token_id: token.parentTokenId,
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -121,31 +124,53 @@ export class SqlTokenStore implements TokenStore {
     return this.db.transaction().execute(async (trx) => {
       const family = new Set<number>();
       let frontier = [id];
-      // Breadth-first over previous_token_id in both directions; families are short chains.
+      // Breadth-first over previous_token_id in both directions, and down to the
+      // tokens each member minted (parent_token_id); families are short chains.
       while (frontier.length > 0) {
         const rows = await trx
           .selectFrom('personal_access_tokens')
           .select(['id', 'previous_token_id'])
-          .where((eb) => eb.or([eb('id', 'in', frontier), eb('previous_token_id', 'in', frontier)]))
+          .where((eb) => eb.or([eb('id', 'in', frontier), eb('previous_token_id', 'in', frontier), eb('parent_token_id', 'in', frontier)]))
           .execute();
-        const next = new Set<number>();
-        for (const row of rows) {
-          for (const linked of [row.id, row.previous_token_id]) {
-            if (linked !== null && !family.has(linked) && !frontier.includes(linked)) next.add(linked);
-          }
-        }
         for (const member of frontier) family.add(member);
-        frontier = [...next];
+        frontier = unvisited(rows.flatMap((row) => [row.id, row.previous_token_id]), family);
       }
-      const revoked = await trx
-        .updateTable('personal_access_tokens')
-        .set({ revoked: this.dialect.toBoolean(true) })
-        .where('id', 'in', [...family])
-        .where('revoked', '=', this.dialect.toBoolean(false))
-        .returning('digest')
-        .execute();
-      return revoked.map((r) => r.digest);
+      return this.revokeAll(trx, [...family]);
     });
+  }
+
+  async revokeDescendants(id: number): Promise<string[]> {
+    return this.db.transaction().execute(async (trx) => {
+      const found = new Set<number>([id]);
+      let frontier = [id];
+      let first = true;
+      // The tokens `id` minted, then theirs and their rotation successors; never `id`'s own successor.
+      while (frontier.length > 0) {
+        const parents = frontier;
+        const rows = await trx
+          .selectFrom('personal_access_tokens')
+          .select('id')
+          .where((eb) => (first ? eb('parent_token_id', 'in', parents) : eb.or([eb('parent_token_id', 'in', parents), eb('previous_token_id', 'in', parents)])))
+          .execute();
+        first = false;
+        frontier = unvisited(rows.map((r) => r.id), found);
+        for (const member of frontier) found.add(member);
+      }
+      found.delete(id);
+      return this.revokeAll(trx, [...found]);
+    });
+  }
+
+  private async revokeAll(trx: Kysely<Schema>, ids: number[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const revoked = await trx
+      .updateTable('personal_access_tokens')
+      .set({ revoked: this.dialect.toBoolean(true) })
+      .where('id', 'in', ids)
+      .where('revoked', '=', this.dialect.toBoolean(false))
+      .returning('digest')
+      .execute();
+    return revoked.map((r) => r.digest);
   }
 
   async touch(id: number, at: Date, ips: string[]): Promise<void> {
@@ -197,6 +222,13 @@ export class SqlTokenStore implements TokenStore {
       lastUsedAt: row.last_used_at === null ? null : d.fromTimestamp(row.last_used_at),
       lastUsedIps: parseStringArray(row.last_used_ips, 'personal_access_tokens.last_used_ips'),
       previousTokenId: row.previous_token_id,
+      restrictions: decodeRestrictions(row.restrictions),
+      parentTokenId: row.parent_token_id,
     };
   }
+}
+
+/** The ids among `ids` not yet in `seen`, without duplicates. */
+function unvisited(ids: ReadonlyArray<number | null>, seen: ReadonlySet<number>): number[] {
+  return [...new Set(ids.filter((x): x is number => x !== null && !seen.has(x)))];
 }

@@ -24,6 +24,7 @@ export class StoreTokenLookup implements TokenLookup {
       scopes: token.scopes,
       expiresAt: token.expiresAt,
       revoked: token.revoked,
+      restrictions: token.restrictions,
     };
   }
 

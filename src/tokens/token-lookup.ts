@@ -1,4 +1,5 @@
 import type { Scope } from '../identity/scopes.js';
+import type { TokenRestrictions } from '../identity/token-restrictions.js';
 import type { UserState } from '../users/user.js';
 
 /**
@@ -18,6 +19,8 @@ export interface TokenAuthRecord {
   /** YYYY-MM-DD; the token stops at 00:00 UTC of this date. */
   expiresAt: string | null;
   revoked: boolean;
+  /** What the token is limited to (NO_RESTRICTIONS when nothing). */
+  restrictions: TokenRestrictions;
 }
 
 /**

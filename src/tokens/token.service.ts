@@ -4,6 +4,7 @@
  * throttled last-used bookkeeping.
  */
 import type { Identity } from '../identity/principal.js';
+import { IpAllowlist } from '../lib/ip-allowlist.js';
 import { parseScopes } from '../identity/scopes.js';
 import type { Clock } from '../lib/clock.js';
 import { addDays, isIsoDate, startOfDateUtc, utcDate } from '../lib/dates.js';
@@ -14,6 +15,8 @@ import type { TokenCodec } from './token-codec.js';
 import type { TokenAuthRecord, TokenLookup } from './token-lookup.js';
 import type { TokenQuery, TokenStore } from './token.store.js';
 import { UsageRecorder } from './usage-recorder.js';
+import { parseRestrictions, type ProjectResolver, type RestrictionsInput } from './restriction-input.js';
+import { broaderThanParent } from './token-attenuation.js';
 
 /** What a caller asks for when creating a token. */
 export interface CreateTokenInput {
@@ -21,6 +24,8 @@ export interface CreateTokenInput {
   scopes: readonly string[] | string;
   expiresAt?: string | null;
   description?: string | null;
+  /** What the token is limited to; absent: nothing beyond scopes and access. */
+  restrictions?: RestrictionsInput;
 }
 
 /** A freshly issued token: the stored record and the plaintext, shown once. */
@@ -34,6 +39,8 @@ export interface TokenServiceDeps {
   users: UserStore;
   codec: TokenCodec;
   lookup: TokenLookup;
+  /** Resolves the projects a restricted token names, as its owner sees them. */
+  projects: ProjectResolver;
   clock: Clock;
   /** When set, an expiry date is required and at most this many days ahead. */
   maxLifetimeDays: number | null;
@@ -76,19 +83,27 @@ export class TokenService {
   async create(actor: Identity, ownerId: number, input: CreateTokenInput): Promise<IssuedToken> {
     const owner = await this.deps.users.findById(ownerId);
     if (!owner || (actor.id !== ownerId && !actor.isAdmin)) throw new NotFoundError('404 User');
-    const name = (input.name ?? '').trim();
-    if (name.length === 0) throw new ValidationError('name', 'name is missing');
-    if (name.length > 255) throw new ValidationError('name', 'name is too long (maximum is 255 characters)');
-    const description = input.description?.trim() || null;
-    if (description && description.length > 255) {
-      throw new ValidationError('description', 'description is too long (maximum is 255 characters)');
-    }
-    const scopes = parseScopes(input.scopes);
-    if (scopes.includes('sudo') && !owner.isAdmin) {
+    const { fields } = await this.checkInput(owner, input);
+    if (fields.scopes.includes('sudo') && !owner.isAdmin) {
       throw new ValidationError('scopes', 'scopes sudo can only be granted to administrators');
     }
-    const expiresAt = this.checkExpiry(input.expiresAt ?? null);
-    return this.issue({ userId: owner.id, name, description, scopes, expiresAt, previousTokenId: null });
+    return this.issue({ ...fields, userId: owner.id, previousTokenId: null, parentTokenId: null });
+  }
+
+  /**
+   * Attenuation: the token `parentId` mints a token for its own user that is
+   * at most as strong as itself (token-attenuation.ts); ForbiddenError names
+   * what was too broad. The child is revoked whenever its parent is.
+   */
+  async createChild(parentId: number, input: CreateTokenInput): Promise<IssuedToken> {
+    const parent = await this.deps.tokens.findById(parentId);
+    if (!parent || !this.isActive(parent)) throw new UnauthorizedError('revoked');
+    const owner = await this.deps.users.findById(parent.userId);
+    if (!owner) throw new NotFoundError('404 User');
+    const { fields, projects } = await this.checkInput(owner, input);
+    const broader = broaderThanParent({ ...fields, projects }, parent);
+    if (broader) throw new ForbiddenError(`The new token would be broader than this token: ${broader}`);
+    return this.issue({ ...fields, userId: owner.id, previousTokenId: null, parentTokenId: parent.id });
   }
 
   /**
@@ -109,6 +124,10 @@ export class TokenService {
     }
     if (this.isExpired(record)) throw new UnauthorizedError('expired', 'Token has expired.');
     if (record.userState !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
+    const { allowedIps } = record.restrictions;
+    if (allowedIps !== null && (ip === null || !new IpAllowlist(allowedIps).has(ip))) {
+      throw new UnauthorizedError('address', `This token may not be used from ${ip ?? 'an unknown address'}.`);
+    }
     this.usage.record(record.tokenId, ip);
     return record;
   }
@@ -148,7 +167,7 @@ export class TokenService {
       throw new ValidationError('token', 'Token is already revoked');
     }
     await this.deps.tokens.revoke(id);
-    await this.deps.lookup.invalidate([token.digest]);
+    await this.deps.lookup.invalidate([token.digest, ...(await this.deps.tokens.revokeDescendants(id))]);
   }
 
   /**
@@ -164,7 +183,7 @@ export class TokenService {
     }
     const expiry = this.checkExpiry(expiresAt ?? addDays(this.today(), ROTATION_DEFAULT_DAYS));
     if (!(await this.deps.tokens.revoke(old.id))) throw new ValidationError('token', 'Token is not active');
-    await this.deps.lookup.invalidate([old.digest]);
+    await this.deps.lookup.invalidate([old.digest, ...(await this.deps.tokens.revokeDescendants(old.id))]);
     return this.issue({
       userId: old.userId,
       name: old.name,
@@ -172,6 +191,8 @@ export class TokenService {
       scopes: old.scopes,
       expiresAt: expiry,
       previousTokenId: old.id,
+      restrictions: old.restrictions,
+      parentTokenId: old.parentTokenId,
     });
   }
 
@@ -189,6 +210,21 @@ export class TokenService {
       createdAt: this.deps.clock.now(),
     });
     return { token, plaintext };
+  }
+
+  /** Name, description, scopes, expiry and restrictions of a request, checked, and the projects it names. */
+  private async checkInput(owner: Identity, input: CreateTokenInput) {
+    const name = (input.name ?? '').trim();
+    if (name.length === 0) throw new ValidationError('name', 'name is missing');
+    if (name.length > 255) throw new ValidationError('name', 'name is too long (maximum is 255 characters)');
+    const description = input.description?.trim() || null;
+    if (description && description.length > 255) {
+      throw new ValidationError('description', 'description is too long (maximum is 255 characters)');
+    }
+    const scopes = parseScopes(input.scopes);
+    const expiresAt = this.checkExpiry(input.expiresAt ?? null);
+    const { restrictions, projects } = await parseRestrictions(input.restrictions, owner, this.deps.projects);
+    return { fields: { name, description, scopes, expiresAt, restrictions }, projects };
   }
 
   private checkExpiry(expiresAt: string | null): string | null {

@@ -55,9 +55,16 @@ export interface TokenStore {
   revokeAllOfUser(userId: number): Promise<string[]>;
   /**
    * Revokes `id` and every token linked to it through `previousTokenId`
-   * (ancestors and descendants); returns the digests it revoked.
+   * (ancestors and descendants), and the tokens any of them minted
+   * (parentTokenId, downwards only); returns the digests it revoked.
    */
   revokeFamily(id: number): Promise<string[]>;
+  /**
+   * Revokes every token minted from `id` (parentTokenId), recursively, with
+   * their rotation successors — not `id` itself nor `id`'s own successor;
+   * returns the digests it revoked.
+   */
+  revokeDescendants(id: number): Promise<string[]>;
   /** Records use; `ips` replaces the stored list (the caller bounds it). */
   touch(id: number, at: Date, ips: string[]): Promise<void>;
 }

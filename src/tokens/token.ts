@@ -1,4 +1,5 @@
 import type { Scope } from '../identity/scopes.js';
+import type { TokenRestrictions } from '../identity/token-restrictions.js';
 
 /** A personal access token as stored: never the plaintext, only its digest. */
 export interface PersonalAccessToken {
@@ -20,6 +21,10 @@ export interface PersonalAccessToken {
   lastUsedIps: string[];
   /** The token this one replaced by rotation; links a token family. */
   previousTokenId: number | null;
+  /** What the token is limited to; kept on rotation, never changed otherwise. */
+  restrictions: TokenRestrictions;
+  /** The token that minted this one (attenuation); revoking it revokes this one too. */
+  parentTokenId: number | null;
 }
 
 /** Fields a new token is stored with. */

@@ -252,6 +252,9 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     await check('DELETE', `/personal_access_tokens/${successor.id}`, { token: a });
     await check('POST', '/personal_access_tokens/self/rotate', { token: (await gw.createToken(alice, ['api'])).token });
     await check('DELETE', '/personal_access_tokens/self', { token: (await gw.createToken(alice, ['read_user'])).token });
+    const minting = (await gw.createToken(alice, ['api', 'read_repository'])).token;
+    await check('POST', '/user/personal_access_tokens', { token: minting, json: { name: 'child', scopes: ['read_repository'], projects: [seeded.id] } });
+    await check('POST', '/user/personal_access_tokens', { token: minting, json: { name: 'wider', scopes: ['read_user'] } });
 
     // Error bodies are documented too.
     await check('GET', '/user');

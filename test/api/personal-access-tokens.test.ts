@@ -12,8 +12,9 @@ import { apiClient, list, obj } from './api-client.js';
 
 const REVOKED = { error: 'invalid_token', error_description: 'Token was revoked. You have to re-authorize from the user.' };
 const ENTITY_KEYS = [
-  'active', 'created_at', 'description', 'expired', 'expires_at', 'id', 'last_used_at', 'last_used_ips',
-  'name', 'revoked', 'scopes', 'user_id',
+  'active', 'allow_force_push', 'allow_ref_deletion', 'allowed_ips', 'created_at', 'description', 'expired',
+  'expires_at', 'id', 'last_used_at', 'last_used_ips', 'name', 'namespaces', 'parent_token_id', 'projects',
+  'push_refs', 'revoked', 'scopes', 'user_id',
 ];
 
 describe.each(databaseKinds())('personal access tokens API on %s', (kind) => {

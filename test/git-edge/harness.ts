@@ -1,3 +1,4 @@
+import { NO_RESTRICTIONS } from '../../src/identity/token-restrictions.js';
 /**
  * A git edge on its own: an Express app with only the git router, a
  * table-driven authorizer, a temp repositories root, an HTTP listener on
@@ -72,10 +73,10 @@ export class TableAuthorizer implements GitAuthorizer {
     if (!repoPath) throw new NotFoundError('404 Project');
     const principal: Principal = account
       ? account.kind === 'token'
-        ? { kind: 'token', user: { id: 1, username: credentials!.username, isAdmin: false }, tokenId: 7, scopes: ['write_repository'] }
+        ? { kind: 'token', user: { id: 1, username: credentials!.username, isAdmin: false }, tokenId: 7, scopes: ['write_repository'], restrictions: NO_RESTRICTIONS }
         : { kind: 'password', user: { id: 1, username: credentials!.username, isAdmin: false } }
       : { kind: 'anonymous' };
-    return { repoPath, projectId: 1, principal };
+    return { repoPath, projectId: 1, principal, pushRules: null };
   }
 }
 

@@ -1,3 +1,4 @@
+import { NO_RESTRICTIONS } from '../../src/identity/token-restrictions.js';
 /** Fresh stores per test on one engine, plus builders for valid records. */
 import { afterEach, beforeEach } from 'vitest';
 import type { NewProject } from '../../src/projects/project.js';
@@ -58,6 +59,8 @@ export function newToken(userId: number, overrides: Partial<NewPersonalAccessTok
     expiresAt: null,
     createdAt: T0,
     previousTokenId: null,
+    restrictions: NO_RESTRICTIONS,
+    parentTokenId: null,
     ...overrides,
   };
 }

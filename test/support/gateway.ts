@@ -3,6 +3,7 @@
  * loopback port) for one test file, with helpers to create users, projects
  * and tokens through the services, and the log lines it wrote.
  */
+import type { RestrictionsInput } from '../../src/tokens/restriction-input.js';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -34,7 +35,11 @@ export interface Gateway {
   createUser(username: string, options?: { password?: string; admin?: boolean }): Promise<User>;
   createProject(owner: User, name: string, visibility?: Visibility): Promise<Project>;
   addMember(project: Project, user: User, level: AccessLevelName): Promise<void>;
-  createToken(user: User, scopes: string[], options?: { expiresAt?: string; name?: string }): Promise<{ id: number; token: string }>;
+  createToken(
+    user: User,
+    scopes: string[],
+    options?: { expiresAt?: string; name?: string; restrictions?: RestrictionsInput },
+  ): Promise<{ id: number; token: string }>;
   /** Commits a file on `main` of the project's bare repository, directly on disk. */
   seedCommit(project: Project, file?: string, content?: string): Promise<void>;
   repoPath(project: Project): string;
@@ -108,6 +113,7 @@ export async function startGateway(
         name: o.name ?? 'test',
         scopes,
         expiresAt: o.expiresAt ?? null,
+        ...(o.restrictions ? { restrictions: o.restrictions } : {}),
       });
       return { id: issued.token.id, token: issued.plaintext };
     },

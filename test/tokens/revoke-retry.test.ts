@@ -63,6 +63,7 @@ describe.runIf(redisUrl !== null).each(databaseKinds())('a revoke retried after 
       users: stores.users,
       codec: new TokenCodec('glpat-', Buffer.alloc(32, 7)),
       lookup: cache,
+      projects: { resolveProject: async () => null },
       clock: systemClock,
       maxLifetimeDays: null,
     });

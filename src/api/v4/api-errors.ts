@@ -84,6 +84,7 @@ function unauthorized(err: UnauthorizedError): GitLabError {
     };
   }
   if (err.reason === 'blocked') return forbidden('Your account has been blocked.');
+  if (err.reason === 'address') return message(401, `401 Unauthorized - ${err.message}`);
   return message(401, '401 Unauthorized');
 }
 

@@ -1,3 +1,4 @@
+import { NO_RESTRICTIONS } from '../../identity/token-restrictions.js';
 /**
  * The API's authentication middleware against fakes: the failed-auth guard
  * is consulted before a token is checked and told about each outcome.
@@ -27,6 +28,7 @@ const RECORD: TokenAuthRecord = {
   scopes: ['api', 'sudo'],
   expiresAt: null,
   revoked: false,
+  restrictions: NO_RESTRICTIONS,
 };
 
 class FakeGuard implements FailedAuthGuard {

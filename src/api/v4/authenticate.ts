@@ -6,7 +6,7 @@
  */
 import type { RequestHandler } from 'express';
 import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
-import { ANONYMOUS, type Principal } from '../../identity/principal.js';
+import { ANONYMOUS, tokenPrincipal, type Principal } from '../../identity/principal.js';
 import { ForbiddenError, InsufficientScopeError, NotFoundError, UnauthorizedError } from '../../lib/errors.js';
 import type { TokenAuthRecord } from '../../tokens/token-lookup.js';
 import type { User } from '../../users/user.js';
@@ -37,11 +37,6 @@ export interface AuthenticateDeps {
 
 /** The rotation endpoints, where reusing a rotated token revokes its family (GitLab). */
 const ROTATE_PATH = /^\/personal_access_tokens\/[^/]+\/rotate\/?$/;
-
-/** A token principal for `record`, acting as `user` (the owner unless sudo). */
-function tokenPrincipal(record: TokenAuthRecord, user: { id: number; username: string; isAdmin: boolean }): Principal {
-  return { kind: 'token', user, tokenId: record.tokenId, scopes: record.scopes };
-}
 
 /** Authenticates the API request; see the module comment. */
 export function authenticate(deps: AuthenticateDeps): RequestHandler {

@@ -111,6 +111,20 @@ export function dateTime(): z.ZodType<Date, unknown> {
     .meta({ format: 'date-time', description: 'An ISO 8601 date-time, or a date meaning its midnight UTC' });
 }
 
+/** Like `list()`, with numbers allowed in an array (project ids beside paths); read it with `listEntries`. */
+export function valueList(): z.ZodType<Array<string | number> | string, unknown> {
+  return z.union([
+    z.array(z.union([z.string().max(255), z.number().int()])).max(50),
+    z.string().max(4096).meta({ description: 'comma- or space-separated' }),
+  ]);
+}
+
+/** The entries of a `list()` or `valueList()` value as trimmed, non-empty strings. */
+export function listEntries(value: ReadonlyArray<string | number> | string): string[] {
+  const parts = typeof value === 'string' ? value.split(/[\s,]+/) : value.map(String);
+  return parts.map((s) => s.trim()).filter((s) => s.length > 0);
+}
+
 /** A list sent as an array, as `key[]=…` pairs, or as one comma/space separated string. */
 export function list(): z.ZodType<string[] | string, unknown> {
   return z.union([

@@ -26,6 +26,20 @@ export function personalAccessTokenEntity(token: PersonalAccessToken, status: To
     active: status.isActive(token),
     expired: status.isExpired(token),
     expires_at: token.expiresAt,
+    ...restrictionFields(token),
+  };
+}
+
+/** The restrictions as top-level fields (null: not limited there), the same on every token entity. */
+function restrictionFields({ restrictions: r, parentTokenId }: PersonalAccessToken) {
+  return {
+    projects: r.projects,
+    namespaces: r.namespaces,
+    allowed_ips: r.allowedIps,
+    push_refs: r.pushRefs,
+    allow_force_push: r.allowForcePush,
+    allow_ref_deletion: r.allowRefDeletion,
+    parent_token_id: parentTokenId,
   };
 }
 

@@ -115,6 +115,13 @@ const token = {
   active: bool,
   expired: bool,
   expires_at: { type: ['string', 'null'], format: 'date' },
+  projects: { type: ['array', 'null'], items: int, description: 'Project ids the token is limited to (with namespaces); null: not limited' },
+  namespaces: { type: ['array', 'null'], items: str, description: 'Namespaces the token is limited to (with projects); null: not limited' },
+  allowed_ips: { type: ['array', 'null'], items: str, description: 'Addresses or CIDRs the token may be used from; null: anywhere' },
+  push_refs: { type: ['array', 'null'], items: str, description: 'Ref patterns a push may update; null: any ref' },
+  allow_force_push: bool,
+  allow_ref_deletion: bool,
+  parent_token_id: { type: ['integer', 'null'], description: 'The token that created this one; revoking it revokes this one' },
 };
 
 const sshKey = {
