@@ -75,7 +75,14 @@ async function main(): Promise<void> {
       new TokenService({ tokens: stores.tokens, users: stores.users, codec, lookup, projects: { resolveProject: async () => null }, clock: systemClock, maxLifetimeDays: null }),
     ]),
   );
-  const { plaintext } = await services.store!.create({ id: 0, username: 'bench', isAdmin: true }, user.id, { name: 'bench', scopes: ['read_repository'] });
+  const benchAdmin = { id: 0, username: 'bench', isAdmin: true };
+  const { plaintext } = await services.store!.create(benchAdmin, user.id, { name: 'bench', scopes: ['read_repository'] });
+  // A restricted token (issue 16): its address list is checked on every use.
+  const restricted = await services.store!.create(benchAdmin, user.id, {
+    name: 'bench restricted',
+    scopes: ['write_repository'],
+    restrictions: { namespaces: ['bench'], allowedIps: ['10.0.0.0/8', '2001:db8::/32', CLIENT], pushRefs: ['refs/heads/bot/*'], allowForcePush: false },
+  });
   // The whole check of an authenticated request: the memory tier under the per-address ban in Redis.
   const ban = new IpBanGuard(
     { enabled: true, maxRetry: 10, findTimeSeconds: 60, banTimeSeconds: 3600, allowlist: [] },
@@ -85,6 +92,7 @@ async function main(): Promise<void> {
   const guarded = new GuardedAuthentication(ban);
   const paths: Record<string, () => Promise<unknown>> = {
     memory: () => services.memory!.authenticate(plaintext, CLIENT),
+    'memory, restricted token': () => services.memory!.authenticate(restricted.plaintext, CLIENT),
     'memory + ban': () => guarded.run('api', CLIENT, () => services.memory!.authenticate(plaintext, CLIENT)),
     redis: () => services.redis!.authenticate(plaintext, CLIENT),
     store: () => services.store!.authenticate(plaintext, CLIENT),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ValidationError } from '../lib/errors.js';
-import { parseScopes, scopesAllow } from './scopes.js';
+import { parseScopes, scopesAllow, scopeWithin } from './scopes.js';
 
 describe('parseScopes', () => {
   it('accepts arrays and comma or space separated strings, deduplicated', () => {
@@ -30,5 +30,20 @@ describe('scopesAllow (DESIGN.md table)', () => {
   ] as const)('%s', (ability, allowed, denied) => {
     for (const s of allowed) expect(scopesAllow([s], ability), s).toBe(true);
     for (const s of denied) expect(scopesAllow([s], ability), s).toBe(false);
+  });
+});
+
+describe('scopeWithin (attenuation)', () => {
+  it.each([
+    ['read_user', ['api'], true],
+    ['read_api', ['api'], true],
+    ['write_repository', ['read_repository'], false],
+    ['read_repository', ['write_repository'], true],
+    ['read_api', ['read_user', 'read_repository'], false],
+    ['read_registry', ['write_registry'], true],
+    ['sudo', ['api'], false],
+    ['sudo', ['sudo'], true],
+  ] as const)('%s within %j → %s', (scope, parent, within) => {
+    expect(scopeWithin(scope, parent)).toBe(within);
   });
 });

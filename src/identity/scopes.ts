@@ -69,3 +69,14 @@ export function scopesAllow(scopes: readonly Scope[], ability: Ability): boolean
   const allowed: readonly Scope[] = ABILITY_SCOPES[ability];
   return scopes.some((s) => allowed.includes(s));
 }
+
+/**
+ * Whether `scope` grants nothing that `scopes` do not: every ability it
+ * allows, they allow too (`read_user` is within `api`; `sudo` only within `sudo`).
+ */
+export function scopeWithin(scope: Scope, scopes: readonly Scope[]): boolean {
+  return (Object.keys(ABILITY_SCOPES) as Ability[]).every((ability) => {
+    const allowed: readonly Scope[] = ABILITY_SCOPES[ability];
+    return !allowed.includes(scope) || scopesAllow(scopes, ability);
+  });
+}

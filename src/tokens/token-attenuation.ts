@@ -3,7 +3,7 @@
  * strong as itself. This module decides "at most as strong" and names the
  * first way a requested child would be broader than its parent.
  */
-import type { Scope } from '../identity/scopes.js';
+import { scopeWithin, type Scope } from '../identity/scopes.js';
 import type { TokenRestrictions } from '../identity/token-restrictions.js';
 import { IpAllowlist } from '../lib/ip-allowlist.js';
 import { refPatternWithin } from '../lib/ref-pattern.mjs';
@@ -27,8 +27,8 @@ export interface ParentToken {
 
 /** The first way `child` is broader than `parent`, worded for a 403 body; null when it is not. */
 export function broaderThanParent(child: ChildToken, parent: ParentToken): string | null {
-  const extra = child.scopes.filter((s) => !parent.scopes.includes(s));
-  if (extra.length > 0) return `scopes ${extra.join(', ')} are not scopes of this token`;
+  const extra = child.scopes.filter((s) => !scopeWithin(s, parent.scopes));
+  if (extra.length > 0) return `scopes ${extra.join(', ')} grant more than this token's scopes`;
   if (parent.expiresAt !== null && (child.expiresAt === null || child.expiresAt > parent.expiresAt)) {
     return `expires_at must be on or before ${parent.expiresAt}, when this token expires`;
   }
