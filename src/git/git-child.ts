@@ -8,7 +8,8 @@ import type { Readable, Writable } from 'node:stream';
 import type { GitService } from '../identity/git-service.js';
 import type { PushRules } from '../identity/token-restrictions.js';
 import { gitEnvironment } from './git-env.js';
-import { pushHookArgs, pushHookEnv } from './push-hooks.js';
+import { pushHookArgs, pushVerdicts } from './push-hooks.js';
+import { reportStatusRewriter } from './report-status-rewriter.js';
 
 /** How a git process ended. */
 export interface ExitStatus {
@@ -96,17 +97,30 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
 
 /** Starts `git <args…>` like spawnGitChild: own process group, minimal environment, bounded stderr. */
 export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChild {
-  const rules = spec.pushRules ?? null;
+  const verdicts = spec.pushRules ? pushVerdicts(spec.pushRules) : null;
   const env = gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol });
   const command: GitCommand = {
     file: options.gitBin,
-    args: rules ? [...pushHookArgs(), ...spec.args] : spec.args,
+    args: verdicts ? [...pushHookArgs(), ...spec.args] : spec.args,
     cwd: spec.cwd,
-    env: rules ? { ...env, ...pushHookEnv(rules) } : env,
+    env: verdicts ? { ...env, ...verdicts.env } : env,
     withStdin: spec.withStdin,
     stderrLimitBytes: options.stderrLimitBytes,
   };
-  return options.launcher ? options.launcher.launch(command) : spawnDirect(command);
+  const child = options.launcher ? options.launcher.launch(command) : spawnDirect(command);
+  if (!verdicts) return child;
+  void child.exited.then(() => verdicts.remove());
+  const stdout = reportStatusRewriter(() => verdicts.read());
+  child.stdout.on('error', (err) => stdout.destroy(err));
+  child.stdout.pipe(stdout);
+  return {
+    stdin: child.stdin,
+    stdout,
+    stderrStream: child.stderrStream,
+    exited: child.exited,
+    stderr: () => child.stderr(),
+    signal: (signal) => child.signal(signal),
+  };
 }
 
 /**

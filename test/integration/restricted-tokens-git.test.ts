@@ -128,7 +128,8 @@ describe.each(databaseKinds())('restricted tokens over git on %s', (kind) => {
       expect(r.code).not.toBe(0);
       expect(r.stderr).toContain('refs/heads/main: this token may push only to refs/heads/bot/*');
       expect(r.stderr).toContain('refs/heads/bot/mixed: not updated, because another ref of this push was refused');
-      expect(r.stderr).toMatch(/\[remote rejected\] HEAD -> bot\/mixed/);
+      expect(r.stderr).toContain('! [remote rejected] HEAD -> bot/mixed (another ref of this push was refused)');
+      expect(r.stderr).toContain('! [remote rejected] HEAD -> main (this token may push only to refs/heads/bot/*)');
       expect(await serverRefs()).toBe(before);
       expect(await serverHas(commit)).toBe(false);
     });
@@ -145,6 +146,7 @@ describe.each(databaseKinds())('restricted tokens over git on %s', (kind) => {
       const refused = await git(['-C', dir, 'push', '--force', httpUrl(site, strict), 'HEAD:refs/heads/bot/ff']);
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toContain('refs/heads/bot/ff: this token may not force-push (non-fast-forward update)');
+      expect(refused.stderr).toContain('! [remote rejected] HEAD -> bot/ff (this token may not force-push (non-fast-forward update))');
       const forced = await git(['-C', dir, 'push', '--force', httpUrl(site, loose), 'HEAD:refs/heads/bot/ff']);
       expect(forced.code, forced.stderr).toBe(0);
     });
@@ -157,6 +159,7 @@ describe.each(databaseKinds())('restricted tokens over git on %s', (kind) => {
       const refused = await git(['-C', dir, 'push', httpUrl(site, strict), ':refs/heads/doomed']);
       expect(refused.code).not.toBe(0);
       expect(refused.stderr).toContain('refs/heads/doomed: this token may not delete refs');
+      expect(refused.stderr).toContain('! [remote rejected] doomed (this token may not delete refs)');
       expect(await serverRefs()).toContain('refs/heads/doomed');
       const deleted = await git(['-C', dir, 'push', httpUrl(site, loose), ':refs/heads/doomed']);
       expect(deleted.code, deleted.stderr).toBe(0);
@@ -209,6 +212,7 @@ describe.each(databaseKinds())('restricted tokens over git on %s', (kind) => {
       const mixed = await gitSsh(gw.sshPort!, auth, ['-C', dir, 'push', url, 'HEAD:refs/heads/bot/ssh-mixed', 'HEAD:refs/heads/main']);
       expect(mixed.code).not.toBe(0);
       expect(mixed.stderr).toContain('refs/heads/main: this token may push only to refs/heads/bot/*');
+      expect(mixed.stderr).toContain('! [remote rejected] HEAD -> main (this token may push only to refs/heads/bot/*)');
       const ok = await gitSsh(gw.sshPort!, auth, ['-C', dir, 'push', url, 'HEAD:refs/heads/bot/ssh-ok']);
       expect(ok.code, ok.stderr).toBe(0);
       const refs = await gitOk(['--git-dir', gw.repoPath(site), 'for-each-ref', '--format=%(refname)']);

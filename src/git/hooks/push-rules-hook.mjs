@@ -8,7 +8,7 @@
  * stderr, which git relays to the client as `remote:` lines.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { refMatcher } from '../../lib/ref-pattern.mjs';
 
 const ZERO_ID = /^0+$/;
@@ -46,5 +46,11 @@ if (verdicts.some((v) => v.reason !== null)) {
   const lines = ['gitgate: push refused by the token\'s push rules; no ref was changed:'];
   for (const { ref, reason } of verdicts) lines.push(`gitgate:   ${ref}: ${reason ?? 'not updated, because another ref of this push was refused'}`);
   process.stderr.write(`${lines.join('\n')}\n`);
+  // gitgate puts these into git's per-ref report (`! [remote rejected] <ref> (<reason>)`).
+  const file = process.env.GITGATE_PUSH_VERDICTS;
+  if (file) {
+    const reasons = Object.fromEntries(verdicts.map(({ ref, reason }) => [ref, reason ?? 'another ref of this push was refused']));
+    writeFileSync(file, JSON.stringify(reasons), { mode: 0o600 });
+  }
   process.exit(1);
 }
