@@ -42,6 +42,9 @@ import { TwoFactorService } from './users/two-factor.service.js';
 import { AccountLockout } from './users/account-lockout.js';
 import { UserService } from './users/user.service.js';
 import { AccountTokenCaches } from './tokens/account-token-caches.js';
+import { TokenInformation } from './tokens/token-information.js';
+import { SmtpMailer } from './mail/smtp-mailer.js';
+import { TokenNotifications } from './notifications/token-notifications.js';
 
 /** How long one readiness check may take before it counts as failed. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -133,14 +136,28 @@ function services(
     // The shared SSH user's name would not reach an account over SSH.
     reservedUsernames: config.ssh ? [config.ssh.user] : [],
   });
+  // Without a mail server nothing is recorded or sent.
+  const notifications = config.email
+    ? new TokenNotifications({
+        store: stores.notifications,
+        leases: stores.leases,
+        mailer: new SmtpMailer(config.email.smtpUrl, config.email.from),
+        clock,
+        logger,
+        externalUrl: config.externalUrl,
+      })
+    : null;
+  const codec = new TokenCodec(config.tokenPrefix, deriveKey(secret, 'personal-access-token digest'));
   const tokens = new TokenService({
     tokens: stores.tokens,
     users: stores.users,
-    codec: new TokenCodec(config.tokenPrefix, deriveKey(secret, 'personal-access-token digest')),
+    codec,
     lookup,
     clock,
     maxLifetimeDays: config.maxTokenLifetimeDays,
+    ...(notifications ? { notifier: notifications } : {}),
   });
+  const tokenInformation = new TokenInformation({ tokens: stores.tokens, users: stores.users, codec, service: tokens });
   const twoFactor = new TwoFactorService({
     users,
     clock,
@@ -183,6 +200,8 @@ function services(
     users,
     twoFactor,
     tokens,
+    tokenInformation,
+    notifications,
     projects,
     repos,
     gitAccess,
@@ -202,6 +221,7 @@ function services(
     close: () =>
       (closed ??= (async () => {
         await tokens.flushUsage();
+        await notifications?.stop();
         await cache.close();
         await stores.close();
       })()),

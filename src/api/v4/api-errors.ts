@@ -15,6 +15,7 @@ import {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
+  UnprocessableError,
   ValidationError,
 } from '../../lib/errors.js';
 import { requestLogger } from '../../http/request-state.js';
@@ -121,6 +122,7 @@ export function toGitLabError(err: unknown): GitLabError {
   if (err instanceof NotFoundError) return message(404, err.message.startsWith('404') ? err.message : `404 ${err.message}`);
   if (err instanceof ValidationError) return invalid(err);
   if (err instanceof ConflictError) return message(409, err.message);
+  if (err instanceof UnprocessableError) return message(422, err.message);
   if (err instanceof UnavailableError) return message(503, '503 Service Unavailable');
   if (isBodyParserError(err)) return fromBodyParser(err);
   return message(500, '500 Internal Server Error');
