@@ -95,8 +95,9 @@ function unauthorized(err: UnauthorizedError): GitLabError {
  * `400 Bad request - reason`.
  */
 function invalid(err: ValidationError): GitLabError {
+  if (err instanceof ParamsError) return { status: 400, body: { error: err.message } };
   if (err.field === 'token') return message(400, `400 Bad request - ${err.message}`);
-  if (err instanceof ParamsError || err.message.startsWith(`${err.field} `)) return { status: 400, body: { error: err.message } };
+  if (err.message.startsWith(`${err.field} `)) return { status: 400, body: { error: err.message } };
   return { status: 400, body: { message: { [err.field]: [err.message] } } };
 }
 
