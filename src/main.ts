@@ -43,7 +43,7 @@ import { AccountLockout } from './users/account-lockout.js';
 import { UserService } from './users/user.service.js';
 import { AccountTokenCaches } from './tokens/account-token-caches.js';
 import { TokenInformation } from './tokens/token-information.js';
-import { SmtpMailer } from './mail/smtp-mailer.js';
+import type { Mailer } from './notifications/mailer.js';
 import { TokenNotifications } from './notifications/token-notifications.js';
 
 /** How long one readiness check may take before it counts as failed. */
@@ -116,7 +116,8 @@ async function assemble(config: Config, { logger, clock, metrics, stores, secret
   try {
     // A CLI command must not publish an invalidation before it is connected.
     await cache.connected(2000);
-    return services(config, { logger, clock, metrics, stores, secret, repos, cache });
+    const mailer = config.email ? await smtpMailer(config.email) : null;
+    return services(config, { logger, clock, metrics, stores, secret, repos, cache, mailer });
   } catch (err) {
     await cache.close();
     throw err;
@@ -126,7 +127,7 @@ async function assemble(config: Config, { logger, clock, metrics, stores, secret
 /** The services over open stores and a connected cache. */
 function services(
   config: Config,
-  { logger, clock, metrics, stores, secret, repos, cache }: Parts & { repos: FsRepositoryStore; cache: TokenCache },
+  { logger, clock, metrics, stores, secret, repos, cache, mailer }: Parts & { repos: FsRepositoryStore; cache: TokenCache; mailer: Mailer | null },
 ): System {
   const lookup = cache.lookup;
   const users = new UserService({
@@ -137,15 +138,8 @@ function services(
     reservedUsernames: config.ssh ? [config.ssh.user] : [],
   });
   // Without a mail server nothing is recorded or sent.
-  const notifications = config.email
-    ? new TokenNotifications({
-        store: stores.notifications,
-        leases: stores.leases,
-        mailer: new SmtpMailer(config.email.smtpUrl, config.email.from),
-        clock,
-        logger,
-        externalUrl: config.externalUrl,
-      })
+  const notifications = mailer
+    ? new TokenNotifications({ store: stores.notifications, leases: stores.leases, mailer, clock, logger, externalUrl: config.externalUrl })
     : null;
   const codec = new TokenCodec(config.tokenPrefix, deriveKey(secret, 'personal-access-token digest'));
   const tokens = new TokenService({
@@ -226,6 +220,12 @@ function services(
         await stores.close();
       })()),
   };
+}
+
+/** The SMTP mailer; nodemailer is loaded only by installations that send e-mail. */
+async function smtpMailer(email: NonNullable<Config['email']>): Promise<Mailer> {
+  const { SmtpMailer } = await import('./mail/smtp-mailer.js');
+  return new SmtpMailer(email.smtpUrl, email.from);
 }
 
 /** Logs, once per change, the modes narrowed on an install made before they were private. */
