@@ -2,14 +2,15 @@
  * The architecture of STYLE.md and docs/architecture.md, checked on every
  * `npm test`: main → app → edges (git-http, ssh, api, web, registry, cli,
  * with shared HTTP plumbing in http) → the git backend (git) and the
- * services (auth → sessions, tokens, projects, ssh-keys → users) → identity
- * → lib; stores and caches (storage, cache) implement interfaces the
- * services declare and are wired only by the composition root.
+ * services (auth → sessions, tokens, projects, ssh-keys → users;
+ * notifications → tokens) → identity → lib; stores, caches and the mailer
+ * (storage, cache, mail) implement interfaces the services declare and are
+ * wired only by the composition root.
  */
 const EDGES = '^src/(git-http|api|web|registry|ssh|http|cli)/';
-const SERVICES = '^src/(identity|auth|tokens|users|projects|sessions|ssh-keys|registry-tokens|setup)/';
-const STORES = '^src/(storage|cache)/';
-const FRAMEWORKS = '^node_modules/(express|ssh2|ioredis|kysely|pg|better-sqlite3|helmet|eta|csrf-csrf|cookie-parser)/';
+const SERVICES = '^src/(identity|auth|tokens|users|projects|sessions|ssh-keys|registry-tokens|setup|notifications)/';
+const STORES = '^src/(storage|cache|mail)/';
+const FRAMEWORKS = '^node_modules/(express|ssh2|ioredis|kysely|pg|better-sqlite3|helmet|eta|csrf-csrf|cookie-parser|nodemailer)/';
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 module.exports = {
@@ -64,6 +65,13 @@ module.exports = {
       to: { path: SERVICES, pathNot: '^src/($1|users|identity)/' },
     },
     {
+      name: 'notifications-know-tokens-and-users',
+      severity: 'error',
+      comment: 'E-mail to token owners builds on tokens and accounts; tokens reach it only through the RevocationNotifier they declare.',
+      from: { path: '^src/notifications/' },
+      to: { path: SERVICES, pathNot: '^src/(notifications|tokens|users|identity)/' },
+    },
+    {
       name: 'auth-knows-no-consumer',
       severity: 'error',
       comment: 'Authentication and authorization sit above the entity services and below what uses them.',
@@ -80,14 +88,14 @@ module.exports = {
     {
       name: 'services-know-no-frameworks',
       severity: 'error',
-      comment: 'Services never import Express, SSH, Redis or database libraries.',
+      comment: 'Services never import Express, SSH, Redis, database or mail libraries.',
       from: { path: SERVICES },
       to: { path: FRAMEWORKS },
     },
     {
       name: 'only-the-root-wires-stores',
       severity: 'error',
-      comment: 'Concrete stores and caches are imported only by src/main.ts (and by each other).',
+      comment: 'Concrete stores, caches and the mailer are imported only by src/main.ts (and by each other).',
       from: { path: '^src/', pathNot: ['^src/main\\.ts$', STORES] },
       to: { path: STORES },
     },

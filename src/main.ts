@@ -42,6 +42,9 @@ import { TwoFactorService } from './users/two-factor.service.js';
 import { AccountLockout } from './users/account-lockout.js';
 import { UserService } from './users/user.service.js';
 import { AccountTokenCaches } from './tokens/account-token-caches.js';
+import { TokenInformation } from './tokens/token-information.js';
+import type { Mailer } from './notifications/mailer.js';
+import { TokenNotifications } from './notifications/token-notifications.js';
 
 /** How long one readiness check may take before it counts as failed. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -113,7 +116,8 @@ async function assemble(config: Config, { logger, clock, metrics, stores, secret
   try {
     // A CLI command must not publish an invalidation before it is connected.
     await cache.connected(2000);
-    return services(config, { logger, clock, metrics, stores, secret, repos, cache });
+    const mailer = config.email ? await smtpMailer(config.email) : null;
+    return services(config, { logger, clock, metrics, stores, secret, repos, cache, mailer });
   } catch (err) {
     await cache.close();
     throw err;
@@ -123,7 +127,7 @@ async function assemble(config: Config, { logger, clock, metrics, stores, secret
 /** The services over open stores and a connected cache. */
 function services(
   config: Config,
-  { logger, clock, metrics, stores, secret, repos, cache }: Parts & { repos: FsRepositoryStore; cache: TokenCache },
+  { logger, clock, metrics, stores, secret, repos, cache, mailer }: Parts & { repos: FsRepositoryStore; cache: TokenCache; mailer: Mailer | null },
 ): System {
   const lookup = cache.lookup;
   const users = new UserService({
@@ -134,15 +138,22 @@ function services(
     reservedUsernames: config.ssh ? [config.ssh.user] : [],
   });
   const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
+  // Without a mail server nothing is recorded or sent.
+  const notifications = mailer
+    ? new TokenNotifications({ store: stores.notifications, leases: stores.leases, mailer, clock, logger, externalUrl: config.externalUrl })
+    : null;
+  const codec = new TokenCodec(config.tokenPrefix, deriveKey(secret, 'personal-access-token digest'));
   const tokens = new TokenService({
     tokens: stores.tokens,
     users: stores.users,
-    codec: new TokenCodec(config.tokenPrefix, deriveKey(secret, 'personal-access-token digest')),
+    codec,
     lookup,
     projects,
     clock,
     maxLifetimeDays: config.maxTokenLifetimeDays,
+    ...(notifications ? { notifier: notifications } : {}),
   });
+  const tokenInformation = new TokenInformation({ tokens: stores.tokens, users: stores.users, codec, service: tokens });
   const twoFactor = new TwoFactorService({
     users,
     clock,
@@ -184,6 +195,8 @@ function services(
     users,
     twoFactor,
     tokens,
+    tokenInformation,
+    notifications,
     projects,
     repos,
     gitAccess,
@@ -203,10 +216,17 @@ function services(
     close: () =>
       (closed ??= (async () => {
         await tokens.flushUsage();
+        await notifications?.stop();
         await cache.close();
         await stores.close();
       })()),
   };
+}
+
+/** The SMTP mailer; nodemailer is loaded only by installations that send e-mail. */
+async function smtpMailer(email: NonNullable<Config['email']>): Promise<Mailer> {
+  const { SmtpMailer } = await import('./mail/smtp-mailer.js');
+  return new SmtpMailer(email.smtpUrl, email.from);
 }
 
 /** Logs, once per change, the modes narrowed on an install made before they were private. */

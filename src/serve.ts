@@ -53,6 +53,7 @@ export async function serve(config: Config, compose: Compose): Promise<void> {
       'registry token service ready',
     );
     running = await listen(system);
+    system.notifications?.start();
   } catch (err) {
     await system.close().catch((closeErr: unknown) => logger.warn({ err: closeErr }, 'closing after a failed start failed'));
     throw err;

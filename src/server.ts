@@ -71,6 +71,7 @@ export async function listen(system: System, port = system.config.port, host = s
     api: {
       users: system.users,
       tokens: system.tokens,
+      tokenInformation: system.tokenInformation,
       projects: system.projects,
       sshKeys: system.sshKeys,
       guarded: system.guarded,

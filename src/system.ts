@@ -17,6 +17,8 @@ import type { RegistryTokenService } from './registry-tokens/registry-token.serv
 import type { SigningKeyStore } from './registry-tokens/signing-key.store.js';
 import type { SessionServices } from './sessions/session-services.js';
 import type { TokenService } from './tokens/token.service.js';
+import type { TokenInformation } from './tokens/token-information.js';
+import type { TokenNotifications } from './notifications/token-notifications.js';
 import type { TwoFactorService } from './users/two-factor.service.js';
 import type { UserService } from './users/user.service.js';
 
@@ -31,6 +33,10 @@ export interface System {
   users: UserService;
   twoFactor: TwoFactorService;
   tokens: TokenService;
+  /** What a token's plaintext is, and revoking by it (administrators). */
+  tokenInformation: TokenInformation;
+  /** E-mail to token owners; null without SMTP settings. `serve` starts its sweep. */
+  notifications: TokenNotifications | null;
   projects: ProjectService;
   repos: RepositoryStore;
   gitAccess: GitAuthorizationService;

@@ -35,8 +35,11 @@ export function tokenWithId(s: System, id: number): Promise<PersonalAccessToken>
   return orSay(s.tokens.get(CLI_ACTOR, id), `no token with id ${id}`);
 }
 
-/** A token id argument: a positive integer, else a UsageError. */
+/**
+ * A token id argument: a positive integer, else a UsageError — which never
+ * repeats the argument: it may be a token given where its id belongs.
+ */
 export function tokenId(value: string): number {
-  if (!/^[1-9]\d{0,9}$/.test(value)) throw new UsageError(`token id must be a number, got "${value}"`);
+  if (!/^[1-9]\d{0,9}$/.test(value)) throw new UsageError('token id must be a number (a token itself is read from standard input: --token-stdin)');
   return Number(value);
 }

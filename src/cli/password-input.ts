@@ -40,8 +40,11 @@ export async function promptNewPassword(streams: PasswordStreams): Promise<strin
   return first;
 }
 
-/** One line typed at the terminal in raw mode, so the terminal does not echo it. */
-function promptHidden({ input, prompt }: PasswordStreams, question: string): Promise<string> {
+/**
+ * One line typed at the terminal in raw mode, so the terminal does not echo
+ * it; Ctrl-C or Ctrl-D (on an empty line) abort: "no `what` given".
+ */
+export function promptHidden({ input, prompt }: PasswordStreams, question: string, what = 'password'): Promise<string> {
   const wasRaw = input.isRaw;
   // Echo goes off before the prompt shows, so nothing typed after it is echoed.
   input.setRawMode(true);
@@ -61,7 +64,7 @@ function promptHidden({ input, prompt }: PasswordStreams, question: string): Pro
     const onData = (data: string): void => {
       for (const ch of data) {
         if (ch === '\r' || ch === '\n') return finish(null);
-        if (ch === CTRL_C || (ch === CTRL_D && typed === '')) return finish(new UsageError('no password given'));
+        if (ch === CTRL_C || (ch === CTRL_D && typed === '')) return finish(new UsageError(`no ${what} given`));
         if (BACKSPACES.has(ch)) typed = [...typed].slice(0, -1).join('');
         else if (ch === CTRL_U) typed = '';
         else if (ch >= ' ') typed += ch;

@@ -2,9 +2,11 @@ import type { TokenRestrictions } from '../identity/token-restrictions.js';
 import type { Command } from 'commander';
 import { CLI_ACTOR } from './cli-actor.js';
 import type { WithSystem } from './cli-context.js';
+import { UsageError } from './cli-context.js';
 import { tokenId, tokenWithId, userNamed } from './cli-lookups.js';
+import { actOnTokenInput, describeToken } from './token-input.js';
 
-/** `gitgate token create|list|revoke|rotate`. */
+/** `gitgate token create|list|identify|revoke|rotate`. */
 export function registerTokenCommands(program: Command, withSystem: WithSystem): void {
   const token = program.command('token').description('manage personal access tokens');
   token
@@ -58,9 +60,26 @@ export function registerTokenCommands(program: Command, withSystem: WithSystem):
       }),
     );
   token
-    .command('revoke <id>')
-    .description('revoke a token; it stops working on the next request')
-    .action((id: string) => {
+    .command('identify')
+    .description('say what a token is and whose: the token is read from standard input (never give it as an argument)')
+    .addHelpText('after', '\nExample: gitgate token identify < leaked.txt   (at a terminal it is asked for, not echoed)')
+    .action(() =>
+      withSystem(async (s) => {
+        process.stdout.write(`${describeToken(s, await actOnTokenInput(s, 'identify'))}\n`);
+      }),
+    );
+  token
+    .command('revoke [id]')
+    .description('revoke a token, by id or (--token-stdin) by its value; it stops working on the next request and its owner is told by e-mail')
+    .option('--token-stdin', 'read the token itself from standard input instead of giving an id', false)
+    .action((id: string | undefined, opts: { tokenStdin: boolean }) => {
+      if (opts.tokenStdin === (id !== undefined)) throw new UsageError('give a token id or --token-stdin, one of them');
+      if (id === undefined) {
+        return withSystem(async (s) => {
+          const { token: revoked, owner } = await actOnTokenInput(s, 'revoke');
+          process.stdout.write(`Revoked token ${revoked.id} (${revoked.name}) of ${owner.username}\n`);
+        });
+      }
       const tokenNumber = tokenId(id);
       return withSystem(async (s) => {
         await tokenWithId(s, tokenNumber);

@@ -29,7 +29,7 @@ function typedPassword(): Promise<string> {
   return promptNewPassword({ input: process.stdin, prompt: process.stderr });
 }
 
-/** `gitgate user list|create|set-password|enable-2fa|block|unblock`. */
+/** `gitgate user list|create|set-password|set-email|enable-2fa|block|unblock`. */
 export function registerUserCommands(program: Command, withSystem: WithSystem): void {
   const user = program.command('user').description('manage accounts');
   user
@@ -81,6 +81,16 @@ export function registerUserCommands(program: Command, withSystem: WithSystem): 
         process.stdout.write(`Set the password of ${account.username}; their web sessions have ended\n`);
       });
     });
+  user
+    .command('set-email <username> <email>')
+    .description("set an account's e-mail address (root's too), where notices about its tokens go")
+    .action((username: string, address: string) =>
+      withSystem(async (s) => {
+        const account = await userNamed(s, username);
+        const updated = await s.users.setEmail(account.id, address);
+        process.stdout.write(`Set the e-mail address of ${updated.username} to ${updated.email}\n`);
+      }),
+    );
   user
     .command('enable-2fa <username>')
     .description('turn on two-factor authentication; prints the otpauth URI and recovery codes')

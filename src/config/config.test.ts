@@ -35,6 +35,11 @@ describe('loadConfig', () => {
     [{ GITGATE_HTTP_BODY_TIMEOUT_SECONDS: '-5' }, /GITGATE_HTTP_BODY_TIMEOUT_SECONDS/],
     [{ GITGATE_HTTP_MAX_CONNECTIONS: '1.5' }, /GITGATE_HTTP_MAX_CONNECTIONS/],
     [{ GITGATE_MONITORING_ALLOWLIST: '10.0.0.0/8,monitoring.example' }, /GITGATE_MONITORING_ALLOWLIST/],
+    [{ GITGATE_SMTP_URL: 'http://mail.example.test', GITGATE_EMAIL_FROM: 'gitgate@example.test' }, /^invalid configuration: GITGATE_SMTP_URL Invalid URL$/],
+    [{ GITGATE_SMTP_URL: 'smtp://mail.example.test', GITGATE_EMAIL_FROM: 'gitgate' }, /GITGATE_EMAIL_FROM must be an address/],
+    [{ GITGATE_SMTP_URL: 'smtp://mail.example.test', GITGATE_EMAIL_FROM: 'gitgate <a@b.test>\r\nBcc: x@y.test' }, /GITGATE_EMAIL_FROM/],
+    [{ GITGATE_SMTP_URL: 'smtp://mail.example.test' }, /GITGATE_EMAIL_FROM must be set when GITGATE_SMTP_URL is/],
+    [{ GITGATE_EMAIL_FROM: 'gitgate@example.test' }, /GITGATE_SMTP_URL must be set when GITGATE_EMAIL_FROM is \(nothing is sent without a mail server\)/],
   ])('rejects %o with one line naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -111,6 +116,15 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('sends e-mail only with both SMTP settings, and never repeats the SMTP URL (with its password) in an error', () => {
+    expect(loadConfig({}).email).toBeNull();
+    const c = loadConfig({ GITGATE_SMTP_URL: 'smtps://gitgate:s3cret@mail.example.test:465', GITGATE_EMAIL_FROM: 'gitgate <gitgate@example.test>' });
+    expect(c.email).toEqual({ smtpUrl: 'smtps://gitgate:s3cret@mail.example.test:465', from: 'gitgate <gitgate@example.test>' });
+    for (const url of ['smtp://gitgate:s3cret@mail example.test', 'smtp://gitgate:s3cret@', 'http://gitgate:s3cret@mail.example.test']) {
+      expect(() => loadConfig({ GITGATE_SMTP_URL: url, GITGATE_EMAIL_FROM: 'a@b.test' })).toThrow('invalid configuration: GITGATE_SMTP_URL Invalid URL');
+    }
+  });
+
   it('treats empty variables as unset and trims the external URL', () => {
     const c = loadConfig({ DATABASE_URL: '', GITGATE_EXTERNAL_URL: 'https://git.example.com/' });
     expect(c.databaseUrl).toBeNull();
@@ -133,10 +147,13 @@ describe('loadConfig: settings from files', () => {
         DATABASE_URL_FILE: path.join(dir, write('db', 'postgres://u:p@db/gitgate\r\n')),
         REDIS_URL_FILE: write('redis', 'redis://cache:6379'),
         GITGATE_ROOT_PASSWORD_FILE: write('root', 'root password \n\n'),
+        GITGATE_SMTP_URL_FILE: write('smtp', 'smtp://gitgate:pw@mail.example.test:587\n'),
+        GITGATE_EMAIL_FROM: 'gitgate@example.test',
       },
       dir,
     );
     expect(c).toMatchObject({ secret: SECRET, databaseUrl: 'postgres://u:p@db/gitgate', redisUrl: 'redis://cache:6379', rootPassword: 'root password \n' });
+    expect(c.email).toEqual({ smtpUrl: 'smtp://gitgate:pw@mail.example.test:587', from: 'gitgate@example.test' });
   });
 
   it('reads GITGATE_ENV_FILE, the environment winning over it', () => {

@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { isIpOrCidr } from '../lib/ip-allowlist.js';
 import { PACKAGE_ROOT } from '../lib/package-root.js';
 import { gatherEnvironment } from './environment-sources.js';
+import { unpairedSettings } from './paired-settings.js';
 
 /**
  * Invalid configuration: `problems` has one entry per invalid variable
@@ -30,6 +31,9 @@ const positiveInt = z.coerce.number().int().positive();
 const boolish = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** `address` or `Name <address>`, on one line (a line break would start another header). */
+const EMAIL_FROM = /^(?:[^<>\r\n]*<[^<>\s@]+@[^<>\s@]+>|[^<>\s@]+@[^<>\s@]+)$/;
 
 const schema = z.object({
   PORT: port.default(8080),
@@ -100,6 +104,8 @@ const schema = z.object({
   GITGATE_FETCH_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
   GITGATE_FETCH_CACHE_MAX_AGE_SECONDS: positiveInt.default(300),
   GITGATE_FETCH_CACHE_DIR: z.string().min(1).optional(),
+  GITGATE_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  GITGATE_EMAIL_FROM: z.string().regex(EMAIL_FROM, 'must be an address, or a name and <address>').optional(),
   GITGATE_SEED_DEMO: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GITGATE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -142,6 +148,8 @@ export type Config = Readonly<{
   ssh: SshConfig | null;
   /** The container registry token service (`GET /jwt/auth`). */
   registry: RegistryConfig;
+  /** E-mail to token owners: SMTP URL (may hold credentials: never logged) and sender; null: nothing is sent. */
+  email: Readonly<{ smtpUrl: string; from: string }> | null;
   seedDemo: boolean;
   logLevel: string;
   /** JSON lines, pino-pretty's lines, or `auto`: pretty when stdout is a terminal. */
@@ -204,8 +212,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
   const present = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
   const gathered = gatherEnvironment(present, baseDir);
   const parsed = schema.safeParse(gathered.values);
-  if (!parsed.success || gathered.problems.length > 0) {
-    const problems = new Map<string, string>(gathered.problems.map((p) => [p.split(' ', 1)[0]!, p]));
+  const unpaired = unpairedSettings(gathered.values);
+  if (!parsed.success || gathered.problems.length > 0 || unpaired.length > 0) {
+    const problems = new Map<string, string>([...gathered.problems, ...unpaired].map((p) => [p.split(' ', 1)[0]!, p]));
     for (const issue of parsed.error?.issues ?? []) {
       const name = String(issue.path[0] ?? 'configuration');
       if (!problems.has(name)) problems.set(name, `${name} ${issue.message}`);
@@ -273,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
       certFile: resolve(e.GITGATE_REGISTRY_CERT_FILE ?? path.join(dataDir, 'registry', 'token-signing.crt')),
       bundleFile: resolve(e.GITGATE_REGISTRY_CERT_BUNDLE_FILE ?? path.join(dataDir, 'registry', 'rootcertbundle.crt')),
     },
+    email: e.GITGATE_SMTP_URL && e.GITGATE_EMAIL_FROM ? { smtpUrl: e.GITGATE_SMTP_URL, from: e.GITGATE_EMAIL_FROM } : null,
     seedDemo: e.GITGATE_SEED_DEMO,
     logLevel: e.LOG_LEVEL,
     logFormat: e.GITGATE_LOG_FORMAT,

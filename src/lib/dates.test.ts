@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, isIsoDate, startOfDateUtc, utcDate } from './dates.js';
+import { addDays, daysBetween, isIsoDate, startOfDateUtc, utcDate } from './dates.js';
 
 describe('dates', () => {
   it('accepts only real YYYY-MM-DD dates', () => {
@@ -14,5 +14,11 @@ describe('dates', () => {
     expect(startOfDateUtc('2026-03-10').toISOString()).toBe('2026-03-10T00:00:00.000Z');
     expect(utcDate(new Date('2026-03-09T23:59:59.999Z'))).toBe('2026-03-09');
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
+  });
+
+  it('counts calendar days between dates, across a leap day and backwards', () => {
+    expect(daysBetween('2028-02-28', '2028-03-01')).toBe(2);
+    expect(daysBetween('2026-12-10', '2026-12-10')).toBe(0);
+    expect(daysBetween('2026-12-10', '2026-12-03')).toBe(-7);
   });
 });

@@ -26,3 +26,8 @@ export function addDays(date: string, days: number): string {
   d.setUTCDate(d.getUTCDate() + days);
   return utcDate(d);
 }
+
+/** Calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: string, to: string): number {
+  return Math.round((startOfDateUtc(to).getTime() - startOfDateUtc(from).getTime()) / 86_400_000);
+}

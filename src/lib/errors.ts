@@ -64,6 +64,11 @@ export class ValidationError extends AppError {
   }
 }
 
+/** Well-formed input the server cannot act on, e.g. a string that is not a token of this instance (422). */
+export class UnprocessableError extends AppError {
+  readonly status = 422;
+}
+
 /** A uniqueness or state conflict, e.g. a username already taken (409). */
 export class ConflictError extends AppError {
   readonly status = 409;

@@ -122,6 +122,31 @@ export interface SshKeysTable {
   last_used_at: DbTimestamp | null;
 }
 
+/** Notices owed to token owners; (token_id, kind) is unique. */
+export interface TokenNotificationsTable {
+  id: Generated<number>;
+  token_id: number;
+  /** A NotificationKind. */
+  kind: string;
+  /** JSON `{project, commit, path}` for leak protection, else null. */
+  leak: string | null;
+  /** `pending`, `sent`, `skipped` (no deliverable address) or `failed` (given up). */
+  status: string;
+  /** Failed deliveries so far. */
+  attempts: number;
+  created_at: DbTimestamp;
+  /** A pending notice is not delivered before this instant. */
+  next_attempt_at: DbTimestamp;
+  settled_at: DbTimestamp | null;
+}
+
+/** Named leases: one holder at a time until `expires_at`. */
+export interface LeasesTable {
+  name: string;
+  holder: string;
+  expires_at: DbTimestamp;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Schema {
   users: UsersTable;
@@ -132,6 +157,8 @@ export interface Schema {
   account_lockouts: AccountLockoutsTable;
   ssh_keys: SshKeysTable;
   revocation_generation: RevocationGenerationTable;
+  token_notifications: TokenNotificationsTable;
+  leases: LeasesTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -9,6 +9,8 @@ import type { SshKeyStore } from '../ssh-keys/ssh-key.store.js';
 import type { ProjectStore } from '../projects/project.store.js';
 import type { LockoutStore } from '../users/lockout.store.js';
 import type { SessionStore } from '../sessions/session.store.js';
+import type { LeaseStore } from '../notifications/lease.store.js';
+import type { NotificationStore } from '../notifications/notification.store.js';
 import type { RevocationGenerationStore } from '../tokens/revocation-generation.store.js';
 import type { TokenStore } from '../tokens/token.store.js';
 import type { UserStore } from '../users/user.store.js';
@@ -17,7 +19,9 @@ import { openDatabase } from './database.js';
 import type { Database, DatabaseConfig, OpenDatabaseOptions } from './database.js';
 import type { DatabaseKind } from './dialects/dialect.js';
 import { migrateToLatest } from './migrator.js';
+import { SqlLeaseStore } from './sql-lease.store.js';
 import { SqlLockoutStore } from './sql-lockout.store.js';
+import { SqlNotificationStore } from './sql-notification.store.js';
 import { SqlProjectStore } from './sql-project.store.js';
 import { SqlRevocationGenerationStore } from './sql-revocation-generation.store.js';
 import { SqlSessionStore } from './sql-session.store.js';
@@ -39,6 +43,10 @@ export interface Stores {
   sshKeys: SshKeyStore;
   /** The counter that tells cached token records from stale ones. */
   revocationGeneration: RevocationGenerationStore;
+  /** Notices owed to token owners (the e-mail outbox). */
+  notifications: NotificationStore;
+  /** Named leases: which instance runs a periodic job. */
+  leases: LeaseStore;
   /** See Database.externalChanges: SQLite's foreign-commit counter, else null. */
   externalChanges: (() => number) | null;
   /** Resolves when the database answers a trivial query (readiness probe). */
@@ -83,6 +91,8 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
     lockouts: new SqlLockoutStore(database.db, database.dialect),
     sshKeys: new SqlSshKeyStore(database.db, database.dialect),
     revocationGeneration: new SqlRevocationGenerationStore(database.db),
+    notifications: new SqlNotificationStore(database.db, database.dialect),
+    leases: new SqlLeaseStore(database.db, database.dialect),
     externalChanges: database.externalChanges,
     ping: () => ping(database),
     close: () => database.close(),

@@ -13,6 +13,7 @@ import type { UserStore } from '../users/user.store.js';
 import type { PersonalAccessToken } from './token.js';
 import type { TokenCodec } from './token-codec.js';
 import type { TokenAuthRecord, TokenLookup } from './token-lookup.js';
+import type { LeakLocation, RevocationNotifier } from './revocation-notifier.js';
 import type { TokenQuery, TokenStore } from './token.store.js';
 import { UsageRecorder } from './usage-recorder.js';
 import { parseRestrictions, type ProjectResolver, type RestrictionsInput } from './restriction-input.js';
@@ -44,6 +45,8 @@ export interface TokenServiceDeps {
   clock: Clock;
   /** When set, an expiry date is required and at most this many days ahead. */
   maxLifetimeDays: number | null;
+  /** Tells owners about revocations by someone else; absent: nobody is told. */
+  notifier?: RevocationNotifier;
 }
 
 /** Days a rotated token lives when no expiry is given (GitLab: one week). */
@@ -168,6 +171,24 @@ export class TokenService {
     }
     await this.deps.tokens.revoke(id);
     await this.deps.lookup.invalidate([token.digest, ...(await this.deps.tokens.revokeDescendants(id))]);
+    // Audit hook: "token revoked" (actor, token id, owner) belongs here.
+    if (actor.isAdmin && actor.id !== token.userId) await this.deps.notifier?.tokenRevoked(token, { kind: 'administrator' });
+  }
+
+  /**
+   * Revokes a token that push protection found in a repository, effective
+   * on the next request everywhere as any revoke, and tells its owner where
+   * it was found. False when it was absent or already revoked.
+   */
+  async revokeLeaked(id: number, leak: LeakLocation): Promise<boolean> {
+    const token = await this.deps.tokens.findById(id);
+    if (!token) return false;
+    const revoked = await this.deps.tokens.revoke(id);
+    await this.deps.lookup.invalidate([token.digest, ...(await this.deps.tokens.revokeDescendants(id))]);
+    if (!revoked) return false;
+    // Audit hook: "token leaked and revoked by push protection" (token id, owner, project, commit, path) belongs here.
+    await this.deps.notifier?.tokenRevoked(token, { kind: 'leak_protection', ...leak });
+    return true;
   }
 
   /**

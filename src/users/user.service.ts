@@ -101,6 +101,13 @@ export class UserService {
     return { users, total };
   }
 
+  /** Sets the account's e-mail address, where token notices go (validated; ConflictError when taken). */
+  setEmail(id: number, address: string): Promise<User> {
+    const trimmed = address.trim();
+    if (!email.safeParse(trimmed).success) throw new ValidationError('email', 'email is invalid');
+    return this.update(id, { email: trimmed });
+  }
+
   /** Sets a new password (validated and hashed). */
   async setPassword(id: number, password: string): Promise<User> {
     this.checkPassword(password);

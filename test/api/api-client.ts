@@ -79,6 +79,7 @@ export function apiDeps(gw: Gateway): ApiDeps {
   return {
     users: s.users,
     tokens: s.tokens,
+    tokenInformation: s.tokenInformation,
     projects: s.projects,
     sshKeys: s.sshKeys,
     logger: s.logger,

@@ -5,12 +5,15 @@ import type { SshKeyService } from '../../ssh-keys/ssh-key.service.js';
 import type { ProjectService } from '../../projects/project.service.js';
 import type { ProjectUrls } from '../../projects/project-urls.js';
 import type { TokenService } from '../../tokens/token.service.js';
+import type { TokenInformation } from '../../tokens/token-information.js';
 import type { UserService } from '../../users/user.service.js';
 
 /** What the REST API needs: the services it calls and a few settings. */
 export interface ApiDeps {
   users: UserService;
   tokens: TokenService;
+  /** The token information API (`/admin/token`). */
+  tokenInformation: TokenInformation;
   projects: ProjectService;
   /** SSH keys (`/user/keys`, `/users/:id/keys`). */
   sshKeys: SshKeyService;

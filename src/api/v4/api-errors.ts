@@ -15,6 +15,7 @@ import {
   NotFoundError,
   UnauthorizedError,
   UnavailableError,
+  UnprocessableError,
   ValidationError,
 } from '../../lib/errors.js';
 import { requestLogger } from '../../http/request-state.js';
@@ -95,8 +96,9 @@ function unauthorized(err: UnauthorizedError): GitLabError {
  * `400 Bad request - reason`.
  */
 function invalid(err: ValidationError): GitLabError {
+  if (err instanceof ParamsError) return { status: 400, body: { error: err.message } };
   if (err.field === 'token') return message(400, `400 Bad request - ${err.message}`);
-  if (err instanceof ParamsError || err.message.startsWith(`${err.field} `)) return { status: 400, body: { error: err.message } };
+  if (err.message.startsWith(`${err.field} `)) return { status: 400, body: { error: err.message } };
   return { status: 400, body: { message: { [err.field]: [err.message] } } };
 }
 
@@ -122,6 +124,7 @@ export function toGitLabError(err: unknown): GitLabError {
   if (err instanceof NotFoundError) return message(404, err.message.startsWith('404') ? err.message : `404 ${err.message}`);
   if (err instanceof ValidationError) return invalid(err);
   if (err instanceof ConflictError) return message(409, err.message);
+  if (err instanceof UnprocessableError) return message(422, err.message);
   if (err instanceof UnavailableError) return message(503, '503 Service Unavailable');
   if (isBodyParserError(err)) return fromBodyParser(err);
   return message(500, '500 Internal Server Error');

@@ -6,6 +6,7 @@
  */
 import express, { Router } from 'express';
 import { claimSurface } from '../../http/request-state.js';
+import { adminTokenRoutes } from './admin-token.routes.js';
 import { apiErrorHandler, apiNotFound } from './api-errors.js';
 import type { ApiDeps } from './api-deps.js';
 import { authenticate } from './authenticate.js';
@@ -33,6 +34,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     ...memberRoutes(deps),
     ...repositoryRoutes(deps),
     ...personalAccessTokenRoutes(deps),
+    ...adminTokenRoutes(deps),
     ...metadataRoutes(),
   ];
 }

@@ -36,6 +36,11 @@ export function requestParams(req: Request): Record<string, unknown> {
   return { ...normalize(req.query), ...normalize(req.body) };
 }
 
+/** The body's parameters alone (JSON or form-encoded), for routes that take secrets. */
+export function bodyParams(req: Request): Record<string, unknown> {
+  return normalize(req.body);
+}
+
 function describe(issue: z.core.$ZodIssue, input: Record<string, unknown>): { field: string; text: string } {
   const field = issue.path.length > 0 ? issue.path.map(String).join('.') : 'params';
   if (issue.code === 'custom' && issue.message !== 'Invalid input') return { field, text: issue.message };

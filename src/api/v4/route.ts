@@ -14,7 +14,7 @@ import { ForbiddenError, InsufficientScopeError, UnauthorizedError } from '../..
 import { apiLocals, type ApiAuth } from './api-state.js';
 import type { RouteDoc } from './openapi/route-doc.js';
 import { setPaginationHeaders, type Page } from './pagination.js';
-import { parseParams, requestParams } from './params.js';
+import { bodyParams, parseParams, requestParams } from './params.js';
 import { sendJson } from './send-json.js';
 
 /** The HTTP methods the API routes use (GET also answers HEAD). */
@@ -56,6 +56,11 @@ export interface RouteDef<S extends z.ZodType> extends RouteDoc {
   anonymous?: boolean;
   /** Administrators only (GitLab's `authenticated_as_admin!`). */
   admin?: boolean;
+  /**
+   * `body`: parameters are read from the body only, never the query string
+   * (a secret sent as a parameter would reach proxy and server access logs).
+   */
+  paramsIn?: 'body';
   params?: S;
   handle(ctx: RouteContext<z.output<S>>): Promise<Reply | void>;
 }
@@ -68,6 +73,7 @@ export interface ApiRoute extends RouteDoc {
   scope: RouteScope;
   anonymous: boolean;
   admin: boolean;
+  paramsIn: 'request' | 'body';
   params: z.ZodType | null;
   run(req: Request, auth: ApiAuth): Promise<Reply | void>;
 }
@@ -104,6 +110,7 @@ export function route<S extends z.ZodType = typeof NO_PARAMS>(def: RouteDef<S>):
     scope: def.scope,
     anonymous,
     admin,
+    paramsIn: def.paramsIn ?? 'request',
     params: def.params ?? null,
     tag: def.tag,
     success: def.success,
@@ -114,7 +121,8 @@ export function route<S extends z.ZodType = typeof NO_PARAMS>(def: RouteDef<S>):
       const viewer = identityOf(auth.principal);
       if (!viewer && !anonymous) throw new UnauthorizedError('missing');
       if (admin && !viewer?.isAdmin) throw new ForbiddenError('403 Forbidden');
-      const params = parseParams(def.params ?? NO_PARAMS, requestParams(req)) as z.output<S>;
+      const input = def.paramsIn === 'body' ? bodyParams(req) : requestParams(req);
+      const params = parseParams(def.params ?? NO_PARAMS, input) as z.output<S>;
       return def.handle({
         params,
         path: pathParams(req),

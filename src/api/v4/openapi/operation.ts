@@ -20,6 +20,7 @@ const ERROR_BODIES: Record<RouteError | (typeof EVERY_ROUTE_ERRORS)[number], { d
   403: { description: 'Insufficient scope, not allowed, or a sudo refusal', schemas: ['Message', 'OAuthError'] },
   404: { description: 'Not found, or not visible to the caller', schemas: ['Message'] },
   409: { description: 'Already taken', schemas: ['Message'] },
+  422: { description: 'Not a token of this instance (its prefix, length or checksum)', schemas: ['Message'] },
 };
 
 const PAGINATION_HEADERS = Object.fromEntries(
@@ -92,7 +93,7 @@ export function operation(r: ApiRoute): Schema {
     schema: { type: 'string' },
   }));
   const { properties, required } = r.params ? paramSchemas(r.params) : { properties: {}, required: [] };
-  const inQuery = r.method === 'get' || r.method === 'delete';
+  const inQuery = (r.method === 'get' || r.method === 'delete') && r.paramsIn !== 'body';
   const queryParams = inQuery
     ? Object.entries(properties).map(([name, schema]) => ({ name, in: 'query', required: required.includes(name), schema }))
     : [];

@@ -6,7 +6,7 @@
 import type { SchemaName } from './schemas.js';
 
 /** The document's tags, in the order it lists them. */
-export const API_TAGS = ['users', 'projects', 'members', 'branches', 'tags', 'personal_access_tokens', 'metadata'] as const;
+export const API_TAGS = ['users', 'projects', 'members', 'branches', 'tags', 'personal_access_tokens', 'token_information', 'metadata'] as const;
 
 /** The tag grouping an endpoint in the document. */
 export type ApiTag = (typeof API_TAGS)[number];
@@ -16,7 +16,7 @@ export type ApiTag = (typeof API_TAGS)[number];
  * (insufficient scope, not allowed, sudo refused) can answer any route and
  * are documented on all of them.
  */
-export type RouteError = 400 | 404 | 409;
+export type RouteError = 400 | 404 | 409 | 422;
 
 /**
  * The success answer — its status is the one the route sends: `204`

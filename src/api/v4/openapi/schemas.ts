@@ -179,6 +179,7 @@ export const SCHEMAS = {
   }),
   PersonalAccessToken: object(token),
   PersonalAccessTokenWithToken: object({ ...token, token: str }, 'Carries the token itself, shown this once'),
+  TokenInformation: object({ ...token, user: object(userWithAdmin) }, 'A token identified by its plaintext, and its owner as an administrator sees it'),
   SSHKey: object(sshKey, 'An SSH public key for Git over SSH'),
   Branch: object(
     {
