@@ -15,7 +15,11 @@ import { startGateway, type Gateway } from '../support/gateway.js';
 import { startSmtpServer, type TestSmtpServer } from '../support/smtp.js';
 import { apiClient, obj } from './api-client.js';
 
-const TOKEN_KEYS = ['active', 'created_at', 'description', 'expired', 'expires_at', 'id', 'last_used_at', 'last_used_ips', 'name', 'revoked', 'scopes', 'user_id'];
+const TOKEN_KEYS = [
+  'active', 'allow_force_push', 'allow_ref_deletion', 'allowed_ips', 'created_at', 'description', 'expired',
+  'expires_at', 'id', 'last_used_at', 'last_used_ips', 'name', 'namespaces', 'parent_token_id', 'projects',
+  'push_refs', 'revoked', 'scopes', 'user_id',
+];
 const NOT_A_TOKEN = { message: 'Token type not supported.' };
 
 describe.each(databaseKinds())('token information API on %s', (kind) => {
