@@ -12,11 +12,10 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
 import { gitEnv, gitOk, tempDir } from '../support/git-cli.js';
+import { BIN, startServe, type ServeProcess } from '../support/serve-process.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('test/support/gitgate-source');
 /** Bytes from the server after which the clone is surely in its pack. */
 const IN_FLIGHT_BYTES = 1024 * 1024;
 
@@ -77,30 +76,25 @@ async function until(check: () => boolean, child: ChildProcess, what: string): P
 describe('SIGTERM to the process group of `gitgate serve`', () => {
   let dataDir: string;
   let env: NodeJS.ProcessEnv;
-  let server: ChildProcess;
+  let server: ServeProcess;
   let clone: ChildProcess | undefined;
   let url: string;
-  let output = '';
 
   beforeAll(async () => {
     dataDir = tempDir('gitgate-group-stop-');
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
     env = {
       PATH: process.env.PATH,
       HOME: dataDir,
       GITGATE_DATA_DIR: dataDir,
-      PORT: String(port),
+      PORT: '0',
       GITGATE_SEED_DEMO: 'false',
       // Clone answers come straight from git: a kept answer on disk would not need git to live.
       GITGATE_FETCH_CACHE_MAX_BYTES: '0',
       LOG_LEVEL: 'info',
     };
-    // Its own process group, led by node (the launcher execs it), like a service's.
-    server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    server.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await until(() => output.includes('gitgate is serving'), server, 'start');
+    server = startServe(env, { detached: true });
+    await server.waitFor('gitgate is serving');
+    url = `http://127.0.0.1:${await server.port()}`;
 
     await run(BIN, ['project', 'create', 'root/big', '--visibility', 'public'], { env });
     const work = tempDir('gitgate-group-stop-work-');
@@ -113,9 +107,9 @@ describe('SIGTERM to the process group of `gitgate serve`', () => {
     fs.rmSync(work, { recursive: true, force: true });
   });
 
-  afterAll(() => {
+  afterAll(async () => {
     if (clone && clone.exitCode === null && clone.signalCode === null) clone.kill('SIGKILL');
-    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    if (server) await server.exitWithin(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
 
@@ -126,18 +120,17 @@ describe('SIGTERM to the process group of `gitgate serve`', () => {
     let cloneErr = '';
     clone.stderr!.on('data', (d: Buffer) => (cloneErr += d.toString()));
     const cloned = new Promise<number | null>((resolve) => clone!.once('exit', (code) => resolve(code)));
-    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
 
     await until(() => relay.fromServer() >= IN_FLIGHT_BYTES, clone, 'clone');
     relay.hold();
-    process.kill(-server.pid!, 'SIGTERM');
+    process.kill(-server.child.pid!, 'SIGTERM');
     // The gateway took the signal: it drains from here on.
-    await until(() => output.includes('"msg":"shutting down"'), server, 'shutdown');
+    await server.waitFor('"msg":"shutting down"');
     relay.release();
 
     expect(await cloned, cloneErr).toBe(0);
     expect(fs.statSync(path.join(dir, 'blob.bin')).size).toBe(32 * 1024 * 1024);
-    expect(await exited, output).toBe(0);
+    expect(await server.exited, server.stdout() + server.stderr()).toEqual({ code: 0, signal: null });
     const after = await fetch(`${url}/-/health`).then(
       () => 'answered',
       () => 'refused',
