@@ -2,8 +2,9 @@
  * SIGTERM to the gateway's whole process group — what systemd sends by
  * default (KillMode=control-group) and `kill -- -PGID` does — drains like
  * SIGTERM to the node process alone: a clone in flight completes, then the
- * server exits 0. The group holds node and the git spawner helper; git
- * itself runs in process groups of its own.
+ * server exits 0, also when the signal comes again during the drain. The
+ * group holds node and the git spawner helper; git itself runs in process
+ * groups of its own.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,7 +12,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gitEnv, gitOk, tempDir } from '../support/git-cli.js';
 import { BIN, startServe, type ServeProcess } from '../support/serve-process.js';
 
@@ -74,15 +75,24 @@ async function until(check: () => boolean, child: ChildProcess, what: string): P
 }
 
 describe('SIGTERM to the process group of `gitgate serve`', () => {
+  let work: string;
   let dataDir: string;
-  let env: NodeJS.ProcessEnv;
   let server: ServeProcess;
   let clone: ChildProcess | undefined;
   let url: string;
 
   beforeAll(async () => {
+    work = tempDir('gitgate-group-stop-work-');
+    await gitOk(['init', '-q', '-b', 'main', work]);
+    // Random bytes do not compress: the pack is as large as the blob.
+    fs.writeFileSync(path.join(work, 'blob.bin'), randomBytes(32 * 1024 * 1024));
+    await gitOk(['-C', work, 'add', '.']);
+    await gitOk(['-C', work, 'commit', '-q', '-m', 'big']);
+  });
+
+  beforeEach(async () => {
     dataDir = tempDir('gitgate-group-stop-');
-    env = {
+    const env = {
       PATH: process.env.PATH,
       HOME: dataDir,
       GITGATE_DATA_DIR: dataDir,
@@ -95,25 +105,22 @@ describe('SIGTERM to the process group of `gitgate serve`', () => {
     server = startServe(env, { detached: true });
     await server.waitFor('gitgate is serving');
     url = `http://127.0.0.1:${await server.port()}`;
-
     await run(BIN, ['project', 'create', 'root/big', '--visibility', 'public'], { env });
-    const work = tempDir('gitgate-group-stop-work-');
-    await gitOk(['init', '-q', '-b', 'main', work]);
-    // Random bytes do not compress: the pack is as large as the blob.
-    fs.writeFileSync(path.join(work, 'blob.bin'), randomBytes(32 * 1024 * 1024));
-    await gitOk(['-C', work, 'add', '.']);
-    await gitOk(['-C', work, 'commit', '-q', '-m', 'big']);
     await gitOk(['-C', work, 'push', '-q', path.join(dataDir, 'repos', 'root', 'big.git'), 'main']);
-    fs.rmSync(work, { recursive: true, force: true });
   });
 
-  afterAll(async () => {
+  afterEach(async () => {
     if (clone && clone.exitCode === null && clone.signalCode === null) clone.kill('SIGKILL');
-    if (server) await server.exitWithin(0);
+    await server.exitWithin(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('lets a clone in flight complete, then exits 0', async () => {
+  it.each([
+    ['once', 1],
+    // Ctrl-C pressed again, a second `kill -- -PGID`: the drain goes on.
+    ['again while it drains', 2],
+  ])('sent %s: lets a clone in flight complete, then exits 0', async (_when, signals) => {
     const relay = await holdingRelay(Number(new URL(url).port));
     const dir = path.join(tempDir(), 'big');
     clone = spawn('git', ['clone', '-q', `http://127.0.0.1:${relay.port}/root/big.git`, dir], { env: gitEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
@@ -126,6 +133,10 @@ describe('SIGTERM to the process group of `gitgate serve`', () => {
     process.kill(-server.child.pid!, 'SIGTERM');
     // The gateway took the signal: it drains from here on.
     await server.waitFor('"msg":"shutting down"');
+    if (signals === 2) {
+      process.kill(-server.child.pid!, 'SIGTERM');
+      await server.waitFor('"msg":"already stopping');
+    }
     relay.release();
 
     expect(await cloned, cloneErr).toBe(0);
