@@ -4,6 +4,12 @@
  * SIGTERM/SIGINT. A failure on the way closes everything opened so far and
  * rejects with one line naming the setting to fix, so the process exits and
  * a supervisor sees it.
+ *
+ * The signals are held from the first step on (see StopSignals): one that
+ * comes while gitgate starts lets the start finish (a first start is not
+ * left half done) and then, nothing listening yet, closes everything; one
+ * that comes later drains; a repeated one is logged and does not cut the
+ * drain short.
  */
 import path from 'node:path';
 import type { Config } from './config/config.js';
@@ -13,20 +19,34 @@ import { PACKAGE_ROOT } from './lib/package-root.js';
 import { listen, type RunningServer } from './server.js';
 import { firstStart, type FirstStartResult } from './setup/first-start.js';
 import { dataLocation, gitFailure } from './startup-failures.js';
+import { StopSignals } from './stop-signals.js';
 import type { System } from './system.js';
 
 /** Builds the system; `createData` lets it create a new installation. */
 export type Compose = (config: Config, options: { createData: boolean }) => Promise<System>;
 
-/** Runs the server until SIGTERM or SIGINT; rejects (everything closed) when it cannot start. */
+/**
+ * Runs the server until SIGTERM or SIGINT, then drains it; resolves once
+ * everything is closed, rejects (everything closed) when it cannot start.
+ */
 export async function serve(config: Config, compose: Compose): Promise<void> {
+  const signals = new StopSignals();
+  try {
+    await serveUntilStopped(config, compose, signals);
+  } finally {
+    signals.close();
+  }
+}
+
+async function serveUntilStopped(config: Config, compose: Compose, signals: StopSignals): Promise<void> {
   await probeGit(config.gitBin, DEFAULT_GIT_PATH).catch((err: unknown) => {
     throw gitFailure(config.gitBin, err);
   });
   const system = await compose(config, { createData: true });
   const { logger } = system;
+  signals.onRepeat((again) => logger.warn({ signal: again }, 'already stopping: a repeated signal changes nothing (SIGKILL ends gitgate at once)'));
   let first: FirstStartResult;
-  let running: RunningServer;
+  let running: RunningServer | null = null;
   try {
     first = await firstStart({
       users: system.users,
@@ -52,26 +72,23 @@ export async function serve(config: Config, compose: Compose): Promise<void> {
       },
       'registry token service ready',
     );
-    running = await listen(system);
-    system.notifications?.start();
+    if (!signals.received) running = await listen(system);
+    if (running) system.notifications?.start();
   } catch (err) {
     await system.close().catch((closeErr: unknown) => logger.warn({ err: closeErr }, 'closing after a failed start failed'));
     throw err;
   }
+  if (!running) {
+    logger.info({ signal: signals.received }, 'stopped while starting, before listening');
+    await system.close();
+    return;
+  }
   logger.info({ url: running.url, externalUrl: config.externalUrl }, 'gitgate listening');
   process.stderr.write(`${banner(config, first, running).join('\n')}\n`);
 
-  await new Promise<void>((resolve) => {
-    const onSignal = (signal: NodeJS.Signals): void => {
-      logger.info({ signal, activeGitOperations: running.operations.active }, 'shutting down');
-      running.stop().then(resolve, (err: unknown) => {
-        logger.error({ err }, 'shutdown failed');
-        resolve();
-      });
-    };
-    process.once('SIGTERM', onSignal);
-    process.once('SIGINT', onSignal);
-  });
+  const signal = await signals.first;
+  logger.info({ signal, activeGitOperations: running.operations.active }, 'shutting down');
+  await running.stop().catch((err: unknown) => logger.error({ err }, 'shutdown failed'));
 }
 
 /** What the start-up banner says: where things are and how to begin. */

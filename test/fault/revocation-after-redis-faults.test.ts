@@ -164,10 +164,9 @@ async function startRelay(targetPort: number): Promise<Relay> {
       from.on('close', () => to.destroy());
     }
   });
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return {
-    port,
+    port: (server.address() as net.AddressInfo).port,
     blackhole: () => {
       cut = true;
     },

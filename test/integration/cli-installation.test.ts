@@ -12,7 +12,7 @@ import { PACKAGE_ROOT } from '../../src/lib/package-root.js';
 import { createTestDatabase } from '../support/databases.js';
 import { tempDir } from '../support/git-cli.js';
 import { runProcess } from '../support/run-process.js';
-import { BIN, closedPort, serveEnv, startServe, type ServeProcess } from '../support/serve-process.js';
+import { BIN, serveEnv, startServe, type ServeProcess } from '../support/serve-process.js';
 
 describe('the CLI and the installation it works on', () => {
   let base: string;
@@ -27,7 +27,7 @@ describe('the CLI and the installation it works on', () => {
     expect(path.isAbsolute(relative)).toBe(false);
     const elsewhere = path.join(base, 'server-cwd');
     fs.mkdirSync(elsewhere);
-    server = startServe(serveEnv({ GITGATE_DATA_DIR: relative, PORT: String(await closedPort()) }), { cwd: elsewhere });
+    server = startServe(serveEnv({ GITGATE_DATA_DIR: relative }), { cwd: elsewhere });
     await server.waitFor('gitgate is serving');
   });
   afterAll(async () => {

@@ -11,7 +11,6 @@ import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
 import { startServe, type ServeProcess } from '../support/serve-process.js';
 import { authUrl, git, tempDir } from '../support/git-cli.js';
 
@@ -30,11 +29,10 @@ describe('the compiled build (bin/gitgate on dist/)', () => {
   beforeAll(async () => {
     await run(process.execPath, [path.join(ROOT, 'scripts/build.mjs')], { cwd: ROOT });
     dataDir = tempDir('gitgate-compiled-');
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    env = { PATH: process.env.PATH, HOME: dataDir, GITGATE_DATA_DIR: dataDir, PORT: String(port), GITGATE_SSH_PORT: '0', LOG_LEVEL: 'warn' };
+    env = { PATH: process.env.PATH, HOME: dataDir, GITGATE_DATA_DIR: dataDir, PORT: '0', GITGATE_SSH_PORT: '0', LOG_LEVEL: 'info' };
     server = startServe(env, { bin: BIN });
     await server.waitFor('gitgate is serving');
+    url = `http://127.0.0.1:${await server.port()}`;
   }, BUILD_TIMEOUT_MS);
   afterAll(async () => {
     if (server) await server.exitWithin(0);

@@ -12,7 +12,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { openStores } from '../../src/storage/stores.js';
 import { createTestDatabase } from '../support/databases.js';
 import { tempDir } from '../support/git-cli.js';
-import { closedPort, serveEnv, startServe, type ServeProcess } from '../support/serve-process.js';
+import { serveEnv, startServe, type ServeProcess } from '../support/serve-process.js';
 
 const SECRET = 'a-test-secret-shared-by-both-instances-0123';
 const SERVING = 'gitgate is serving';
@@ -37,7 +37,7 @@ function scratch(): string {
 }
 
 /** Whether root signs in with `password` (a registry token request, as `docker login` makes). */
-async function rootSignsIn(port: string, password: string): Promise<boolean> {
+async function rootSignsIn(port: number, password: string): Promise<boolean> {
   const res = await fetch(`http://127.0.0.1:${port}/jwt/auth?service=container_registry`, {
     headers: { authorization: `Basic ${Buffer.from(`root:${password}`).toString('base64')}` },
   });
@@ -62,17 +62,16 @@ describe('first start', () => {
     const base = scratch();
     const instances = ['a', 'b'].map((name) => {
       const env = { GITGATE_DATA_DIR: path.join(base, name), GITGATE_REPOS_DIR: path.join(base, 'repos'), DATABASE_URL: url, GITGATE_SECRET: SECRET };
-      return { port: '', dataDir: env.GITGATE_DATA_DIR, env };
+      return { dataDir: env.GITGATE_DATA_DIR, env };
     });
-    for (const instance of instances) instance.port = String(await closedPort());
-    const procs = instances.map((i) => serve({ ...i.env, PORT: i.port }));
+    const procs = instances.map((i) => serve(i.env));
     await waitForLockWaiters(blocker, 2);
     await blocker.query('commit');
 
     await Promise.all(procs.map((p) => p.waitFor(SERVING)));
     const files = instances.map((i) => path.join(i.dataDir, 'initial_root_password')).filter((f) => fs.existsSync(f));
     expect(files).toHaveLength(1);
-    expect(await rootSignsIn(instances[0]!.port, passwordIn(files[0]!))).toBe(true);
+    expect(await rootSignsIn(await procs[0]!.port(), passwordIn(files[0]!))).toBe(true);
     expect(procs.map((p) => p.stderr()).join('')).not.toMatch(/already been taken/);
   }, 60_000);
 
@@ -80,8 +79,7 @@ describe('first start', () => {
     const data = path.join(scratch(), 'data');
     const file = path.join(data, 'initial_root_password');
     fs.mkdirSync(file, { recursive: true });
-    const port = String(await closedPort());
-    const failed = serve({ GITGATE_DATA_DIR: data, PORT: port });
+    const failed = serve({ GITGATE_DATA_DIR: data });
     expect(await failed.exitWithin(20_000)).toEqual({ code: 1, signal: null });
     expect(failed.stderr().trim().split('\n').at(-1)).toBe(
       `gitgate: the root password file ${file} cannot be read (EISDIR); root was not created. Fix it (it is in GITGATE_DATA_DIR) or set GITGATE_ROOT_PASSWORD`,
@@ -89,35 +87,35 @@ describe('first start', () => {
     expect(rootsIn(path.join(data, 'gitgate.sqlite3'))).toBe(0);
 
     fs.rmdirSync(file);
-    const second = serve({ GITGATE_DATA_DIR: data, PORT: port });
+    const second = serve({ GITGATE_DATA_DIR: data });
     await second.waitFor(SERVING);
     expect(second.stderr()).toContain(`root password: written once to ${file}`);
     expect(fs.statSync(file).mode & 0o777).toBe(0o600);
-    expect(await rootSignsIn(port, passwordIn(file))).toBe(true);
+    expect(await rootSignsIn(await second.port(), passwordIn(file))).toBe(true);
   });
 
   it('uses the password file an interrupted first start left, rather than losing it', async () => {
     const data = path.join(scratch(), 'data');
     fs.mkdirSync(data, { recursive: true, mode: 0o700 });
     fs.writeFileSync(path.join(data, 'initial_root_password'), 'left-by-a-start-that-died\n', { mode: 0o600 });
-    const port = String(await closedPort());
-    await serve({ GITGATE_DATA_DIR: data, PORT: port }).waitFor(SERVING);
-    expect(await rootSignsIn(port, 'left-by-a-start-that-died')).toBe(true);
+    const proc = serve({ GITGATE_DATA_DIR: data });
+    await proc.waitFor(SERVING);
+    expect(await rootSignsIn(await proc.port(), 'left-by-a-start-that-died')).toBe(true);
   });
 
   it('creates a missing data directory before root, on PostgreSQL with GITGATE_SECRET set', async () => {
     const db = await createTestDatabase('postgres');
     cleanups.push(() => db.drop());
     const data = path.join(scratch(), 'not', 'there', 'yet');
-    const port = String(await closedPort());
-    await serve({ GITGATE_DATA_DIR: data, PORT: port, DATABASE_URL: (db.config as { url: string }).url, GITGATE_SECRET: SECRET }).waitFor(SERVING);
-    expect(await rootSignsIn(port, passwordIn(path.join(data, 'initial_root_password')))).toBe(true);
+    const proc = serve({ GITGATE_DATA_DIR: data, DATABASE_URL: (db.config as { url: string }).url, GITGATE_SECRET: SECRET });
+    await proc.waitFor(SERVING);
+    expect(await rootSignsIn(await proc.port(), passwordIn(path.join(data, 'initial_root_password')))).toBe(true);
   });
 
   it('says on every later start where root\'s password is, or how to set a new one', async () => {
     const data = path.join(scratch(), 'data');
     const file = path.join(data, 'initial_root_password');
-    const env = { GITGATE_DATA_DIR: data, PORT: String(await closedPort()) };
+    const env = { GITGATE_DATA_DIR: data };
     const restart = async (extra: Record<string, string> = {}): Promise<string> => {
       const proc = serve({ ...env, ...extra });
       await proc.waitFor(SERVING);

@@ -2,8 +2,9 @@
  * SIGTERM to the gateway's whole process group — what systemd sends by
  * default (KillMode=control-group) and `kill -- -PGID` does — drains like
  * SIGTERM to the node process alone: a clone in flight completes, then the
- * server exits 0. The group holds node and the git spawner helper; git
- * itself runs in process groups of its own.
+ * server exits 0, also when the signal comes again during the drain. The
+ * group holds node and the git spawner helper; git itself runs in process
+ * groups of its own.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,12 +12,11 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { gitEnv, gitOk, tempDir } from '../support/git-cli.js';
+import { BIN, startServe, type ServeProcess } from '../support/serve-process.js';
 
 const run = promisify(execFile);
-const BIN = path.resolve('test/support/gitgate-source');
 /** Bytes from the server after which the clone is surely in its pack. */
 const IN_FLIGHT_BYTES = 1024 * 1024;
 
@@ -75,69 +75,73 @@ async function until(check: () => boolean, child: ChildProcess, what: string): P
 }
 
 describe('SIGTERM to the process group of `gitgate serve`', () => {
+  let work: string;
   let dataDir: string;
-  let env: NodeJS.ProcessEnv;
-  let server: ChildProcess;
+  let server: ServeProcess;
   let clone: ChildProcess | undefined;
   let url: string;
-  let output = '';
 
   beforeAll(async () => {
-    dataDir = tempDir('gitgate-group-stop-');
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    env = {
-      PATH: process.env.PATH,
-      HOME: dataDir,
-      GITGATE_DATA_DIR: dataDir,
-      PORT: String(port),
-      GITGATE_SEED_DEMO: 'false',
-      // Clone answers come straight from git: a kept answer on disk would not need git to live.
-      GITGATE_FETCH_CACHE_MAX_BYTES: '0',
-      LOG_LEVEL: 'info',
-    };
-    // Its own process group, led by node (the launcher execs it), like a service's.
-    server = spawn(BIN, ['serve'], { env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    server.stdout!.on('data', (d: Buffer) => (output += d.toString()));
-    server.stderr!.on('data', (d: Buffer) => (output += d.toString()));
-    await until(() => output.includes('gitgate is serving'), server, 'start');
-
-    await run(BIN, ['project', 'create', 'root/big', '--visibility', 'public'], { env });
-    const work = tempDir('gitgate-group-stop-work-');
+    work = tempDir('gitgate-group-stop-work-');
     await gitOk(['init', '-q', '-b', 'main', work]);
     // Random bytes do not compress: the pack is as large as the blob.
     fs.writeFileSync(path.join(work, 'blob.bin'), randomBytes(32 * 1024 * 1024));
     await gitOk(['-C', work, 'add', '.']);
     await gitOk(['-C', work, 'commit', '-q', '-m', 'big']);
-    await gitOk(['-C', work, 'push', '-q', path.join(dataDir, 'repos', 'root', 'big.git'), 'main']);
-    fs.rmSync(work, { recursive: true, force: true });
   });
 
-  afterAll(() => {
+  beforeEach(async () => {
+    dataDir = tempDir('gitgate-group-stop-');
+    const env = {
+      PATH: process.env.PATH,
+      HOME: dataDir,
+      GITGATE_DATA_DIR: dataDir,
+      PORT: '0',
+      GITGATE_SEED_DEMO: 'false',
+      // Clone answers come straight from git: a kept answer on disk would not need git to live.
+      GITGATE_FETCH_CACHE_MAX_BYTES: '0',
+      LOG_LEVEL: 'info',
+    };
+    server = startServe(env, { detached: true });
+    await server.waitFor('gitgate is serving');
+    url = `http://127.0.0.1:${await server.port()}`;
+    await run(BIN, ['project', 'create', 'root/big', '--visibility', 'public'], { env });
+    await gitOk(['-C', work, 'push', '-q', path.join(dataDir, 'repos', 'root', 'big.git'), 'main']);
+  });
+
+  afterEach(async () => {
     if (clone && clone.exitCode === null && clone.signalCode === null) clone.kill('SIGKILL');
-    if (server && server.exitCode === null && server.signalCode === null) server.kill('SIGKILL');
+    await server.exitWithin(0);
     fs.rmSync(dataDir, { recursive: true, force: true });
   });
+  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  it('lets a clone in flight complete, then exits 0', async () => {
+  it.each([
+    ['once', 1],
+    // Ctrl-C pressed again, a second `kill -- -PGID`: the drain goes on.
+    ['again while it drains', 2],
+  ])('sent %s: lets a clone in flight complete, then exits 0', async (_when, signals) => {
     const relay = await holdingRelay(Number(new URL(url).port));
     const dir = path.join(tempDir(), 'big');
     clone = spawn('git', ['clone', '-q', `http://127.0.0.1:${relay.port}/root/big.git`, dir], { env: gitEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     let cloneErr = '';
     clone.stderr!.on('data', (d: Buffer) => (cloneErr += d.toString()));
     const cloned = new Promise<number | null>((resolve) => clone!.once('exit', (code) => resolve(code)));
-    const exited = new Promise<number | null>((resolve) => server.once('exit', (code) => resolve(code)));
 
     await until(() => relay.fromServer() >= IN_FLIGHT_BYTES, clone, 'clone');
     relay.hold();
-    process.kill(-server.pid!, 'SIGTERM');
+    process.kill(-server.child.pid!, 'SIGTERM');
     // The gateway took the signal: it drains from here on.
-    await until(() => output.includes('"msg":"shutting down"'), server, 'shutdown');
+    await server.waitFor('"msg":"shutting down"');
+    if (signals === 2) {
+      process.kill(-server.child.pid!, 'SIGTERM');
+      await server.waitFor('"msg":"already stopping');
+    }
     relay.release();
 
     expect(await cloned, cloneErr).toBe(0);
     expect(fs.statSync(path.join(dir, 'blob.bin')).size).toBe(32 * 1024 * 1024);
-    expect(await exited, output).toBe(0);
+    expect(await server.exited, server.stdout() + server.stderr()).toEqual({ code: 0, signal: null });
     const after = await fetch(`${url}/-/health`).then(
       () => 'answered',
       () => 'refused',

@@ -9,7 +9,6 @@ import http from 'node:http';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../support/free-port.js';
 import { BIN, startServe, type ServeProcess } from '../support/serve-process.js';
 import { authUrl, git, tempDir } from '../support/git-cli.js';
 
@@ -23,11 +22,10 @@ describe('gitgate serve (a separate process)', () => {
 
   beforeAll(async () => {
     dataDir = tempDir('gitgate-serve-');
-    const port = await freePort();
-    url = `http://127.0.0.1:${port}`;
-    env = { PATH: process.env.PATH, HOME: dataDir, GITGATE_DATA_DIR: dataDir, PORT: String(port), LOG_LEVEL: 'warn' };
+    env = { PATH: process.env.PATH, HOME: dataDir, GITGATE_DATA_DIR: dataDir, PORT: '0', LOG_LEVEL: 'info' };
     server = startServe(env);
     await server.waitFor('gitgate is serving');
+    url = `http://127.0.0.1:${await server.port()}`;
   });
   afterAll(async () => {
     await server.exitWithin(0);

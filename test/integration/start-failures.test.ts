@@ -24,7 +24,7 @@ afterEach(async () => {
 
 /** Runs serve with `env` and returns how it exited (null: still running after EXIT_WITHIN_MS) and its last line. */
 async function failingStart(env: Record<string, string>): Promise<{ exit: Exit | null; line: string; stderr: string }> {
-  const proc = startServe(serveEnv({ PORT: String(await closedPort()), ...env }));
+  const proc = startServe(serveEnv(env));
   started.push(proc);
   const exit = await proc.exitWithin(EXIT_WITHIN_MS);
   const stderr = proc.stderr();
@@ -63,7 +63,6 @@ describe('gitgate serve that cannot start', () => {
     cleanups.push(() => held.close());
     const { exit, line, stderr } = await failingStart({
       GITGATE_DATA_DIR: dataDir(),
-      PORT: String(await closedPort()),
       DATABASE_URL: db.url,
       GITGATE_SSH_PORT: String(held.port),
       GITGATE_SSH_HOST: '127.0.0.1',
@@ -99,12 +98,12 @@ describe('gitgate serve that cannot start', () => {
 
   it('names the SQLite file when the database cannot be written', async () => {
     const data = dataDir();
-    const first = startServe(serveEnv({ GITGATE_DATA_DIR: data, PORT: String(await closedPort()) }));
+    const first = startServe(serveEnv({ GITGATE_DATA_DIR: data }));
     started.push(first);
     await first.waitFor('gitgate is serving');
     expect(await first.stop()).toEqual({ code: 0, signal: null });
     readOnly(data);
-    const { exit, line } = await failingStart({ GITGATE_DATA_DIR: data, PORT: String(await closedPort()) });
+    const { exit, line } = await failingStart({ GITGATE_DATA_DIR: data });
     expect(exit).toEqual({ code: 1, signal: null });
     expect(line).toMatch(new RegExp(`^gitgate: cannot use the SQLite database ${path.join(data, 'gitgate.sqlite3')}: .+ \\(the file and its directory must be writable`));
   });
