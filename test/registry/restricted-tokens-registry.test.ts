@@ -12,7 +12,7 @@ import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { tempDir } from '../support/git-cli.js';
-import { registryToolsInstalled, startRegistry, type RunningRegistry } from './support/distribution.js';
+import { registryToolsInstalled, startRegistryFor, type RunningRegistry } from './support/distribution.js';
 import { writeOciImage, type OciImage } from './support/oci-image.js';
 import { pull, push } from './support/skopeo.js';
 import { accessOf, basic, requestToken } from './support/token-client.js';
@@ -31,13 +31,7 @@ describe.runIf(installed).each(databaseKinds())('restricted tokens with the cont
 
   beforeAll(async () => {
     gw = await startGateway(kind);
-    await gw.system.registry.keys.ensure();
-    registry = await startRegistry({
-      realm: `${gw.url}/jwt/auth`,
-      service: gw.system.config.registry.service,
-      issuer: gw.system.config.registry.issuer,
-      rootCertBundle: gw.system.config.registry.bundleFile,
-    });
+    registry = await startRegistryFor(gw);
     image = writeOciImage(tempDir('gitgate-oci-'), 'v1');
     [alice, root] = await Promise.all([gw.createUser('alice'), gw.createUser('root', { admin: true })]);
     const bob = await gw.createUser('bob');

@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Identity } from '../../src/identity/principal.js';
+import { NO_RESTRICTIONS } from '../../src/identity/token-restrictions.js';
 import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
@@ -106,14 +107,7 @@ describe.each(databaseKinds())('restricted tokens on the access tokens page on %
     const c = await signedIn();
     expect((await c.post(HOME, { name: 'plain', scopes: 'read_user' })).status).toBe(303);
     const [token] = await tokensNamed('plain');
-    expect(token?.restrictions).toEqual({
-      projects: null,
-      namespaces: null,
-      allowedIps: null,
-      pushRefs: null,
-      allowForcePush: true,
-      allowRefDeletion: true,
-    });
+    expect(token?.restrictions).toEqual(NO_RESTRICTIONS);
     const page = await c.get(HOME);
     expect(row(page.html, 'plain')).toContain('<td data-label="Limits">None</td>');
   });
