@@ -73,7 +73,7 @@ export interface AccessTokensModel extends LayoutModel {
       open: boolean;
       /** Projects the user can see, to pick from. */
       projects: ProjectOption[];
-      /** Set when the user can see more projects than the picker lists. */
+      /** How many more projects the user can see than the picker lists. */
       projectsOmitted: number;
       namespaces: string;
       allowedIps: string;
