@@ -1,13 +1,15 @@
 /**
  * The create-token form: its values from a GitLab-style prefill link
  * (`?name=…&scopes=a,b&description=…`) or from a submission, the scope
- * checkboxes a user may see, and the table rows.
+ * checkboxes a user may see, and the table rows. The restriction fields
+ * are token-restrictions.form.ts's.
  */
 import type { Request } from 'express';
 import { SCOPES, SCOPE_DESCRIPTIONS, type Scope } from '../identity/scopes.js';
 import { addDays } from '../lib/dates.js';
 import type { PersonalAccessToken } from '../tokens/token.js';
 import { formField, formList } from './form-fields.js';
+import { restrictionValuesFromBody, unrestrictedValues, type RestrictionFormValues } from './token-restrictions.form.js';
 import type { ScopeOption, TokenRowModel } from './view-models.js';
 
 /** What the form holds, as typed or prefilled. */
@@ -16,6 +18,7 @@ export interface TokenFormValues {
   description: string;
   expiresAt: string;
   scopes: string[];
+  restrictions: RestrictionFormValues;
 }
 
 /** Days ahead the expiry is prefilled with when an expiry is required (GitLab's default). */
@@ -33,6 +36,7 @@ export function valuesFromQuery(query: Request['query']): TokenFormValues {
       .split(',')
       .map((s) => s.trim())
       .filter((s) => (SCOPES as readonly string[]).includes(s)),
+    restrictions: unrestrictedValues(),
   };
 }
 
@@ -43,6 +47,7 @@ export function valuesFromBody(req: Request): TokenFormValues {
     description: formField(req, 'description') ?? '',
     expiresAt: (formField(req, 'expires_at') ?? '').trim(),
     scopes: formList(req, 'scopes'),
+    restrictions: restrictionValuesFromBody(req),
   };
 }
 
@@ -65,13 +70,14 @@ export function defaultExpiry(today: string, maxDays: number | null): string {
   return maxDays === null ? '' : addDays(today, Math.min(DEFAULT_EXPIRY_DAYS, maxDays));
 }
 
-/** A token as a table row, dates in UTC. */
-export function tokenRow(token: PersonalAccessToken): TokenRowModel {
+/** A token as a table row, dates in UTC; `limits` is its restrictions in one line (null: none). */
+export function tokenRow(token: PersonalAccessToken, limits: string | null): TokenRowModel {
   return {
     id: token.id,
     name: token.name,
     description: token.description,
     scopes: token.scopes.join(', '),
+    limits,
     created: token.createdAt.toISOString().slice(0, 10),
     createdIso: token.createdAt.toISOString(),
     lastUsed: token.lastUsedAt ? `${token.lastUsedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC` : 'Never',

@@ -1,12 +1,16 @@
 /**
  * Settings → Access tokens: create (the token is shown once, on the page the
- * browser is redirected to), list the active ones, revoke.
+ * browser is redirected to), optionally limited to projects, namespaces,
+ * addresses and refs; list the active ones with their limits; revoke.
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Identity } from '../identity/principal.js';
 import { NotFoundError, ValidationError, unlessNotFound } from '../lib/errors.js';
+import type { Project } from '../projects/project.js';
+import type { ProjectService } from '../projects/project.service.js';
 import type { SessionService } from '../sessions/session.service.js';
+import type { PersonalAccessToken } from '../tokens/token.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { User } from '../users/user.js';
 import {
@@ -19,11 +23,20 @@ import {
   type TokenFormValues,
 } from './access-tokens.form.js';
 import { requireUser, signedIn } from './session-cookie.js';
+import {
+  hasRestrictionValues,
+  projectFullPath,
+  projectOptions,
+  restrictionsInput,
+  restrictionSummary,
+} from './token-restrictions.form.js';
 import type { Views } from './views.js';
 
 /** What the access token pages need. */
 export interface AccessTokenRouteDeps {
   tokens: TokenService;
+  /** The projects a token may be limited to, and their names in the table. */
+  projects: ProjectService;
   sessions: SessionService;
   views: Views;
 }
@@ -34,6 +47,9 @@ export const ACCESS_TOKENS_PATH = '/-/user_settings/personal_access_tokens';
 const NEW_TOKEN = 'new_token';
 const NOTICE = 'notice';
 const newTokenFlash = z.object({ name: z.string(), value: z.string() });
+/** Projects the picker lists at most (a token names at most 100 anyway); namespaces cover the rest. */
+const PICKER_LIMIT = 100;
+const RESTRICTION_FIELDS = ['projects', 'namespaces', 'allowed_ips', 'push_refs'];
 
 interface PageState {
   values: TokenFormValues;
@@ -48,17 +64,30 @@ interface PageState {
  * Only the signed-in user's own tokens are listed and revocable here.
  */
 export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
-  const { tokens, sessions, views } = deps;
+  const { tokens, projects, sessions, views } = deps;
   const router = Router();
+
+  /** Full paths of the projects `active` tokens name: from `listed`, else looked up; `#id` once gone from the user's sight. */
+  const projectPaths = async (user: User, active: PersonalAccessToken[], listed: Project[]): Promise<(id: number) => string> => {
+    const paths = new Map(listed.map((p) => [p.id, projectFullPath(p)]));
+    for (const id of new Set(active.flatMap((t) => t.restrictions.projects ?? []))) {
+      if (paths.has(id)) continue;
+      const visible = await unlessNotFound(projects.get(identity(user), id));
+      if (visible) paths.set(id, projectFullPath(visible.project));
+    }
+    return (id) => paths.get(id) ?? `#${id}`;
+  };
 
   const render = async (req: Request, res: Response, status: number, page: PageState): Promise<void> => {
     const { user } = signedIn(res);
     const today = tokens.today();
-    const { tokens: active } = await tokens.list(identity(user), {
-      userId: user.id,
-      state: { active: true, today },
-      sort: 'created_desc',
-    });
+    const [{ tokens: active }, { projects: visible, total }] = await Promise.all([
+      tokens.list(identity(user), { userId: user.id, state: { active: true, today }, sort: 'created_desc' }),
+      projects.list(identity(user), { limit: PICKER_LIMIT }),
+    ]);
+    const listed = visible.map((v) => v.project);
+    const pathOf = await projectPaths(user, active, listed);
+    const chosen = page.values.restrictions;
     views.render(res, status, 'access-tokens', {
       ...views.layout(req, res, 'Personal access tokens', 'access_tokens'),
       notice: page.notice,
@@ -68,10 +97,20 @@ export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
         description: page.values.description,
         expiresAt: page.values.expiresAt,
         scopes: scopeOptions(user.isAdmin, page.values.scopes),
+        restrictions: {
+          open: hasRestrictionValues(chosen) || page.errors.some((e) => RESTRICTION_FIELDS.includes(e.field)),
+          projects: projectOptions(listed, chosen.projects),
+          projectsOmitted: total - listed.length,
+          namespaces: chosen.namespaces,
+          allowedIps: chosen.allowedIps,
+          pushRefs: chosen.pushRefs,
+          allowForcePush: chosen.allowForcePush,
+          allowRefDeletion: chosen.allowRefDeletion,
+        },
         errors: page.errors,
       },
       expiry: expiryBounds(today, tokens.maxLifetimeDays),
-      tokens: active.map(tokenRow),
+      tokens: active.map((t) => tokenRow(t, restrictionSummary(t.restrictions, pathOf))),
     });
   };
 
@@ -97,6 +136,7 @@ export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
         description: values.description,
         scopes: values.scopes,
         expiresAt: values.expiresAt || null,
+        restrictions: restrictionsInput(values.restrictions),
       });
       // Post/redirect/get: the token travels sealed in the session and is
       // deleted as it is shown, so a reload cannot show it again.

@@ -36,12 +36,21 @@ export interface ScopeOption {
   checked: boolean;
 }
 
+/** One project of the restrictions' picker. */
+export interface ProjectOption {
+  id: number;
+  fullPath: string;
+  checked: boolean;
+}
+
 /** One row of the active tokens table, formatted for display. */
 export interface TokenRowModel {
   id: number;
   name: string;
   description: string | null;
   scopes: string;
+  /** The token's restrictions in one line; null when it has none. */
+  limits: string | null;
   created: string;
   createdIso: string;
   lastUsed: string;
@@ -59,6 +68,19 @@ export interface AccessTokensModel extends LayoutModel {
     description: string;
     expiresAt: string;
     scopes: ScopeOption[];
+    restrictions: {
+      /** Shown open: the form holds a limit or an error about one. */
+      open: boolean;
+      /** Projects the user can see, to pick from. */
+      projects: ProjectOption[];
+      /** How many more projects the user can see than the picker lists. */
+      projectsOmitted: number;
+      namespaces: string;
+      allowedIps: string;
+      pushRefs: string;
+      allowForcePush: boolean;
+      allowRefDeletion: boolean;
+    };
     /** Messages of the last failed submission, each naming its field. */
     errors: { field: string; message: string }[];
   };

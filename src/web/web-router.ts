@@ -71,13 +71,14 @@ export function createWebRouter(deps: WebDeps): Router {
     securityHeaders(https),
     noStore,
     cookieParser(),
-    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 50 }),
+    // Room for the access token form: up to 100 checked projects besides its other fields.
+    express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 150 }),
     loadSession(deps, cookie),
     sameOriginOnly(new URL(deps.externalUrl).origin),
     csrf.protect,
   );
   pages.use(signInRoutes({ signIn: deps.signIn, views, cookie, guarded: deps.guarded }));
-  pages.use(accessTokenRoutes({ tokens: deps.tokens, sessions: deps.sessions, views }));
+  pages.use(accessTokenRoutes({ tokens: deps.tokens, projects: deps.projects, sessions: deps.sessions, views }));
   pages.use(twoFactorRoutes({ twoFactor: deps.twoFactor, sessions: deps.sessions, signIn: deps.signIn, guarded: deps.guarded, views, cookie }));
   pages.use(projectPageRoutes({ projects: deps.projects, urls: deps.urls, views }));
   pages.use(() => {

@@ -5,7 +5,8 @@ Run by python-gitlab.test.ts with the system /usr/bin/python3 and
 Reads GITGATE_URL and GITGATE_TOKEN (an administrator token with api and
 sudo), and GITGATE_REFS_PROJECT (a project with branches main and feature/x
 and tag v1.0), GITGATE_FEATURE_SHA and GITGATE_SSH_URL (what the API should
-say of it); prints one JSON object with what the test then hands to git.
+say of it); prints one JSON object with what the test then hands to git:
+tokens it made, among them a restricted one and one minted by a token.
 """
 import json
 import os
@@ -73,6 +74,56 @@ assert as_dev.user.username == "dev"
 assert self_info(as_dev)["id"] == ci.id
 assert [p.path_with_namespace for p in as_dev.projects.list(get_all=True)] == ["root/demo-project"]
 
+# Restricted tokens (issue 16): the administrator creates one for dev with
+# every limit; the API answers and lists it back with the same fields.
+RESTRICTED = {
+    "projects": [project.id],
+    "namespaces": ["dev", "Root"],
+    "allowed_ips": ["127.0.0.1", "10.0.0.0/8", "2001:db8::/32"],
+    "push_refs": ["refs/heads/bot/*", "refs/tags/v*"],
+    "allow_force_push": False,
+    "allow_ref_deletion": False,
+}
+EXPECTED = dict(RESTRICTED, namespaces=["dev", "root"], parent_token_id=None)
+deploy = dev.personal_access_tokens.create(
+    dict(RESTRICTED, name="deploy", scopes=["write_repository"], projects=["root/demo-project"])
+)
+assert {k: getattr(deploy, k) for k in EXPECTED} == EXPECTED, deploy.asdict()
+listed = {t.name: t for t in gl.personal_access_tokens.list(user_id=dev.id, get_all=True)}
+assert {k: getattr(listed["deploy"], k) for k in EXPECTED} == EXPECTED, listed["deploy"].asdict()
+assert listed["ci"].projects is None and listed["ci"].allowed_ips is None and listed["ci"].allow_force_push is True
+try:
+    dev.personal_access_tokens.create({"name": "bad", "scopes": ["api"], "allowed_ips": ["10.0.0.300"]})
+    raise AssertionError("expected a 400")
+except gitlab.exceptions.GitlabCreateError as err:
+    assert err.response_code == 400 and "allowed_ips" in err.error_message, (err.response_code, err.error_message)
+
+
+def create_own_token(client, data):
+    """POST /user/personal_access_tokens: python-gitlab 3.x has no manager for it."""
+    return client.http_post("/user/personal_access_tokens", post_data=data)
+
+
+# Attenuation: dev's ci token mints a narrower token for a step it does not trust.
+step = create_own_token(
+    as_dev, {"name": "step", "scopes": ["write_repository"], "projects": ["root/demo-project"], "allow_ref_deletion": False}
+)
+assert step["token"].startswith("glpat-") and step["parent_token_id"] == ci.id, step
+assert step["projects"] == [project.id] and step["scopes"] == ["write_repository"], step
+assert [t.parent_token_id for t in gl.personal_access_tokens.list(user_id=dev.id, get_all=True) if t.name == "step"] == [ci.id]
+# A token without the api scope mints nothing; one with it, nothing broader than itself.
+as_step = gitlab.Gitlab(url, private_token=step["token"])
+try:
+    create_own_token(as_step, {"name": "grandchild", "scopes": ["write_repository"]})
+    raise AssertionError("expected a 403")
+except gitlab.exceptions.GitlabHttpError as err:
+    assert err.response_code == 403, err.response_code
+try:
+    create_own_token(as_dev, {"name": "wider", "scopes": ["write_repository", "sudo"]})
+    raise AssertionError("expected a 403")
+except gitlab.exceptions.GitlabHttpError as err:
+    assert err.response_code == 403 and "sudo" in err.error_message, (err.response_code, err.error_message)
+
 # What CI tools read of a repository: clone URLs, default branch, branches and tags.
 tools = gl.projects.get(os.environ["GITGATE_REFS_PROJECT"])
 assert tools.default_branch == "main", tools.default_branch
@@ -98,6 +149,8 @@ assert gl.http_get("/user", sudo="dev")["username"] == "dev"
 
 rotated = rotate(gl, ci.id)
 assert rotated["name"] == "ci" and rotated["token"] != ci.token
+rotated_deploy = rotate(gl, deploy.id)
+assert {k: rotated_deploy[k] for k in EXPECTED} == EXPECTED, rotated_deploy
 
 gl.personal_access_tokens.delete(temp.id)
 
@@ -121,6 +174,8 @@ print(
             "rotated_token": rotated["token"],
             "old_token": ci.token,
             "deleted_token": temp.token,
+            "child_token": step["token"],
+            "restricted_token": rotated_deploy["token"],
             "version": [version, revision],
         }
     )

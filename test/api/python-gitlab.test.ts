@@ -1,10 +1,12 @@
 /**
  * A real GitLab client against the running gateway: python-gitlab (Debian's
  * python3-gitlab, run with /usr/bin/python3) creates a user, a project, a
- * member and tokens, lists, rotates and deletes them, reads the instance
- * version and a repository's clone URLs, default branch, branches and tags;
- * then the real git client clones and pushes with the tokens it made, and is
- * refused with the rotated and deleted ones.
+ * member and tokens (restricted ones too, and one a token mints for itself),
+ * lists, rotates and deletes them, reads the instance version and a
+ * repository's clone URLs, default branch, branches and tags; then the real
+ * git client clones and pushes with the tokens it made, is held to a
+ * restricted token's ref patterns, and is refused with the rotated and
+ * deleted ones and with the child of a rotated token.
  */
 import { spawnSync } from 'node:child_process';
 import net from 'node:net';
@@ -27,6 +29,10 @@ interface ScriptOutput {
   rotated_token: string;
   old_token: string;
   deleted_token: string;
+  /** Minted by dev's `ci` token through POST /user/personal_access_tokens, before `ci` was rotated. */
+  child_token: string;
+  /** Limited to root/demo-project and refs/heads/bot/* (and more), rotated once. */
+  restricted_token: string;
   version: [string, string];
 }
 
@@ -96,7 +102,17 @@ describe.skipIf(!available && process.env.CI !== 'true').each(databaseKinds())('
     const demo = path.join(gw.system.config.reposDir, 'root', 'demo-project.git');
     expect(await gitOk(['--git-dir', demo, 'log', '--format=%s', 'main'])).toBe('first commit by dev\n');
 
-    for (const refused of [out.deleted_token, out.old_token]) {
+    const limited = tempDir();
+    const clonedLimited = await git(['clone', '-q', withCredentials(out.http_url_to_repo, out.restricted_token), limited]);
+    expect(clonedLimited.code, clonedLimited.stderr).toBe(0);
+    await gitOk(['-C', limited, 'commit', '-q', '--allow-empty', '-m', 'by the deploy token']);
+    const toMain = await git(['-C', limited, 'push', 'origin', 'HEAD:refs/heads/main']);
+    expect(toMain.code).not.toBe(0);
+    expect(toMain.stderr).toContain('refs/heads/main: this token may push only to refs/heads/bot/*, refs/tags/v*');
+    const toBot = await git(['-C', limited, 'push', '-q', 'origin', 'HEAD:refs/heads/bot/deploy']);
+    expect(toBot.code, toBot.stderr).toBe(0);
+
+    for (const refused of [out.deleted_token, out.old_token, out.child_token]) {
       const r = await git(['ls-remote', withCredentials(out.http_url_to_repo, refused)]);
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/Authentication failed|401/);

@@ -9,7 +9,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { tempDir } from '../support/git-cli.js';
-import { registryToolsInstalled, startRegistry, type RunningRegistry } from './support/distribution.js';
+import { registryToolsInstalled, startRegistryFor, type RunningRegistry } from './support/distribution.js';
 import { writeOciImage } from './support/oci-image.js';
 import { pull, push } from './support/skopeo.js';
 import { basic, requestToken } from './support/token-client.js';
@@ -24,13 +24,7 @@ describe.runIf(registryToolsInstalled())('registry signing key rotation', () => 
 
   beforeAll(async () => {
     gw = await startGateway('sqlite');
-    await gw.system.registry.keys.ensure();
-    registry = await startRegistry({
-      realm: `${gw.url}/jwt/auth`,
-      service: gw.system.config.registry.service,
-      issuer: gw.system.config.registry.issuer,
-      rootCertBundle: gw.system.config.registry.bundleFile,
-    });
+    registry = await startRegistryFor(gw);
     const alice = await gw.createUser('alice');
     await gw.createProject(alice, 'app');
     creds = (await gw.createToken(alice, ['api'])).token;

@@ -11,7 +11,7 @@ import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { PASSWORD, startGateway, type Gateway } from '../support/gateway.js';
 import { tempDir } from '../support/git-cli.js';
-import { registryToolsInstalled, startRegistry, type RunningRegistry } from './support/distribution.js';
+import { registryToolsInstalled, startRegistryFor, type RunningRegistry } from './support/distribution.js';
 import { writeOciImage, type OciImage } from './support/oci-image.js';
 import { pull, push, skopeo } from './support/skopeo.js';
 import { accessOf, basic, requestToken } from './support/token-client.js';
@@ -28,13 +28,7 @@ describe.runIf(installed).each(databaseKinds())('container registry with gitgate
 
   beforeAll(async () => {
     gw = await startGateway(kind);
-    await gw.system.registry.keys.ensure();
-    registry = await startRegistry({
-      realm: `${gw.url}/jwt/auth`,
-      service: gw.system.config.registry.service,
-      issuer: gw.system.config.registry.issuer,
-      rootCertBundle: gw.system.config.registry.bundleFile,
-    });
+    registry = await startRegistryFor(gw);
     image = writeOciImage(tempDir('gitgate-oci-'), 'v1');
     [alice, bob, carol, dave, eve, frank] = await Promise.all(['alice', 'bob', 'carol', 'dave', 'eve', 'frank'].map((u) => gw.createUser(u)));
     const app = await gw.createProject(alice, 'app');

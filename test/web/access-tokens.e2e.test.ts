@@ -1,7 +1,9 @@
 /**
  * Settings → Access tokens in headless Chromium: a person creates a token,
- * uses it with the real git client, reloads, revokes it; prefill links; the
- * `sudo` scope for administrators only. Screenshots go to test-output/web/.
+ * uses it with the real git client, reloads, revokes it; a token limited to
+ * a project, addresses and refs, and a limit the form refuses; prefill
+ * links; the `sudo` scope for administrators only. Screenshots go to
+ * test-output/web/.
  */
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -20,13 +22,15 @@ describeWithBrowser().each(databaseKinds())('access tokens page in Chromium on %
   let page: Page;
   let dana: User;
   let project: Project;
+  let other: Project;
 
   beforeAll(async () => {
     gw = await startGateway(kind);
     dana = await gw.createUser('dana');
     await gw.createUser('admin1', { admin: true });
     project = await gw.createProject(dana, 'app');
-    await gw.seedCommit(project);
+    other = await gw.createProject(dana, 'other');
+    await Promise.all([project, other].map((p) => gw.seedCommit(p)));
     // Tokens made elsewhere earlier, so the table shows what a real one does.
     const ci = await gw.createToken(dana, ['read_repository'], { name: 'CI runner', expiresAt: addDays(gw.system.tokens.today(), 90) });
     await gw.createToken(dana, ['api', 'write_repository'], { name: 'Release script' });
@@ -92,6 +96,54 @@ describeWithBrowser().each(databaseKinds())('access tokens page in Chromium on %
     const refused = await clone(token);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/Authentication failed|401|Access denied/);
+  });
+
+  it('creates a token limited to one project, addresses and refs, shows its limits, and git keeps to them', async () => {
+    await submitPassword(page, gw.url, 'dana', PASSWORD);
+    await page.getByLabel('Token name').fill('bot pusher');
+    await page.getByLabel('write_repository', { exact: true }).check();
+    await page.locator('summary', { hasText: 'Limit the token' }).click();
+    await page.getByLabel('dana/app', { exact: true }).check();
+    await page.getByLabel('Allowed addresses').fill('127.0.0.1, 10.0.0.0/8');
+    await page.getByLabel('Refs a push may update').fill('refs/heads/bot/*');
+    await page.getByLabel('Allow force-push').uncheck();
+    await screenshot(page, `${kind}-access-tokens-limits-form`);
+    await page.getByRole('button', { name: 'Create personal access token' }).click();
+    const field = page.getByRole('textbox', { name: 'Your new personal access token' });
+    await field.waitFor();
+    const token = await field.inputValue();
+    const row = page.getByRole('row', { name: /bot pusher/ });
+    await expect(row.getByRole('cell').nth(2).innerText()).resolves.toBe('projects: dana/app; from 127.0.0.1, 10.0.0.0/8; push: refs/heads/bot/*; no force-push');
+    await expect(page.getByRole('row', { name: /Release script/ }).getByRole('cell').nth(2).innerText()).resolves.toBe('None');
+    await screenshot(page, `${kind}-access-tokens-limits-table`);
+
+    expect((await clone(token)).code).toBe(0);
+    const elsewhere = await git(['clone', '--bare', authUrl(gw.url, 'dana/other.git', 'dana', token), tempDir()]);
+    expect(elsewhere.stderr).toMatch(/could not be found/);
+    const pushed = await push(token);
+    expect(pushed.code).not.toBe(0);
+    expect(pushed.stderr).toContain('refs/heads/topic: this token may push only to refs/heads/bot/*');
+  });
+
+  it('refuses a limit it cannot read, names the field, and keeps the rest of the form', async () => {
+    await submitPassword(page, gw.url, 'dana', PASSWORD);
+    await page.getByLabel('Token name').fill('typo');
+    await page.getByLabel('read_repository', { exact: true }).check();
+    await page.locator('summary', { hasText: 'Limit the token' }).click();
+    await page.getByLabel('dana/other', { exact: true }).check();
+    await page.getByLabel('Allowed addresses').fill('10.0.0.0/33');
+    await page.getByLabel('Allow deleting refs').uncheck();
+    await page.getByRole('button', { name: 'Create personal access token' }).click();
+    await page.getByRole('alert').waitFor();
+    await expect(page.getByRole('alert').innerText()).resolves.toContain('allowed_ips does not have a valid value: 10.0.0.0/33 is not an address or CIDR');
+    await expect(page.getByLabel('Allowed addresses').getAttribute('aria-invalid')).resolves.toBe('true');
+    await expect(page.getByLabel('Allowed addresses').isVisible()).resolves.toBe(true);
+    await expect(page.getByLabel('dana/other', { exact: true }).isChecked()).resolves.toBe(true);
+    await expect(page.getByLabel('Allow deleting refs').isChecked()).resolves.toBe(false);
+    await expect(page.getByLabel('Allow force-push').isChecked()).resolves.toBe(true);
+    await expect(page.getByLabel('Token name').inputValue()).resolves.toBe('typo');
+    await screenshot(page, `${kind}-access-tokens-limits-error`);
+    await expect(page.getByRole('row', { name: /typo/ }).count()).resolves.toBe(0);
   });
 
   it('prefills the form from the query string, as GitLab does', async () => {

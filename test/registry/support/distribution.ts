@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { freePort } from '../../support/free-port.js';
+import type { Gateway } from '../../support/gateway.js';
 import { tempDir } from '../../support/git-cli.js';
 import { toolsInstalled } from '../../support/required-tools.js';
 
@@ -109,6 +110,13 @@ export async function startRegistry(options: RegistryOptions): Promise<RunningRe
       fs.rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** Starts a registry trusting `gw`'s `/jwt/auth`, after making sure gitgate has its signing key. */
+export async function startRegistryFor(gw: Gateway): Promise<RunningRegistry> {
+  await gw.system.registry.keys.ensure();
+  const { service, issuer, bundleFile } = gw.system.config.registry;
+  return startRegistry({ realm: `${gw.url}/jwt/auth`, service, issuer, rootCertBundle: bundleFile });
 }
 
 async function waitForChallenge(url: string): Promise<void> {
