@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
+import { AuditLog } from './audit/audit-log.js';
+import { AuditWebhook } from './audit/audit-webhook.js';
 import { AuthenticatorChain } from './auth/authenticator-chain.js';
 import { BasicPasswordAuthenticator } from './auth/basic-password.authenticator.js';
 import { BasicTokenAuthenticator } from './auth/basic-token.authenticator.js';
@@ -126,6 +128,15 @@ function services(
   { logger, clock, metrics, stores, secret, repos, cache }: Parts & { repos: FsRepositoryStore; cache: TokenCache },
 ): System {
   const lookup = cache.lookup;
+  const hook = config.audit.webhook;
+  const audit = new AuditLog({
+    store: stores.audit,
+    clock,
+    logger,
+    metrics,
+    retentionDays: config.audit.retentionDays,
+    sinks: hook ? [new AuditWebhook({ url: hook.url, secret: hook.secret, logger, metrics })] : [],
+  });
   const users = new UserService({
     users: stores.users,
     caches: new AccountTokenCaches(stores.tokens, lookup),
@@ -179,6 +190,7 @@ function services(
     logger,
     clock,
     metrics,
+    audit,
     guarded,
     users,
     twoFactor,
@@ -202,6 +214,7 @@ function services(
     close: () =>
       (closed ??= (async () => {
         await tokens.flushUsage();
+        await audit.close();
         await cache.close();
         await stores.close();
       })()),

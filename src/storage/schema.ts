@@ -119,6 +119,25 @@ export interface SshKeysTable {
   last_used_at: DbTimestamp | null;
 }
 
+/** The audit trail; append-only. `details` is a JSON object; `once_key` is unique. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  created_at: DbTimestamp;
+  action: string;
+  author_id: number;
+  author_name: string;
+  entity_type: string;
+  entity_id: number;
+  entity_path: string;
+  target_type: string | null;
+  target_id: number | null;
+  target_details: string | null;
+  ip_address: string | null;
+  request_id: string | null;
+  details: string;
+  once_key: string | null;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Schema {
   users: UsersTable;
@@ -129,6 +148,7 @@ export interface Schema {
   account_lockouts: AccountLockoutsTable;
   ssh_keys: SshKeysTable;
   revocation_generation: RevocationGenerationTable;
+  audit_events: AuditEventsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -137,3 +157,4 @@ export type ProjectRow = Selectable<ProjectsTable>;
 export type MemberRow = Selectable<ProjectMembersTable>;
 export type WebSessionRow = Selectable<WebSessionsTable>;
 export type SshKeyRow = Selectable<SshKeysTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;

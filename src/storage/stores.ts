@@ -4,6 +4,7 @@
  * tests) import this; everything else depends on the store interfaces.
  */
 import { sql } from 'kysely';
+import type { AuditStore } from '../audit/audit.store.js';
 import { UnavailableError } from '../lib/errors.js';
 import type { SshKeyStore } from '../ssh-keys/ssh-key.store.js';
 import type { ProjectStore } from '../projects/project.store.js';
@@ -17,6 +18,7 @@ import { openDatabase } from './database.js';
 import type { Database, DatabaseConfig, OpenDatabaseOptions } from './database.js';
 import type { DatabaseKind } from './dialects/dialect.js';
 import { migrateToLatest } from './migrator.js';
+import { SqlAuditStore } from './sql-audit.store.js';
 import { SqlLockoutStore } from './sql-lockout.store.js';
 import { SqlProjectStore } from './sql-project.store.js';
 import { SqlRevocationGenerationStore } from './sql-revocation-generation.store.js';
@@ -39,6 +41,8 @@ export interface Stores {
   sshKeys: SshKeyStore;
   /** The counter that tells cached token records from stale ones. */
   revocationGeneration: RevocationGenerationStore;
+  /** The audit trail (`audit_events`). */
+  audit: AuditStore;
   /** See Database.externalChanges: SQLite's foreign-commit counter, else null. */
   externalChanges: (() => number) | null;
   /** Resolves when the database answers a trivial query (readiness probe). */
@@ -83,6 +87,7 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
     lockouts: new SqlLockoutStore(database.db, database.dialect),
     sshKeys: new SqlSshKeyStore(database.db, database.dialect),
     revocationGeneration: new SqlRevocationGenerationStore(database.db),
+    audit: new SqlAuditStore(database.db, database.dialect),
     externalChanges: database.externalChanges,
     ping: () => ping(database),
     close: () => database.close(),

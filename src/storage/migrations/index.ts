@@ -12,6 +12,7 @@ import { sshKeys } from './0004-ssh-keys.js';
 import { lockoutReservations } from './0005-lockout-reservations.js';
 import { sessionGeneration } from './0006-session-generation.js';
 import { revocationGeneration } from './0007-revocation-generation.js';
+import { auditEvents } from './0009-audit-events.js';
 
 /** The migrations for `dialect`, keyed by their permanent names. */
 export function allMigrations(dialect: DialectHelper): Record<string, Migration> {
@@ -23,5 +24,6 @@ export function allMigrations(dialect: DialectHelper): Record<string, Migration>
     '0005_lockout_reservations': lockoutReservations(dialect),
     '0006_session_generation': sessionGeneration(),
     '0007_revocation_generation': revocationGeneration(),
+    '0009_audit_events': auditEvents(dialect),
   };
 }

@@ -1,0 +1,193 @@
+/**
+ * The audit log: services record security events here; administrators read
+ * them through the API, users their own on the web page, and a webhook may
+ * receive each one.
+ *
+ * Recording never fails the action it records. `record` resolves once the
+ * event is stored or its write failed, and never rejects: a failed write is
+ * logged (warn, without the event's details) and counted
+ * (`gitgate_audit_events_total{result="failed"}`), so a database hiccup
+ * cannot turn a sign-in or a revocation into an error. Callers that change
+ * state await it (the event is stored when their response goes out);
+ * callers on the hot path of every request (token use) do not.
+ */
+import type { Logger } from 'pino';
+import { LRUCache } from 'lru-cache';
+import type { Clock } from '../lib/clock.js';
+import { NotFoundError } from '../lib/errors.js';
+import type { Metrics } from '../lib/metrics.js';
+import { currentRequestContext } from '../lib/request-context.js';
+import { INSTANCE, SYSTEM_AUTHOR, type AuditEvent, type AuditRecord, type NewAuditEvent } from './audit-event.js';
+import { AuditThrottle, DEFAULT_THROTTLE_RULES, type ThrottleRule, type ThrottleSummary } from './audit-throttle.js';
+import type { AuditQuery, AuditStore } from './audit.store.js';
+import type { AuditAction } from './audit-event.js';
+
+/** Receives every stored event (the webhook); must not block or throw. */
+export interface AuditSink {
+  deliver(event: AuditEvent): void;
+  /** Finishes what it can within its own bounds (shutdown). */
+  close(): Promise<void>;
+}
+
+export interface AuditLogDeps {
+  store: AuditStore;
+  clock: Clock;
+  logger: Logger;
+  metrics: Metrics;
+  sinks?: readonly AuditSink[];
+  /** Events older than this many days are deleted (hourly); null keeps them. */
+  retentionDays?: number | null;
+  /** Overrides of the throttle rules (tests). */
+  throttleRules?: Partial<Readonly<Record<AuditAction, ThrottleRule>>>;
+}
+
+const DAY_MS = 86_400_000;
+const SUMMARY_INTERVAL_MS = 60_000;
+const RETENTION_INTERVAL_MS = 3_600_000;
+/** Once-keys known to be stored, so a token refused every minute does not write every minute. */
+const MAX_ONCE_KEYS = 10_000;
+/** The web page's "recent events". */
+const RECENT = 20;
+
+export class AuditLog {
+  private readonly throttle: AuditThrottle;
+  private readonly stored = new LRUCache<string, true>({ max: MAX_ONCE_KEYS });
+  private readonly pending = new Set<Promise<void>>();
+  private readonly timers: NodeJS.Timeout[];
+  private closed = false;
+
+  constructor(private readonly deps: AuditLogDeps) {
+    this.throttle = new AuditThrottle(deps.throttleRules ?? DEFAULT_THROTTLE_RULES, () => deps.clock.now().getTime());
+    this.timers = [setInterval(() => this.writeSummaries(false), SUMMARY_INTERVAL_MS)];
+    const days = deps.retentionDays ?? null;
+    if (days !== null) this.timers.push(setInterval(() => void this.deleteExpired(), RETENTION_INTERVAL_MS));
+    for (const timer of this.timers) timer.unref();
+  }
+
+  /**
+   * Records `record` with the time, and the client address and request id
+   * of the request being served (request-context). Resolves when it is
+   * stored, skipped (a once-key already stored, or over a throttle: see
+   * audit-throttle.ts) or failed and logged; never rejects.
+   */
+  record(record: AuditRecord): Promise<void> {
+    try {
+      if (this.closed) return Promise.resolve();
+      this.writeSummaries(false);
+      const onceKey = record.onceKey ?? null;
+      if (onceKey !== null && this.stored.has(onceKey)) return this.count('duplicate');
+      const { ip, requestId } = currentRequestContext();
+      if (!this.throttle.admit(record, ip)) return this.count('suppressed');
+      return this.write({
+        createdAt: this.deps.clock.now(),
+        action: record.action,
+        author: record.author,
+        entity: record.entity,
+        target: record.target ?? null,
+        ipAddress: ip,
+        requestId,
+        details: record.details ?? {},
+        onceKey,
+      });
+    } catch (err) {
+      this.deps.logger.warn({ err, action: record.action }, 'audit event not recorded');
+      return Promise.resolve();
+    }
+  }
+
+  /** One event, or NotFoundError('404 Audit Event'). */
+  async get(id: number): Promise<AuditEvent> {
+    const event = await this.deps.store.findById(id);
+    if (!event) throw new NotFoundError('404 Audit Event');
+    return event;
+  }
+
+  /** Events matching `query`, newest first, and how many match in all. */
+  async list(query: AuditQuery): Promise<{ events: AuditEvent[]; total: number }> {
+    const [events, total] = await Promise.all([this.deps.store.list(query), this.deps.store.count(query)]);
+    return { events, total };
+  }
+
+  /** The latest events about the account or by it, newest first (the web page). */
+  recentFor(userId: number, limit = RECENT): Promise<AuditEvent[]> {
+    return this.deps.store.list({ involvingUser: userId, limit });
+  }
+
+  /** Resolves when every write started so far has finished (tests, shutdown). */
+  async flush(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all([...this.pending]);
+  }
+
+  /** Writes the summaries of open windows, waits for writes and closes the sinks; later records are dropped. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    for (const timer of this.timers) clearInterval(timer);
+    this.writeSummaries(true);
+    this.closed = true;
+    await this.flush();
+    await Promise.all((this.deps.sinks ?? []).map((sink) => sink.close()));
+  }
+
+  private write(event: NewAuditEvent): Promise<void> {
+    const written = this.deps.store
+      .append(event)
+      .then(
+        (stored) => {
+          if (event.onceKey !== null) this.stored.set(event.onceKey, true);
+          if (!stored) return this.count('duplicate');
+          this.deps.metrics.auditEvents.inc({ result: 'recorded' });
+          for (const sink of this.deps.sinks ?? []) sink.deliver(stored);
+        },
+        (err: unknown) => {
+          this.deps.metrics.auditEvents.inc({ result: 'failed' });
+          this.deps.logger.warn({ err, action: event.action }, 'audit event not recorded: the write failed');
+        },
+      )
+      .finally(() => this.pending.delete(written));
+    this.pending.add(written);
+    return written;
+  }
+
+  private writeSummaries(everything: boolean): void {
+    for (const summary of this.throttle.drain(everything)) void this.write(summaryEvent(summary, this.deps.clock.now()));
+  }
+
+  /** Deletes the events past the retention period (GITGATE_AUDIT_RETENTION_DAYS); the hourly timer calls it. Never rejects. */
+  async deleteExpired(): Promise<void> {
+    const days = this.deps.retentionDays ?? null;
+    if (days === null) return;
+    try {
+      const deleted = await this.deps.store.deleteBefore(new Date(this.deps.clock.now().getTime() - days * DAY_MS));
+      if (deleted > 0) this.deps.logger.info({ deleted, retentionDays: days }, 'audit events past their retention deleted');
+    } catch (err) {
+      this.deps.logger.warn({ err }, 'audit retention sweep failed');
+    }
+  }
+
+  private count(result: 'duplicate' | 'suppressed'): Promise<void> {
+    this.deps.metrics.auditEvents.inc({ result });
+    return Promise.resolve();
+  }
+}
+
+/** The event standing for what a throttle window did not record one by one. */
+function summaryEvent(summary: ThrottleSummary, now: Date): NewAuditEvent {
+  return {
+    createdAt: now,
+    action: summary.action,
+    author: SYSTEM_AUTHOR,
+    entity: INSTANCE,
+    target: null,
+    ipAddress: null,
+    requestId: null,
+    details: {
+      aggregated: true,
+      suppressed: summary.suppressed,
+      window_start: summary.windowStart.toISOString(),
+      window_end: summary.windowEnd.toISOString(),
+      top: summary.top,
+      custom_message: `${summary.suppressed} more ${summary.action} events in this window were counted, not recorded one by one`,
+    },
+    onceKey: null,
+  };
+}
