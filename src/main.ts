@@ -143,6 +143,7 @@ function services(
     clock,
     // The shared SSH user's name would not reach an account over SSH.
     reservedUsernames: config.ssh ? [config.ssh.user] : [],
+    audit,
   });
   const tokens = new TokenService({
     tokens: stores.tokens,
@@ -151,6 +152,7 @@ function services(
     lookup,
     clock,
     maxLifetimeDays: config.maxTokenLifetimeDays,
+    audit,
   });
   const twoFactor = new TwoFactorService({
     users,
@@ -158,16 +160,17 @@ function services(
     recoveryKey: deriveKey(secret, 'two-factor recovery codes'),
     otpKey: deriveKey(secret, 'two-factor otp secret'),
     issuer: 'gitgate',
+    audit,
   });
   const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
-  const lockout = new AccountLockout(stores.lockouts, clock);
-  const guarded = new GuardedAuthentication(cache.guard);
+  const lockout = new AccountLockout(stores.lockouts, clock, audit);
+  const guarded = new GuardedAuthentication(cache.guard, audit);
   const gitPasswords = new AuthenticatorChain([
     new BasicTokenAuthenticator(tokens, config.tokenPrefix),
     new BasicPasswordAuthenticator(users, lockout),
   ]);
   const gitAccess = new GitAuthorizationService({ authenticator: gitPasswords, guarded, projects, repos });
-  const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock });
+  const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock, audit });
   const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded, sharedUser: config.ssh?.user ?? null });
   // Sessions live in Redis when it is configured, so no page view writes to the database.
   const sessionStore = cache.redis ? new RedisSessionStore(cache.redis, config.redisPrefix) : stores.sessions;

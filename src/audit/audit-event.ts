@@ -120,6 +120,4 @@ export interface AuditRecord {
   entity: AuditEntity;
   target?: AuditTarget | null;
   details?: AuditDetails;
-  /** Recorded at most once under this key, across instances (a token's expiry, a token and an address). */
-  onceKey?: string;
 }

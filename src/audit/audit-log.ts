@@ -22,6 +22,12 @@ import { AuditThrottle, DEFAULT_THROTTLE_RULES, type ThrottleRule, type Throttle
 import type { AuditQuery, AuditStore } from './audit.store.js';
 import type { AuditAction } from './audit-event.js';
 
+/** What services need of the audit log: recording (see AuditLog.record and recordOnce). */
+export interface AuditRecorder {
+  record(record: AuditRecord): Promise<void>;
+  recordOnce(key: string, build: () => Promise<AuditRecord | null>): Promise<void>;
+}
+
 /** Receives every stored event (the webhook); must not block or throw. */
 export interface AuditSink {
   deliver(event: AuditEvent): void;
@@ -49,10 +55,10 @@ const MAX_ONCE_KEYS = 10_000;
 /** The web page's "recent events". */
 const RECENT = 20;
 
-export class AuditLog {
+export class AuditLog implements AuditRecorder {
   private readonly throttle: AuditThrottle;
   private readonly stored = new LRUCache<string, true>({ max: MAX_ONCE_KEYS });
-  private readonly pending = new Set<Promise<void>>();
+  private readonly pending = new Set<Promise<unknown>>();
   private readonly timers: NodeJS.Timeout[];
   private closed = false;
 
@@ -72,26 +78,37 @@ export class AuditLog {
    */
   record(record: AuditRecord): Promise<void> {
     try {
-      if (this.closed) return Promise.resolve();
-      this.writeSummaries(false);
-      const onceKey = record.onceKey ?? null;
-      if (onceKey !== null && this.stored.has(onceKey)) return this.count('duplicate');
-      const { ip, requestId } = currentRequestContext();
-      if (!this.throttle.admit(record, ip)) return this.count('suppressed');
-      return this.write({
-        createdAt: this.deps.clock.now(),
-        action: record.action,
-        author: record.author,
-        entity: record.entity,
-        target: record.target ?? null,
-        ipAddress: ip,
-        requestId,
-        details: record.details ?? {},
-        onceKey,
-      });
+      return this.admit(record, null).then(() => undefined);
     } catch (err) {
       this.deps.logger.warn({ err, action: record.action }, 'audit event not recorded');
       return Promise.resolve();
+    }
+  }
+
+  /**
+   * Records the event `build` makes at most once ever under `key`, across
+   * instances (a token's expiry, a token's first use from an address).
+   * `build` runs only while the key is not known to be stored, so it may
+   * look things up; null records nothing. Never rejects, like `record`.
+   */
+  recordOnce(key: string, build: () => Promise<AuditRecord | null>): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.stored.has(key)) return this.count('duplicate');
+    // Claimed at once, so concurrent calls of this process do not each ask the database; forgotten unless stored.
+    this.stored.set(key, true);
+    return this.track(this.once(key, build));
+  }
+
+  private async once(key: string, build: () => Promise<AuditRecord | null>): Promise<void> {
+    try {
+      // Asked before the throttle: an event already stored must not use up its budget.
+      if (await this.deps.store.hasOnceKey(key)) return void this.count('duplicate');
+      const record = await build();
+      if (!record || !(await this.admit(record, key))) this.stored.delete(key);
+    } catch (err) {
+      this.stored.delete(key);
+      this.deps.metrics.auditEvents.inc({ result: 'failed' });
+      this.deps.logger.warn({ err }, 'audit event not recorded');
     }
   }
 
@@ -128,24 +145,50 @@ export class AuditLog {
     await Promise.all((this.deps.sinks ?? []).map((sink) => sink.close()));
   }
 
-  private write(event: NewAuditEvent): Promise<void> {
-    const written = this.deps.store
-      .append(event)
-      .then(
-        (stored) => {
-          if (event.onceKey !== null) this.stored.set(event.onceKey, true);
-          if (!stored) return this.count('duplicate');
-          this.deps.metrics.auditEvents.inc({ result: 'recorded' });
-          for (const sink of this.deps.sinks ?? []) sink.deliver(stored);
-        },
-        (err: unknown) => {
-          this.deps.metrics.auditEvents.inc({ result: 'failed' });
-          this.deps.logger.warn({ err, action: event.action }, 'audit event not recorded: the write failed');
-        },
-      )
-      .finally(() => this.pending.delete(written));
-    this.pending.add(written);
-    return written;
+  /** Throttles and writes; resolves to whether the event is stored now (by this call or before). */
+  private async admit(record: AuditRecord, onceKey: string | null): Promise<boolean> {
+    if (this.closed) return false;
+    this.writeSummaries(false);
+    const { ip, requestId } = currentRequestContext();
+    if (!this.throttle.admit(record, ip)) {
+      this.deps.metrics.auditEvents.inc({ result: 'suppressed' });
+      return false;
+    }
+    return this.write({
+      createdAt: this.deps.clock.now(),
+      action: record.action,
+      author: record.author,
+      entity: record.entity,
+      target: record.target ?? null,
+      ipAddress: ip,
+      requestId,
+      details: record.details ?? {},
+      onceKey,
+    });
+  }
+
+  /** Appends `event`; resolves to whether it is stored (a once-key's duplicate counts as stored). */
+  private write(event: NewAuditEvent): Promise<boolean> {
+    const written = this.deps.store.append(event).then(
+      (stored) => {
+        this.deps.metrics.auditEvents.inc({ result: stored ? 'recorded' : 'duplicate' });
+        if (stored) for (const sink of this.deps.sinks ?? []) sink.deliver(stored);
+        return true;
+      },
+      (err: unknown) => {
+        this.deps.metrics.auditEvents.inc({ result: 'failed' });
+        this.deps.logger.warn({ err, action: event.action }, 'audit event not recorded: the write failed');
+        return false;
+      },
+    );
+    return this.track(written);
+  }
+
+  /** Keeps `work` in `pending` until it settles, for flush. */
+  private track<T>(work: Promise<T>): Promise<T> {
+    const tracked = work.finally(() => this.pending.delete(tracked));
+    this.pending.add(tracked);
+    return tracked;
   }
 
   private writeSummaries(everything: boolean): void {

@@ -25,6 +25,8 @@ export interface AuditStore {
    * is already stored is not appended: null.
    */
   append(event: NewAuditEvent): Promise<AuditEvent | null>;
+  /** True when an event was appended under `onceKey`. */
+  hasOnceKey(onceKey: string): Promise<boolean>;
   findById(id: number): Promise<AuditEvent | null>;
   /** Matching events, newest (highest id) first. */
   list(query: AuditQuery): Promise<AuditEvent[]>;

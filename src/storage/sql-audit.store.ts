@@ -40,6 +40,10 @@ export class SqlAuditStore implements AuditStore {
     return row ? this.toEvent(row) : null;
   }
 
+  async hasOnceKey(onceKey: string): Promise<boolean> {
+    return (await this.db.selectFrom('audit_events').select('id').where('once_key', '=', onceKey).executeTakeFirst()) !== undefined;
+  }
+
   async findById(id: number): Promise<AuditEvent | null> {
     const row = await this.db.selectFrom('audit_events').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? this.toEvent(row) : null;

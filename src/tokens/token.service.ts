@@ -3,16 +3,18 @@
  * every request, revocation, rotation with family reuse detection, and
  * throttled last-used bookkeeping.
  */
+import type { AuditRecorder } from '../audit/audit-log.js';
 import type { Identity } from '../identity/principal.js';
 import { parseScopes } from '../identity/scopes.js';
 import type { Clock } from '../lib/clock.js';
 import { addDays, isIsoDate, startOfDateUtc, utcDate } from '../lib/dates.js';
-import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, refusing } from '../lib/errors.js';
 import type { UserStore } from '../users/user.store.js';
 import type { PersonalAccessToken } from './token.js';
 import type { TokenCodec } from './token-codec.js';
 import type { TokenAuthRecord, TokenLookup } from './token-lookup.js';
 import type { TokenQuery, TokenStore } from './token.store.js';
+import { TokenAudit } from './token-audit.js';
 import { UsageRecorder } from './usage-recorder.js';
 
 /** What a caller asks for when creating a token. */
@@ -37,6 +39,7 @@ export interface TokenServiceDeps {
   clock: Clock;
   /** When set, an expiry date is required and at most this many days ahead. */
   maxLifetimeDays: number | null;
+  audit: AuditRecorder;
 }
 
 /** Days a rotated token lives when no expiry is given (GitLab: one week). */
@@ -44,9 +47,11 @@ const ROTATION_DEFAULT_DAYS = 7;
 
 export class TokenService {
   private readonly usage: UsageRecorder;
+  private readonly audit: TokenAudit;
 
   constructor(private readonly deps: TokenServiceDeps) {
     this.usage = new UsageRecorder(deps.tokens, deps.clock);
+    this.audit = new TokenAudit(deps.audit, deps.tokens, deps.users);
   }
 
   /** True when the token is not revoked and today is before its expiry date. */
@@ -88,7 +93,9 @@ export class TokenService {
       throw new ValidationError('scopes', 'scopes sudo can only be granted to administrators');
     }
     const expiresAt = this.checkExpiry(input.expiresAt ?? null);
-    return this.issue({ userId: owner.id, name, description, scopes, expiresAt, previousTokenId: null });
+    const issued = await this.issue({ userId: owner.id, name, description, scopes, expiresAt, previousTokenId: null });
+    await this.audit.created(actor, owner, issued.token);
+    return issued;
   }
 
   /**
@@ -99,17 +106,22 @@ export class TokenService {
    * token revokes its whole family.
    */
   async authenticate(plaintext: string, ip: string | null, options: { detectReuse?: boolean } = {}): Promise<TokenAuthRecord> {
-    if (!this.deps.codec.isWellFormed(plaintext)) throw new UnauthorizedError('invalid');
+    if (!this.deps.codec.isWellFormed(plaintext)) throw refusing(new UnauthorizedError('invalid'), { kind: 'token' });
     const digest = this.deps.codec.digest(plaintext);
     const record = await this.deps.lookup.find(digest);
-    if (!record) throw new UnauthorizedError('invalid');
+    if (!record) throw refusing(new UnauthorizedError('invalid'), { kind: 'token' });
+    const whose = { kind: 'token', user: { id: record.userId, username: record.username }, tokenId: record.tokenId } as const;
     if (record.revoked) {
-      if (options.detectReuse) await this.revokeFamilyOnReuse(record.tokenId);
-      throw new UnauthorizedError('revoked', 'Token was revoked. You have to re-authorize from the user.');
+      if (options.detectReuse) await this.revokeFamilyOnReuse(record);
+      throw refusing(new UnauthorizedError('revoked', 'Token was revoked. You have to re-authorize from the user.'), whose);
     }
-    if (this.isExpired(record)) throw new UnauthorizedError('expired', 'Token has expired.');
-    if (record.userState !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
+    if (this.isExpired(record)) {
+      this.audit.expired(record);
+      throw refusing(new UnauthorizedError('expired', 'Token has expired.'), whose);
+    }
+    if (record.userState !== 'active') throw refusing(new UnauthorizedError('blocked', 'Your account has been blocked.'), whose);
     this.usage.record(record.tokenId, ip);
+    if (ip !== null) this.audit.usedFrom(record, ip);
     return record;
   }
 
@@ -149,6 +161,7 @@ export class TokenService {
     }
     await this.deps.tokens.revoke(id);
     await this.deps.lookup.invalidate([token.digest]);
+    await this.audit.revoked(actor, token);
   }
 
   /**
@@ -165,7 +178,7 @@ export class TokenService {
     const expiry = this.checkExpiry(expiresAt ?? addDays(this.today(), ROTATION_DEFAULT_DAYS));
     if (!(await this.deps.tokens.revoke(old.id))) throw new ValidationError('token', 'Token is not active');
     await this.deps.lookup.invalidate([old.digest]);
-    return this.issue({
+    const issued = await this.issue({
       userId: old.userId,
       name: old.name,
       description: old.description,
@@ -173,6 +186,8 @@ export class TokenService {
       expiresAt: expiry,
       previousTokenId: old.id,
     });
+    await this.audit.rotated(actor, old, issued.token);
+    return issued;
   }
 
   /** Revokes every token of a user (used when an account is deleted or blocked for cause). */
@@ -206,8 +221,10 @@ export class TokenService {
     return expiresAt;
   }
 
-  private async revokeFamilyOnReuse(tokenId: number): Promise<void> {
-    const revoked = await this.deps.tokens.revokeFamily(tokenId);
-    if (revoked.length > 0) await this.deps.lookup.invalidate(revoked);
+  private async revokeFamilyOnReuse(record: TokenAuthRecord): Promise<void> {
+    const revoked = await this.deps.tokens.revokeFamily(record.tokenId);
+    if (revoked.length === 0) return;
+    await this.deps.lookup.invalidate(revoked);
+    await this.audit.familyRevoked(record, revoked.length);
   }
 }

@@ -4,6 +4,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Identity } from '../identity/principal.js';
 import { NotFoundError, ValidationError, unlessNotFound } from '../lib/errors.js';
 import type { SessionService } from '../sessions/session.service.js';
@@ -18,12 +19,15 @@ import {
   valuesFromQuery,
   type TokenFormValues,
 } from './access-tokens.form.js';
+import { auditRow } from './audit-rows.js';
 import { requireUser, signedIn } from './session-cookie.js';
 import type { Views } from './views.js';
 
 /** What the access token pages need. */
 export interface AccessTokenRouteDeps {
   tokens: TokenService;
+  /** The user's recent security events, shown under the tokens. */
+  audit: AuditLog;
   sessions: SessionService;
   views: Views;
 }
@@ -48,17 +52,16 @@ interface PageState {
  * Only the signed-in user's own tokens are listed and revocable here.
  */
 export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
-  const { tokens, sessions, views } = deps;
+  const { tokens, sessions, views, audit } = deps;
   const router = Router();
 
   const render = async (req: Request, res: Response, status: number, page: PageState): Promise<void> => {
     const { user } = signedIn(res);
     const today = tokens.today();
-    const { tokens: active } = await tokens.list(identity(user), {
-      userId: user.id,
-      state: { active: true, today },
-      sort: 'created_desc',
-    });
+    const [{ tokens: active }, events] = await Promise.all([
+      tokens.list(identity(user), { userId: user.id, state: { active: true, today }, sort: 'created_desc' }),
+      audit.recentFor(user.id),
+    ]);
     views.render(res, status, 'access-tokens', {
       ...views.layout(req, res, 'Personal access tokens', 'access_tokens'),
       notice: page.notice,
@@ -72,6 +75,7 @@ export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
       },
       expiry: expiryBounds(today, tokens.maxLifetimeDays),
       tokens: active.map(tokenRow),
+      events: events.map((e) => auditRow(e, user.id)),
     });
   };
 

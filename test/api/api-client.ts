@@ -81,6 +81,7 @@ export function apiDeps(gw: Gateway): ApiDeps {
     tokens: s.tokens,
     projects: s.projects,
     sshKeys: s.sshKeys,
+    audit: s.audit,
     logger: s.logger,
     externalUrl: s.config.externalUrl,
     urls: new ProjectUrls(s.config.externalUrl, ssh),

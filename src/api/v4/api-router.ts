@@ -7,6 +7,7 @@
 import express, { Router } from 'express';
 import { claimSurface } from '../../http/request-state.js';
 import { apiErrorHandler, apiNotFound } from './api-errors.js';
+import { auditEventRoutes } from './audit-events.routes.js';
 import type { ApiDeps } from './api-deps.js';
 import { authenticate } from './authenticate.js';
 import { extractToken } from './extract-token.js';
@@ -33,6 +34,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     ...memberRoutes(deps),
     ...repositoryRoutes(deps),
     ...personalAccessTokenRoutes(deps),
+    ...auditEventRoutes(deps),
     ...metadataRoutes(),
   ];
 }
