@@ -17,7 +17,7 @@ import type { RouteScope } from '../../src/api/v4/route.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { apiClient, apiDeps, obj, type CallOptions } from './api-client.js';
+import { apiClient, apiDeps, list, obj, type CallOptions } from './api-client.js';
 import { validate } from './json-schema.js';
 import { gitOk } from '../support/git-cli.js';
 
@@ -252,6 +252,11 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     await check('DELETE', `/personal_access_tokens/${successor.id}`, { token: a });
     await check('POST', '/personal_access_tokens/self/rotate', { token: (await gw.createToken(alice, ['api'])).token });
     await check('DELETE', '/personal_access_tokens/self', { token: (await gw.createToken(alice, ['read_user'])).token });
+
+    const [event] = list(await check('GET', '/audit_events?per_page=1', { token: root }));
+    await check('GET', `/audit_events/${String(event!.id)}`, { token: root });
+    await check('GET', '/audit_events/99999', { token: root });
+    await check('GET', '/audit_events?entity_id=1', { token: root });
 
     // Error bodies are documented too.
     await check('GET', '/user');

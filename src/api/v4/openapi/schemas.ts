@@ -218,6 +218,7 @@ export const SCHEMAS = {
           entity_path: str,
           request_id: nullableStr,
         },
+        additionalProperties: { description: "The event's own details: surface, credential, reason, scopes, address…" },
       },
       created_at: dateTime,
     },
