@@ -35,6 +35,10 @@ describe('loadConfig', () => {
     [{ GITGATE_HTTP_BODY_TIMEOUT_SECONDS: '-5' }, /GITGATE_HTTP_BODY_TIMEOUT_SECONDS/],
     [{ GITGATE_HTTP_MAX_CONNECTIONS: '1.5' }, /GITGATE_HTTP_MAX_CONNECTIONS/],
     [{ GITGATE_MONITORING_ALLOWLIST: '10.0.0.0/8,monitoring.example' }, /GITGATE_MONITORING_ALLOWLIST/],
+    [{ GITGATE_AUDIT_RETENTION_DAYS: '0' }, /GITGATE_AUDIT_RETENTION_DAYS/],
+    [{ GITGATE_AUDIT_WEBHOOK_URL: 'ftp://hooks.example', GITGATE_AUDIT_WEBHOOK_SECRET: 's'.repeat(16) }, /GITGATE_AUDIT_WEBHOOK_URL/],
+    [{ GITGATE_AUDIT_WEBHOOK_URL: 'https://hooks.example/audit', GITGATE_AUDIT_WEBHOOK_SECRET: 'short' }, /GITGATE_AUDIT_WEBHOOK_SECRET/],
+    [{ GITGATE_AUDIT_WEBHOOK_URL: 'https://hooks.example/audit' }, /GITGATE_AUDIT_WEBHOOK_SECRET must be set when GITGATE_AUDIT_WEBHOOK_URL is/],
   ])('rejects %o with one line naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -137,6 +141,15 @@ describe('loadConfig: settings from files', () => {
       dir,
     );
     expect(c).toMatchObject({ secret: SECRET, databaseUrl: 'postgres://u:p@db/gitgate', redisUrl: 'redis://cache:6379', rootPassword: 'root password \n' });
+  });
+
+  it('reads the audit settings, the webhook secret from its file too', () => {
+    expect(loadConfig({}, dir).audit).toEqual({ retentionDays: null, webhook: null });
+    const c = loadConfig(
+      { GITGATE_AUDIT_RETENTION_DAYS: '400', GITGATE_AUDIT_WEBHOOK_URL: 'https://hooks.example/audit', GITGATE_AUDIT_WEBHOOK_SECRET_FILE: write('hook', `${SECRET}\n`) },
+      dir,
+    );
+    expect(c.audit).toEqual({ retentionDays: 400, webhook: { url: 'https://hooks.example/audit', secret: SECRET } });
   });
 
   it('reads GITGATE_ENV_FILE, the environment winning over it', () => {
