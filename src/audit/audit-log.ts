@@ -48,6 +48,7 @@ export interface AuditLogDeps {
 }
 
 const DAY_MS = 86_400_000;
+const DONE: Promise<void> = Promise.resolve();
 const SUMMARY_INTERVAL_MS = 60_000;
 const RETENTION_INTERVAL_MS = 3_600_000;
 /** Once-keys known to be stored, so a token refused every minute does not write every minute. */
@@ -92,8 +93,8 @@ export class AuditLog implements AuditRecorder {
    * look things up; null records nothing. Never rejects, like `record`.
    */
   recordOnce(key: string, build: () => Promise<AuditRecord | null>): Promise<void> {
-    if (this.closed) return Promise.resolve();
-    if (this.stored.has(key)) return this.count('duplicate');
+    // The path of every token use: a key known to be stored costs one LRU lookup, nothing counted.
+    if (this.closed || this.stored.has(key)) return DONE;
     // Claimed at once, so concurrent calls of this process do not each ask the database; forgotten unless stored.
     this.stored.set(key, true);
     return this.track(this.once(key, build));
@@ -102,7 +103,7 @@ export class AuditLog implements AuditRecorder {
   private async once(key: string, build: () => Promise<AuditRecord | null>): Promise<void> {
     try {
       // Asked before the throttle: an event already stored must not use up its budget.
-      if (await this.deps.store.hasOnceKey(key)) return void this.count('duplicate');
+      if (await this.deps.store.hasOnceKey(key)) return void this.deps.metrics.auditEvents.inc({ result: 'duplicate' });
       const record = await build();
       if (!record || !(await this.admit(record, key))) this.stored.delete(key);
     } catch (err) {
@@ -205,11 +206,6 @@ export class AuditLog implements AuditRecorder {
     } catch (err) {
       this.deps.logger.warn({ err }, 'audit retention sweep failed');
     }
-  }
-
-  private count(result: 'duplicate' | 'suppressed'): Promise<void> {
-    this.deps.metrics.auditEvents.inc({ result });
-    return Promise.resolve();
   }
 }
 

@@ -60,7 +60,8 @@ describe.each(databaseKinds())('AuditLog on %s', (kind) => {
     expect((await one.audit.list({})).total).toBe(1);
     // Each process asks the database (or builds) at most once; the one that lost the race learns it from the database.
     expect(built).toBeLessThanOrEqual(2);
-    expect((await one.results()).duplicate).toBe(2);
+    // The process that lost the race learned it from the database, once; repeats in a process are not even counted.
+    expect(((await one.results()).duplicate ?? 0) + ((await two.results()).duplicate ?? 0)).toBe(1);
     await Promise.all([one.audit.close(), two.audit.close()]);
   });
 
