@@ -2,13 +2,13 @@
  * The architecture of STYLE.md and docs/architecture.md, checked on every
  * `npm test`: main → app → edges (git-http, ssh, api, web, registry, cli,
  * with shared HTTP plumbing in http) → the git backend (git) and the
- * services (auth → sessions, tokens, projects, ssh-keys → users;
+ * services (auth → sessions, tokens, projects, ssh-keys → users → audit;
  * notifications → tokens) → identity → lib; stores, caches and the mailer
  * (storage, cache, mail) implement interfaces the services declare and are
  * wired only by the composition root.
  */
 const EDGES = '^src/(git-http|api|web|registry|ssh|http|cli)/';
-const SERVICES = '^src/(identity|auth|tokens|users|projects|sessions|ssh-keys|registry-tokens|setup|notifications)/';
+const SERVICES = '^src/(identity|audit|auth|tokens|users|projects|sessions|ssh-keys|registry-tokens|setup|notifications)/';
 const STORES = '^src/(storage|cache|mail)/';
 const FRAMEWORKS = '^node_modules/(express|ssh2|ioredis|kysely|pg|better-sqlite3|helmet|eta|csrf-csrf|cookie-parser|nodemailer)/';
 
@@ -51,18 +51,25 @@ module.exports = {
       to: { path: '^src/', pathNot: '^src/(identity|lib)/' },
     },
     {
+      name: 'audit-is-below-every-service',
+      severity: 'error',
+      comment: 'Every service records audit events, so the audit log knows none of them: only the vocabulary (identity) and lib.',
+      from: { path: '^src/audit/' },
+      to: { path: '^src/', pathNot: '^src/(audit|identity|lib)/' },
+    },
+    {
       name: 'users-know-no-other-service',
       severity: 'error',
-      comment: 'Accounts are the lowest service: what others cache about them is reached through users/account-caches.ts.',
+      comment: 'Accounts are the lowest entity service: what others cache about them is reached through users/account-caches.ts.',
       from: { path: '^src/users/' },
-      to: { path: SERVICES, pathNot: '^src/(users|identity)/' },
+      to: { path: SERVICES, pathNot: '^src/(users|identity|audit)/' },
     },
     {
       name: 'entity-services-know-only-users',
       severity: 'error',
       comment: 'Tokens, projects, SSH keys and sessions build on accounts, never on each other or on authentication.',
       from: { path: '^src/(tokens|projects|ssh-keys|sessions)/' },
-      to: { path: SERVICES, pathNot: '^src/($1|users|identity)/' },
+      to: { path: SERVICES, pathNot: '^src/($1|users|identity|audit)/' },
     },
     {
       name: 'notifications-know-tokens-and-users',

@@ -7,6 +7,9 @@
  *     which is what an authenticated request from a non-allow-listed address costs,
  *   - redis:  warm Redis tier, in-process tier off for known tokens,
  *   - store:  no cache, the database every time (the baseline),
+ *   - memory, audit off: the memory tier with an audit recorder that
+ *     discards, to show what the audit log's per-use check (has this token
+ *     been used from this address?) costs the memory tier,
  * alternating them, several rounds, printing medians and ratios.
  *
  *   npm run bench:auth            # PostgreSQL + Redis on 127.0.0.1 when reachable, else SQLite
@@ -17,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { pino } from 'pino';
+import { AuditLog, type AuditRecorder } from '../src/audit/audit-log.js';
 import { GuardedAuthentication } from '../src/auth/guarded-authentication.js';
 import { CachedTokenLookup } from '../src/cache/cached-token-lookup.js';
 import { GenerationWatch } from '../src/cache/generation-watch.js';
@@ -42,6 +46,8 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const CONCURRENCY = 8;
 /** A client address the ban applies to (loopback is allow-listed by default). */
 const CLIENT = '198.51.100.7';
+/** Restrictions name no project in the bench. */
+const noProjects = { resolveProject: async () => null };
 
 async function main(): Promise<void> {
   const logger = pino({ level: 'warn' });
@@ -68,13 +74,16 @@ async function main(): Promise<void> {
     store,
   };
   const codec = new TokenCodec('glpat-', randomBytes(32));
+  const audit = new AuditLog({ store: stores.audit, clock: systemClock, logger, metrics });
+  const discard: AuditRecorder = { record: async () => undefined, recordOnce: async () => undefined };
   const user = await stores.users.create({ username: 'bench', email: 'bench@example.test', name: 'Bench', passwordHash: null, isAdmin: false, createdAt: new Date() });
   const services = Object.fromEntries(
     Object.entries(lookups).map(([name, lookup]) => [
       name,
-      new TokenService({ tokens: stores.tokens, users: stores.users, codec, lookup, projects: { resolveProject: async () => null }, clock: systemClock, maxLifetimeDays: null }),
+      new TokenService({ tokens: stores.tokens, users: stores.users, codec, lookup, projects: noProjects, clock: systemClock, maxLifetimeDays: null, audit }),
     ]),
   );
+  const unaudited = new TokenService({ tokens: stores.tokens, users: stores.users, codec, lookup: lookups.memory!, projects: noProjects, clock: systemClock, maxLifetimeDays: null, audit: discard });
   const benchAdmin = { id: 0, username: 'bench', isAdmin: true };
   const { plaintext } = await services.store!.create(benchAdmin, user.id, { name: 'bench', scopes: ['read_repository'] });
   // A restricted token (issue 16): its address list is checked on every use.
@@ -89,10 +98,11 @@ async function main(): Promise<void> {
     metrics,
     { client: command, prefix },
   );
-  const guarded = new GuardedAuthentication(ban);
+  const guarded = new GuardedAuthentication(ban, audit);
   const paths: Record<string, () => Promise<unknown>> = {
     memory: () => services.memory!.authenticate(plaintext, CLIENT),
     'memory, restricted token': () => services.memory!.authenticate(restricted.plaintext, CLIENT),
+    'memory, audit off': () => unaudited.authenticate(plaintext, CLIENT),
     'memory + ban': () => guarded.run('api', CLIENT, () => services.memory!.authenticate(plaintext, CLIENT)),
     redis: () => services.redis!.authenticate(plaintext, CLIENT),
     store: () => services.store!.authenticate(plaintext, CLIENT),
@@ -141,6 +151,7 @@ async function main(): Promise<void> {
     ),
   );
   await Promise.all(Object.values(services).map((s) => s.flushUsage()));
+  await audit.close();
   watch.stop();
   outages.stop();
   await Promise.all([closeRedis(subscriber), closeRedis(command)]);

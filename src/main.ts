@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
+import { AuditLog } from './audit/audit-log.js';
+import { AuditWebhook } from './audit/audit-webhook.js';
 import { AuthenticatorChain } from './auth/authenticator-chain.js';
 import { BasicPasswordAuthenticator } from './auth/basic-password.authenticator.js';
 import { BasicTokenAuthenticator } from './auth/basic-token.authenticator.js';
@@ -130,12 +132,22 @@ function services(
   { logger, clock, metrics, stores, secret, repos, cache, mailer }: Parts & { repos: FsRepositoryStore; cache: TokenCache; mailer: Mailer | null },
 ): System {
   const lookup = cache.lookup;
+  const hook = config.audit.webhook;
+  const audit = new AuditLog({
+    store: stores.audit,
+    clock,
+    logger,
+    metrics,
+    retentionDays: config.audit.retentionDays,
+    sinks: hook ? [new AuditWebhook({ url: hook.url, secret: hook.secret, logger, metrics })] : [],
+  });
   const users = new UserService({
     users: stores.users,
     caches: new AccountTokenCaches(stores.tokens, lookup),
     clock,
     // The shared SSH user's name would not reach an account over SSH.
     reservedUsernames: config.ssh ? [config.ssh.user] : [],
+    audit,
   });
   const projects = new ProjectService({ projects: stores.projects, repos, users: stores.users, clock });
   // Without a mail server nothing is recorded or sent.
@@ -152,6 +164,7 @@ function services(
     clock,
     maxLifetimeDays: config.maxTokenLifetimeDays,
     ...(notifications ? { notifier: notifications } : {}),
+    audit,
   });
   const tokenInformation = new TokenInformation({ tokens: stores.tokens, users: stores.users, codec, service: tokens });
   const twoFactor = new TwoFactorService({
@@ -160,15 +173,16 @@ function services(
     recoveryKey: deriveKey(secret, 'two-factor recovery codes'),
     otpKey: deriveKey(secret, 'two-factor otp secret'),
     issuer: 'gitgate',
+    audit,
   });
-  const lockout = new AccountLockout(stores.lockouts, clock);
-  const guarded = new GuardedAuthentication(cache.guard);
+  const lockout = new AccountLockout(stores.lockouts, clock, audit);
+  const guarded = new GuardedAuthentication(cache.guard, audit);
   const gitPasswords = new AuthenticatorChain([
     new BasicTokenAuthenticator(tokens, config.tokenPrefix),
     new BasicPasswordAuthenticator(users, lockout),
   ]);
   const gitAccess = new GitAuthorizationService({ authenticator: gitPasswords, guarded, projects, repos });
-  const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock });
+  const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock, audit });
   const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded, sharedUser: config.ssh?.user ?? null });
   // Sessions live in Redis when it is configured, so no page view writes to the database.
   const sessionStore = cache.redis ? new RedisSessionStore(cache.redis, config.redisPrefix) : stores.sessions;
@@ -191,6 +205,7 @@ function services(
     logger,
     clock,
     metrics,
+    audit,
     guarded,
     users,
     twoFactor,
@@ -217,6 +232,7 @@ function services(
       (closed ??= (async () => {
         await tokens.flushUsage();
         await notifications?.stop();
+        await audit.close();
         await cache.close();
         await stores.close();
       })()),

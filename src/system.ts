@@ -3,6 +3,7 @@
  * per process by the composition root (`compose` in main.ts).
  */
 import type { Logger } from 'pino';
+import type { AuditLog } from './audit/audit-log.js';
 import type { GuardedAuthentication } from './auth/guarded-authentication.js';
 import type { GitAuthorizationService } from './auth/git-authorization.service.js';
 import type { SshAuthService } from './auth/ssh-auth.service.js';
@@ -28,6 +29,8 @@ export interface System {
   logger: Logger;
   clock: Clock;
   metrics: Metrics;
+  /** The audit trail: security events recorded by the services, read by the API and the web page. */
+  audit: AuditLog;
   /** Credential checks under the per-IP ban; shared by every surface. */
   guarded: GuardedAuthentication;
   users: UserService;

@@ -1,5 +1,5 @@
 import type { PasswordCredentials } from '../identity/authenticator.js';
-import { UnauthorizedError } from '../lib/errors.js';
+import { UnauthorizedError, refusing } from '../lib/errors.js';
 import { AccountLockedError, type AccountLockout } from '../users/account-lockout.js';
 import type { UserService } from '../users/user.service.js';
 import type { AuthContext, Authenticator } from '../identity/authenticator.js';
@@ -24,17 +24,18 @@ export class BasicPasswordAuthenticator implements Authenticator<PasswordCredent
   async authenticate(credentials: PasswordCredentials, _context: AuthContext): Promise<Principal | null> {
     const account = credentials.username ? await this.users.findByLogin(credentials.username) : null;
     const user = await this.lockout
-      .guard(account?.id ?? null, () => this.users.verifyAccountPassword(account, credentials.password), {
+      .guard(account, () => this.users.verifyAccountPassword(account, credentials.password), {
         outcome: (checked) => (checked.twoFactorEnabled ? 'neutral' : 'success'),
       })
       .catch((err: unknown) => {
-        throw err instanceof AccountLockedError ? new UnauthorizedError('locked', err.message) : err;
+        throw err instanceof AccountLockedError ? refusing(new UnauthorizedError('locked', err.message), { kind: 'password', ...err.refused }) : err;
       });
     if (user.twoFactorEnabled) {
-      throw new UnauthorizedError(
+      const refusal = new UnauthorizedError(
         'two_factor_required',
         "You must use a personal access token with 'read_repository' or 'write_repository' scope for Git over HTTP.",
       );
+      throw refusing(refusal, { kind: 'password', user: { id: user.id, username: user.username } });
     }
     return { kind: 'password', user: { id: user.id, username: user.username, isAdmin: user.isAdmin } };
   }

@@ -13,7 +13,7 @@ import { canPush, canReadCode } from '../projects/project-access.js';
 import type { ProjectService } from '../projects/project.service.js';
 import type { RepositoryStore } from '../projects/repository.store.js';
 import type { Authenticator } from '../identity/authenticator.js';
-import type { GuardedAuthentication } from './guarded-authentication.js';
+import { principalSignIn, type GuardedAuthentication } from './guarded-authentication.js';
 import { ANONYMOUS, identityOf, type Principal } from '../identity/principal.js';
 import { ABILITY_SCOPES, scopesAllow } from '../identity/scopes.js';
 import { pushRulesOf, reachesProject } from '../identity/token-restrictions.js';
@@ -66,7 +66,8 @@ export class GitAuthorizationService implements GitAuthorizer {
 
   /** Checks credentials under the IP's ban. */
   private async authenticate(credentials: PasswordCredentials, ip: string): Promise<Principal> {
-    return this.deps.guarded.run('git-http', ip, async () => (await this.deps.authenticator.authenticate(credentials, { ip })) ?? ANONYMOUS);
+    const check = async (): Promise<Principal> => (await this.deps.authenticator.authenticate(credentials, { ip })) ?? ANONYMOUS;
+    return this.deps.guarded.run('git-http', ip, check, { signedIn: principalSignIn });
   }
 
   /** Anonymous callers are asked to sign in; signed-in ones learn nothing. */

@@ -15,7 +15,7 @@ import type {
   ResourceRequest,
 } from './registry-authorization.js';
 import type { Authenticator } from '../identity/authenticator.js';
-import type { GuardedAuthentication } from './guarded-authentication.js';
+import { principalSignIn, type GuardedAuthentication } from './guarded-authentication.js';
 import { ANONYMOUS, identityOf, type Principal } from '../identity/principal.js';
 import { reachesProject } from '../identity/token-restrictions.js';
 import { catalogAllowed, projectFacts, projectOfRepositoryName, registryActionAllowed, type ProjectFacts } from './registry-abilities.js';
@@ -76,11 +76,12 @@ export class RegistryAuthorizationService implements RegistryAuthorizer {
    * ever being counted.
    */
   private authenticate(credentials: PasswordCredentials | 'malformed', ip: string): Promise<Principal> {
-    return this.deps.guarded.run('registry', ip, async () => {
+    const check = async (): Promise<Principal> => {
       if (credentials === 'malformed') throw new UnauthorizedError('invalid');
       const principal = await this.deps.authenticator.authenticate(credentials, { ip });
       if (!principal) throw new UnauthorizedError('invalid');
       return principal;
-    });
+    };
+    return this.deps.guarded.run('registry', ip, check, { signedIn: principalSignIn });
   }
 }

@@ -12,11 +12,11 @@
  * Every credential checked counts toward the IP ban.
  */
 import type { SshKeyMatch, SshKeyService } from '../ssh-keys/ssh-key.service.js';
-import { UnauthorizedError, unlessNotFound } from '../lib/errors.js';
+import { UnauthorizedError, refusing, unlessNotFound } from '../lib/errors.js';
 import type { TokenService } from '../tokens/token.service.js';
 import type { UserService } from '../users/user.service.js';
 import type { Authenticator, PasswordCredentials } from '../identity/authenticator.js';
-import type { GuardedAuthentication } from './guarded-authentication.js';
+import { principalSignIn, type GuardedAuthentication } from './guarded-authentication.js';
 import { tokenPrincipal, type Identity, type Principal } from '../identity/principal.js';
 
 export interface SshAuthDeps {
@@ -85,7 +85,10 @@ export class SshAuthService {
   async publicKey(username: string, blob: Buffer, ip: string, verify: SignatureCheck): Promise<SshPrincipal> {
     return this.counted(ip, async () => {
       const match = await this.findKey(username, blob);
-      if (!match || !verify(match.key.key)) throw new UnauthorizedError('invalid');
+      if (!match || !verify(match.key.key)) {
+        const user = match ? { user: { id: match.user.id, username: match.user.username } } : {};
+        throw refusing(new UnauthorizedError('invalid'), { kind: 'ssh_key', ...user });
+      }
       await this.deps.keys.recordUse(match.key);
       return { kind: 'key', user: identity(match.user), keyId: match.key.id };
     });
@@ -127,9 +130,9 @@ export class SshAuthService {
     }
   }
 
-  /** Runs one credential check under the IP ban: refused while banned, failures counted, success resets. */
-  private counted<T>(ip: string, check: () => Promise<T>): Promise<T> {
-    return this.deps.guarded.run('ssh', ip, check);
+  /** Runs one credential check under the IP ban: refused while banned, failures counted, success resets; audited. */
+  private counted(ip: string, check: () => Promise<SshPrincipal>): Promise<SshPrincipal> {
+    return this.deps.guarded.run('ssh', ip, check, { signedIn: principalSignIn });
   }
 }
 

@@ -17,7 +17,7 @@ import { MemoryAttemptLedger } from './memory-attempt-ledger.js';
 import { RedisAttemptLedger } from './redis-attempt-ledger.js';
 
 /** Addresses the ban does not apply to reserve nothing. */
-const UNGUARDED: Attempt = { settle: async () => undefined };
+const UNGUARDED: Attempt = { settle: async () => null };
 
 type BanLedger = AttemptLedger<string> & { bannedUntil(ip: string, now: Date): Promise<Date | null> };
 
@@ -54,10 +54,10 @@ export class IpBanGuard implements FailedAuthGuard {
           // Not awaited: the release goes out on the connection before any later reservation of this
           // instance, so Redis applies them in order; if it is lost, the slot expires by itself.
           void attempt.settle(outcome).catch(() => undefined);
-          return;
+          return null;
         }
         this.metrics.authFailures.inc();
-        await attempt.settle(outcome);
+        return attempt.settle(outcome);
       },
     };
   }
@@ -93,14 +93,14 @@ function insured(primary: AttemptLedger<string>, fallback: MemoryAttemptLedger):
         return reservation;
       }
     },
-    async settle(ip: string, ticket: string, outcome: AttemptOutcome, now: Date): Promise<void> {
+    async settle(ip: string, ticket: string, outcome: AttemptOutcome, now: Date): Promise<Date | null> {
       if (onFallback.delete(ticket)) return fallback.settle(ip, ticket, outcome, now);
       try {
-        await primary.settle(ip, ticket, outcome, now);
+        return await primary.settle(ip, ticket, outcome, now);
       } catch {
         // The slot Redis holds expires by itself (SLOT_TTL_MS); a failure is still counted, here.
-        if (outcome !== 'failure' || (await fallback.reserve(ip, ticket, now)).kind !== 'granted') return;
-        await fallback.settle(ip, ticket, outcome, now);
+        if (outcome !== 'failure' || (await fallback.reserve(ip, ticket, now)).kind !== 'granted') return null;
+        return fallback.settle(ip, ticket, outcome, now);
       }
     },
   };

@@ -39,9 +39,9 @@ export class MemoryAttemptLedger implements AttemptLedger<string> {
     return { kind: 'granted', ticket };
   }
 
-  async settle(ip: string, ticket: string, outcome: AttemptOutcome, now: Date): Promise<void> {
+  async settle(ip: string, ticket: string, outcome: AttemptOutcome, now: Date): Promise<Date | null> {
     const state = this.states.get(ip);
-    if (!state || !state.slots.delete(ticket)) return;
+    if (!state || !state.slots.delete(ticket)) return null;
     const t = now.getTime();
     if (outcome === 'success') {
       state.failures = 0;
@@ -56,8 +56,10 @@ export class MemoryAttemptLedger implements AttemptLedger<string> {
         state.failures = 0;
         state.windowEnd = 0;
         state.bannedUntil = t + this.policy.banTimeSeconds * 1000;
+        return new Date(state.bannedUntil);
       }
     }
+    return null;
   }
 
   /** The instant `ip` is banned until, or null. */

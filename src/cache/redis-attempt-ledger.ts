@@ -72,13 +72,14 @@ export class RedisAttemptLedger implements AttemptLedger<string> {
     return { kind: 'busy' };
   }
 
-  async settle(ip: string, ticket: string, outcome: AttemptOutcome, now: Date): Promise<void> {
+  async settle(ip: string, ticket: string, outcome: AttemptOutcome, now: Date): Promise<Date | null> {
     const p = this.policy;
-    await this.run(
+    const banned = await this.run(
       SETTLE,
       [this.stateKey(ip), this.slotsKey(ip)],
       [now.getTime(), outcome, ticket, p.maxRetry, p.findTimeSeconds * 1000, p.banTimeSeconds * 1000],
     );
+    return banned === 1 ? new Date(now.getTime() + p.banTimeSeconds * 1000) : null;
   }
 
   /** The instant `ip` is banned until, or null. */

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { UsageError, type WithSystem } from './cli-context.js';
+import { CLI_ACTOR } from './cli-actor.js';
 import { userNamed } from './cli-lookups.js';
 import { promptNewPassword, readPasswordFromStdin } from './password-input.js';
 
@@ -77,7 +78,7 @@ export function registerUserCommands(program: Command, withSystem: WithSystem): 
       const password = opts.passwordStdin ? await readPasswordFromStdin(process.stdin) : await typedPassword();
       await withSystem(async (s) => {
         const account = await userNamed(s, username);
-        await s.users.setPassword(account.id, password);
+        await s.users.setPassword(account.id, password, CLI_ACTOR);
         process.stdout.write(`Set the password of ${account.username}; their web sessions have ended\n`);
       });
     });
@@ -97,7 +98,7 @@ export function registerUserCommands(program: Command, withSystem: WithSystem): 
     .action((username: string) =>
       withSystem(async (s) => {
         const account = await userNamed(s, username);
-        const { secret, recoveryCodes } = await s.twoFactor.enableNow(account);
+        const { secret, recoveryCodes } = await s.twoFactor.enableNow(account, CLI_ACTOR);
         process.stdout.write(`${s.twoFactor.otpauthUri(account, secret)}\n`);
         process.stdout.write(`Recovery codes (shown once):\n${recoveryCodes.map((c) => `  ${c}`).join('\n')}\n`);
       }),
@@ -112,7 +113,7 @@ export function registerUserCommands(program: Command, withSystem: WithSystem): 
       .action((username: string) =>
         withSystem(async (s) => {
           const account = await userNamed(s, username);
-          await s.users[verb](account.id);
+          await s.users[verb](account.id, CLI_ACTOR);
           process.stdout.write(`${name === 'block' ? 'Blocked' : 'Unblocked'} ${account.username}\n`);
         }),
       );

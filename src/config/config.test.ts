@@ -40,6 +40,10 @@ describe('loadConfig', () => {
     [{ GITGATE_SMTP_URL: 'smtp://mail.example.test', GITGATE_EMAIL_FROM: 'gitgate <a@b.test>\r\nBcc: x@y.test' }, /GITGATE_EMAIL_FROM/],
     [{ GITGATE_SMTP_URL: 'smtp://mail.example.test' }, /GITGATE_EMAIL_FROM must be set when GITGATE_SMTP_URL is/],
     [{ GITGATE_EMAIL_FROM: 'gitgate@example.test' }, /GITGATE_SMTP_URL must be set when GITGATE_EMAIL_FROM is \(nothing is sent without a mail server\)/],
+    [{ GITGATE_AUDIT_RETENTION_DAYS: '0' }, /GITGATE_AUDIT_RETENTION_DAYS/],
+    [{ GITGATE_AUDIT_WEBHOOK_URL: 'ftp://hooks.example', GITGATE_AUDIT_WEBHOOK_SECRET: 's'.repeat(16) }, /GITGATE_AUDIT_WEBHOOK_URL/],
+    [{ GITGATE_AUDIT_WEBHOOK_URL: 'https://hooks.example/audit', GITGATE_AUDIT_WEBHOOK_SECRET: 'short' }, /GITGATE_AUDIT_WEBHOOK_SECRET/],
+    [{ GITGATE_AUDIT_WEBHOOK_URL: 'https://hooks.example/audit' }, /GITGATE_AUDIT_WEBHOOK_SECRET must be set when GITGATE_AUDIT_WEBHOOK_URL is/],
   ])('rejects %o with one line naming the variable', (env, name) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     try {
@@ -154,6 +158,15 @@ describe('loadConfig: settings from files', () => {
     );
     expect(c).toMatchObject({ secret: SECRET, databaseUrl: 'postgres://u:p@db/gitgate', redisUrl: 'redis://cache:6379', rootPassword: 'root password \n' });
     expect(c.email).toEqual({ smtpUrl: 'smtp://gitgate:pw@mail.example.test:587', from: 'gitgate@example.test' });
+  });
+
+  it('reads the audit settings, the webhook secret from its file too', () => {
+    expect(loadConfig({}, dir).audit).toEqual({ retentionDays: null, webhook: null });
+    const c = loadConfig(
+      { GITGATE_AUDIT_RETENTION_DAYS: '400', GITGATE_AUDIT_WEBHOOK_URL: 'https://hooks.example/audit', GITGATE_AUDIT_WEBHOOK_SECRET_FILE: write('hook', `${SECRET}\n`) },
+      dir,
+    );
+    expect(c.audit).toEqual({ retentionDays: 400, webhook: { url: 'https://hooks.example/audit', secret: SECRET } });
   });
 
   it('reads GITGATE_ENV_FILE, the environment winning over it', () => {

@@ -106,6 +106,9 @@ const schema = z.object({
   GITGATE_FETCH_CACHE_DIR: z.string().min(1).optional(),
   GITGATE_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   GITGATE_EMAIL_FROM: z.string().regex(EMAIL_FROM, 'must be an address, or a name and <address>').optional(),
+  GITGATE_AUDIT_RETENTION_DAYS: positiveInt.max(36_500).optional(),
+  GITGATE_AUDIT_WEBHOOK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  GITGATE_AUDIT_WEBHOOK_SECRET: z.string().min(16, 'must be at least 16 characters').optional(),
   GITGATE_SEED_DEMO: boolish.default(true),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   GITGATE_LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
@@ -150,6 +153,8 @@ export type Config = Readonly<{
   registry: RegistryConfig;
   /** E-mail to token owners: SMTP URL (may hold credentials: never logged) and sender; null: nothing is sent. */
   email: Readonly<{ smtpUrl: string; from: string }> | null;
+  /** Audit events: kept this many days (null: forever), and the webhook each is posted to, signed with `secret`. */
+  audit: Readonly<{ retentionDays: number | null; webhook: Readonly<{ url: string; secret: string }> | null }>;
   seedDemo: boolean;
   logLevel: string;
   /** JSON lines, pino-pretty's lines, or `auto`: pretty when stdout is a terminal. */
@@ -212,6 +217,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
   const present = Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => e[1] !== undefined && e[1] !== ''));
   const gathered = gatherEnvironment(present, baseDir);
   const parsed = schema.safeParse(gathered.values);
+  // Events posted unsigned could be forged by anyone who can reach the receiver.
+  const unsigned = gathered.values.GITGATE_AUDIT_WEBHOOK_URL !== undefined && gathered.values.GITGATE_AUDIT_WEBHOOK_SECRET === undefined;
+  if (unsigned) gathered.problems.push('GITGATE_AUDIT_WEBHOOK_SECRET must be set when GITGATE_AUDIT_WEBHOOK_URL is');
   const unpaired = unpairedSettings(gathered.values);
   if (!parsed.success || gathered.problems.length > 0 || unpaired.length > 0) {
     const problems = new Map<string, string>([...gathered.problems, ...unpaired].map((p) => [p.split(' ', 1)[0]!, p]));
@@ -283,6 +291,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
       bundleFile: resolve(e.GITGATE_REGISTRY_CERT_BUNDLE_FILE ?? path.join(dataDir, 'registry', 'rootcertbundle.crt')),
     },
     email: e.GITGATE_SMTP_URL && e.GITGATE_EMAIL_FROM ? { smtpUrl: e.GITGATE_SMTP_URL, from: e.GITGATE_EMAIL_FROM } : null,
+    audit: {
+      retentionDays: e.GITGATE_AUDIT_RETENTION_DAYS ?? null,
+      webhook: e.GITGATE_AUDIT_WEBHOOK_URL && e.GITGATE_AUDIT_WEBHOOK_SECRET ? { url: e.GITGATE_AUDIT_WEBHOOK_URL, secret: e.GITGATE_AUDIT_WEBHOOK_SECRET } : null,
+    },
     seedDemo: e.GITGATE_SEED_DEMO,
     logLevel: e.LOG_LEVEL,
     logFormat: e.GITGATE_LOG_FORMAT,

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { parseEnv } from 'node:util';
 
 /** Settings that may be read from the file `NAME_FILE` names. */
-export const FILE_SETTINGS = ['GITGATE_SECRET', 'DATABASE_URL', 'REDIS_URL', 'GITGATE_ROOT_PASSWORD', 'GITGATE_SMTP_URL'] as const;
+export const FILE_SETTINGS = ['GITGATE_SECRET', 'DATABASE_URL', 'REDIS_URL', 'GITGATE_ROOT_PASSWORD', 'GITGATE_SMTP_URL', 'GITGATE_AUDIT_WEBHOOK_SECRET'] as const;
 
 /** The settings gathered, and a `NAME reason` line per source that could not be used. */
 export interface GatheredEnvironment {

@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { principalSummary } from '../identity/principal.js';
+import { withRequestContext } from '../lib/request-context.js';
+import { clientIp } from './client-ip.js';
 import { requestState } from './request-state.js';
 
 const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
@@ -9,8 +11,9 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
 /**
  * Assigns a request id (a sane incoming `X-Request-Id` is kept), binds the
  * request's logger to it (requestLogger: every line about the request
- * carries `requestId`), and writes one log line when the response ends or
- * the client goes away. The path is logged without its query string:
+ * carries `requestId`), enters the request's context (lib/request-context:
+ * the id and client address audit events carry), and writes one log line
+ * when the response ends or the client goes away. The path is logged without its query string:
  * `private_token` may travel there.
  */
 export function accessLog(logger: Logger): RequestHandler {
@@ -50,6 +53,6 @@ export function accessLog(logger: Logger): RequestHandler {
     };
     res.on('finish', log);
     res.on('close', log);
-    next();
+    withRequestContext({ requestId: state.requestId, ip: clientIp(req) }, next);
   };
 }

@@ -37,13 +37,18 @@ export type Reservation =
  */
 export interface AttemptLedger<K> {
   reserve(key: K, ticket: string, now: Date): Promise<Reservation>;
-  /** Releases the slot of `ticket` and records the outcome. Idempotent per ticket. */
-  settle(key: K, ticket: string, outcome: AttemptOutcome, now: Date): Promise<void>;
+  /**
+   * Releases the slot of `ticket` and records the outcome. Idempotent per
+   * ticket. Resolves to the end of the block (lock, ban) this very
+   * settlement started — the failure that reached the limit — else null.
+   */
+  settle(key: K, ticket: string, outcome: AttemptOutcome, now: Date): Promise<Date | null>;
 }
 
 /** A granted slot; settle it exactly once. */
 export interface Attempt {
-  settle(outcome: AttemptOutcome): Promise<void>;
+  /** Resolves to the end of the block this outcome started, else null (see AttemptLedger.settle). */
+  settle(outcome: AttemptOutcome): Promise<Date | null>;
 }
 
 /** How long `reserveAttempt` waits for a slot before giving up (a burst far beyond the limit). */
@@ -70,9 +75,9 @@ export async function reserveAttempt<K>(
       let settled = false;
       return {
         settle: async (outcome) => {
-          if (settled) return;
+          if (settled) return null;
           settled = true;
-          await ledger.settle(key, ticket, outcome, options.now());
+          return ledger.settle(key, ticket, outcome, options.now());
         },
       };
     }

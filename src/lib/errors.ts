@@ -3,10 +3,34 @@
  * (git text, API JSON, HTML) maps them to a status and a body exactly once.
  */
 
+/** The kinds of credential a sign-in checks. */
+export type CredentialKind = 'password' | 'two_factor' | 'token' | 'ssh_key';
+
+/**
+ * What a refused credential was and whose, when the refusing code knows:
+ * for the audit trail only — never part of an answer to the client.
+ */
+export interface RefusedCredential {
+  kind?: CredentialKind;
+  user?: { id: number; username: string };
+  tokenId?: number;
+}
+
 /** Base class: `status` is the HTTP status the failure naturally maps to. */
 export abstract class AppError extends Error {
   abstract readonly status: number;
   override readonly name: string = this.constructor.name;
+  /** Set with `refusing` on a refused credential. */
+  refused: RefusedCredential | null = null;
+}
+
+/**
+ * Notes on `error` which credential it refuses (merged over what it noted
+ * before); returns it, so `throw refusing(new UnauthorizedError('invalid'), { kind: 'password', user })`.
+ */
+export function refusing<E extends AppError>(error: E, refused: RefusedCredential): E {
+  error.refused = { ...error.refused, ...refused };
+  return error;
 }
 
 /** Why credentials were refused; surfaces choose their own wording from it. */

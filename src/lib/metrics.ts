@@ -19,6 +19,10 @@ export interface Metrics {
   /** Failed authentications counted toward bans, and requests refused while banned. */
   authFailures: Counter;
   authBans: Counter;
+  /** Audit events by result (`recorded`, `suppressed` by a throttle, `duplicate` of a once-only event, `failed` to write). */
+  auditEvents: Counter<'result'>;
+  /** Audit webhook deliveries by result (`delivered`, `retried`, `failed` after every retry, `dropped` by a full queue). */
+  auditWebhook: Counter<'result'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -53,6 +57,18 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     authBans: new Counter({
       name: 'gitgate_auth_banned_requests_total',
       help: 'Requests refused because the client IP is banned',
+      registers: [registry],
+    }),
+    auditEvents: new Counter({
+      name: 'gitgate_audit_events_total',
+      help: 'Audit events by result (recorded, suppressed, duplicate, failed)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    auditWebhook: new Counter({
+      name: 'gitgate_audit_webhook_deliveries_total',
+      help: 'Audit webhook delivery attempts by result (delivered, retried, failed, dropped)',
+      labelNames: ['result'],
       registers: [registry],
     }),
   };

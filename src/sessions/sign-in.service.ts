@@ -5,7 +5,7 @@
  * Failures count toward the account lockout; the edge reports them to the
  * per-IP guard.
  */
-import { UnauthorizedError, ValidationError, unlessNotFound } from '../lib/errors.js';
+import { UnauthorizedError, ValidationError, refusing, unlessNotFound } from '../lib/errors.js';
 import type { TwoFactorService } from '../users/two-factor.service.js';
 import type { UserService } from '../users/user.service.js';
 import type { User } from '../users/user.js';
@@ -41,7 +41,7 @@ export class SignInService {
     const { users, lockout } = this.deps;
     const candidate = login ? await users.findByLogin(login) : null;
     // The password step of a 2FA account is not a complete sign-in: it resets nothing.
-    const user = await lockout.guard(candidate?.id ?? null, () => users.verifyAccountPassword(candidate, password), {
+    const user = await lockout.guard(candidate, () => users.verifyAccountPassword(candidate, password), {
       outcome: (checked) => (checked.twoFactorEnabled ? 'neutral' : 'success'),
     });
     if (previous) await this.deps.sessions.destroy(previous);
@@ -68,9 +68,11 @@ export class SignInService {
     try {
       // A wrong code or recovery code counts like a wrong password; the right one completes the sign-in.
       await lockout.guard(
-        user.id,
+        user,
         async () => {
-          if (user.twoFactorEnabled && !(await twoFactor.verify(user, code))) throw new ValidationError('otp_attempt', 'Invalid two-factor code.');
+          if (user.twoFactorEnabled && !(await twoFactor.verify(user, code))) {
+            throw refusing(new ValidationError('otp_attempt', 'Invalid two-factor code.'), { kind: 'two_factor', user: { id: user.id, username: user.username } });
+          }
         },
         { isFailure: (error) => error instanceof ValidationError },
       );
@@ -91,7 +93,7 @@ export class SignInService {
   async confirmPassword(user: User, password: string): Promise<boolean> {
     const { users, lockout } = this.deps;
     try {
-      await lockout.guard(user.id, () => users.verifyAccountPassword(user, password));
+      await lockout.guard(user, () => users.verifyAccountPassword(user, password));
       return true;
     } catch (error) {
       if (!(error instanceof UnauthorizedError) || error.reason !== 'invalid') throw error;

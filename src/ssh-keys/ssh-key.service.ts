@@ -4,6 +4,8 @@
  * makes when a client offers a key. Signatures are verified by the SSH edge;
  * this service decides whether a key may sign in as a given user.
  */
+import { authorOf, userEntity, type AuditAction } from '../audit/audit-event.js';
+import type { AuditRecorder } from '../audit/audit-log.js';
 import type { Identity } from '../identity/principal.js';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
@@ -32,6 +34,8 @@ export interface SshKeyServiceDeps {
   keys: SshKeyStore;
   users: UserStore;
   clock: Clock;
+  /** Keys added and removed are audited. */
+  audit: AuditRecorder;
 }
 
 /** GitLab's Keys::LastUsedService writes last_used_at at most once a day. */
@@ -61,8 +65,8 @@ export class SshKeyService {
     if (expiresAt && this.isExpired({ expiresAt })) throw new ValidationError('key', 'has expired');
     const taken = (): ValidationError => new ValidationError('fingerprint_sha256', 'has already been taken');
     if (await this.deps.keys.findByFingerprint(parsed.fingerprint)) throw taken();
-    try {
-      return await this.deps.keys.create({
+    const key = await this.deps.keys
+      .create({
         userId,
         title,
         key: parsed.text,
@@ -70,11 +74,12 @@ export class SshKeyService {
         usageType: input.usageType ?? DEFAULT_SSH_KEY_USAGE,
         createdAt: this.deps.clock.now(),
         expiresAt,
+      })
+      .catch((err: unknown) => {
+        throw err instanceof ConflictError ? taken() : err;
       });
-    } catch (err) {
-      if (err instanceof ConflictError) throw taken();
-      throw err;
-    }
+    await this.record('ssh_key_added', actor, owner, key);
+    return key;
   }
 
   /** A user's keys (public information, as in GitLab); NotFoundError for an unknown user. */
@@ -106,6 +111,8 @@ export class SshKeyService {
     if (actor.id !== userId && !actor.isAdmin) throw new NotFoundError('404 Key');
     const key = await this.get(userId, keyId);
     if (!(await this.deps.keys.delete(key.id))) throw new NotFoundError('404 Key');
+    const owner = await this.deps.users.findById(userId);
+    await this.record('ssh_key_removed', actor, { id: userId, username: owner?.username ?? '' }, key);
     return key;
   }
 
@@ -141,6 +148,16 @@ export class SshKeyService {
     const key = await this.deps.keys.findById(keyId);
     if (!key) throw new UnauthorizedError('revoked');
     return this.check(key, (user) => user.id === userId);
+  }
+
+  private record(action: AuditAction, actor: Identity, owner: Pick<User, 'id' | 'username'>, key: SshKey): Promise<void> {
+    return this.deps.audit.record({
+      action,
+      author: authorOf(actor),
+      entity: userEntity(owner),
+      target: { type: 'Key', id: key.id, details: key.title },
+      details: { fingerprint: key.fingerprint, usage_type: key.usageType },
+    });
   }
 
   private async check(key: SshKey, owner: (user: User) => boolean): Promise<SshKeyMatch> {

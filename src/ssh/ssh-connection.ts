@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { Connection, ServerChannel } from 'ssh2';
 import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
+import { withRequestContext } from '../lib/request-context.js';
 import { authenticationHandler } from './ssh-authentication.js';
 import { runSshCommand, type SshCommandDeps } from './ssh-command.js';
 import { serveSession } from './ssh-session.js';
@@ -54,27 +55,28 @@ export class ConnectionTimers {
 }
 
 /**
- * Serves `client` (already past the SSH handshake) from `ip`. `drop` ends
- * the connection; `timers` are the connection's, armed at accept.
+ * Serves `client` (already past the SSH handshake) from `peer.ip`. `drop`
+ * ends the connection; `timers` are the connection's, armed at accept.
+ * Authentication runs in the connection's request context (its id and
+ * address), which the audit events of sign-ins carry.
  */
 export function serveConnection(
   client: Connection,
-  ip: string,
+  peer: { ip: string; id: string },
   timers: ConnectionTimers,
   deps: SshConnectionDeps,
   drop: (reason: string) => void,
 ): void {
+  const { ip } = peer;
   let principal: SshPrincipal | null = null;
   let sessions = 0;
-  client.on(
-    'authentication',
-    authenticationHandler(deps.auth, ip, deps.logger, {
-      succeeded: (p) => {
-        principal = p;
-      },
-      drop,
-    }),
-  );
+  const authenticate = authenticationHandler(deps.auth, ip, deps.logger, {
+    succeeded: (p) => {
+      principal = p;
+    },
+    drop,
+  });
+  client.on('authentication', (ctx) => withRequestContext({ requestId: peer.id, ip }, () => authenticate(ctx)));
   client.once('ready', () => {
     const who = principal;
     if (!who) return drop('authenticated without a principal');

@@ -36,6 +36,8 @@ export interface RunningSshServer {
 interface Live {
   socket: Socket;
   ip: string;
+  /** `sshConnectionId`: in the logs, and the request id of the connection's audit events. */
+  id: string;
   /** The server's logger bound to this connection's `sshConnectionId`. */
   logger: Logger;
   timers: ConnectionTimers;
@@ -66,7 +68,7 @@ export async function startSshServer(
     }
     conn.client = client;
     client.on('error', (err: Error) => conn.logger.debug({ err, ip: conn.ip }, 'ssh connection error'));
-    serveConnection(client, conn.ip, conn.timers, { ...deps, logger: conn.logger }, (reason) => disconnect(conn, reason));
+    serveConnection(client, { ip: conn.ip, id: conn.id }, conn.timers, { ...deps, logger: conn.logger }, (reason) => disconnect(conn, reason));
   });
 
   const server = net.createServer((socket) => {
@@ -80,10 +82,12 @@ export async function startSshServer(
     }
     perIp.set(ip, held + 1);
     const key = keyOf(socket.remoteAddress ?? '', socket.remotePort ?? 0);
+    const id = randomUUID();
     const conn: Live = {
       socket,
       ip,
-      logger: logger.child({ sshConnectionId: randomUUID() }),
+      id,
+      logger: logger.child({ sshConnectionId: id }),
       client: null,
       timers: new ConnectionTimers(options.limits, (r) => disconnect(conn, r)),
     };

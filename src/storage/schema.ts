@@ -147,6 +147,25 @@ export interface LeasesTable {
   expires_at: DbTimestamp;
 }
 
+/** The audit trail; append-only. `details` is a JSON object; `once_key` is unique. */
+export interface AuditEventsTable {
+  id: Generated<number>;
+  created_at: DbTimestamp;
+  action: string;
+  author_id: number;
+  author_name: string;
+  entity_type: string;
+  entity_id: number;
+  entity_path: string;
+  target_type: string | null;
+  target_id: number | null;
+  target_details: string | null;
+  ip_address: string | null;
+  request_id: string | null;
+  details: string;
+  once_key: string | null;
+}
+
 /** The whole database, as Kysely sees it. */
 export interface Schema {
   users: UsersTable;
@@ -159,6 +178,7 @@ export interface Schema {
   revocation_generation: RevocationGenerationTable;
   token_notifications: TokenNotificationsTable;
   leases: LeasesTable;
+  audit_events: AuditEventsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;
@@ -167,3 +187,4 @@ export type ProjectRow = Selectable<ProjectsTable>;
 export type MemberRow = Selectable<ProjectMembersTable>;
 export type WebSessionRow = Selectable<WebSessionsTable>;
 export type SshKeyRow = Selectable<SshKeysTable>;
+export type AuditEventRow = Selectable<AuditEventsTable>;

@@ -63,15 +63,19 @@ export class SqlLockoutStore implements LockoutStore {
     return { kind: 'busy' };
   }
 
-  async settle(userId: number, outcome: AttemptOutcome, now: Date, limits: LockoutLimits): Promise<void> {
+  async settle(userId: number, outcome: AttemptOutcome, now: Date, limits: LockoutLimits): Promise<Date | null> {
     const d = this.dialect;
     const release = sql<number>`CASE WHEN account_lockouts.attempts_in_flight > 0 THEN account_lockouts.attempts_in_flight - 1 ELSE 0 END`;
     const counts = this.counted(outcome, d.toTimestamp(new Date(now.getTime() + limits.lockMs)), limits.maxAttempts);
-    await this.db
+    const row = await this.db
       .updateTable('account_lockouts')
       .set({ ...counts, attempts_in_flight: release, updated_at: d.toTimestamp(now) })
       .where('user_id', '=', userId)
-      .execute();
+      .returning(['failed_attempts', 'locked_until'])
+      .executeTakeFirst();
+    // A counted failure leaves the count at 1 or more, except the one that reached the limit: it locked and zeroed it.
+    if (outcome !== 'failure' || row?.failed_attempts !== 0 || row.locked_until === null) return null;
+    return d.fromTimestamp(row.locked_until);
   }
 
   async clear(userId: number): Promise<void> {

@@ -4,6 +4,7 @@
  * tests) import this; everything else depends on the store interfaces.
  */
 import { sql } from 'kysely';
+import type { AuditStore } from '../audit/audit.store.js';
 import { UnavailableError } from '../lib/errors.js';
 import type { SshKeyStore } from '../ssh-keys/ssh-key.store.js';
 import type { ProjectStore } from '../projects/project.store.js';
@@ -20,6 +21,7 @@ import type { Database, DatabaseConfig, OpenDatabaseOptions } from './database.j
 import type { DatabaseKind } from './dialects/dialect.js';
 import { migrateToLatest } from './migrator.js';
 import { SqlLeaseStore } from './sql-lease.store.js';
+import { SqlAuditStore } from './sql-audit.store.js';
 import { SqlLockoutStore } from './sql-lockout.store.js';
 import { SqlNotificationStore } from './sql-notification.store.js';
 import { SqlProjectStore } from './sql-project.store.js';
@@ -47,6 +49,8 @@ export interface Stores {
   notifications: NotificationStore;
   /** Named leases: which instance runs a periodic job. */
   leases: LeaseStore;
+  /** The audit trail (`audit_events`). */
+  audit: AuditStore;
   /** See Database.externalChanges: SQLite's foreign-commit counter, else null. */
   externalChanges: (() => number) | null;
   /** Resolves when the database answers a trivial query (readiness probe). */
@@ -93,6 +97,7 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
     revocationGeneration: new SqlRevocationGenerationStore(database.db),
     notifications: new SqlNotificationStore(database.db, database.dialect),
     leases: new SqlLeaseStore(database.db, database.dialect),
+    audit: new SqlAuditStore(database.db, database.dialect),
     externalChanges: database.externalChanges,
     ping: () => ping(database),
     close: () => database.close(),

@@ -3,18 +3,20 @@
  * every request, revocation, rotation with family reuse detection, and
  * throttled last-used bookkeeping.
  */
+import type { AuditRecorder } from '../audit/audit-log.js';
 import type { Identity } from '../identity/principal.js';
 import { IpAllowlist } from '../lib/ip-allowlist.js';
 import { parseScopes } from '../identity/scopes.js';
 import type { Clock } from '../lib/clock.js';
 import { addDays, isIsoDate, startOfDateUtc, utcDate } from '../lib/dates.js';
-import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError, ValidationError, refusing } from '../lib/errors.js';
 import type { UserStore } from '../users/user.store.js';
 import type { PersonalAccessToken } from './token.js';
 import type { TokenCodec } from './token-codec.js';
 import type { TokenAuthRecord, TokenLookup } from './token-lookup.js';
 import type { LeakLocation, RevocationNotifier } from './revocation-notifier.js';
 import type { TokenQuery, TokenStore } from './token.store.js';
+import { TokenAudit } from './token-audit.js';
 import { UsageRecorder } from './usage-recorder.js';
 import { parseRestrictions, type ProjectResolver, type RestrictionsInput } from './restriction-input.js';
 import { broaderThanParent } from './token-attenuation.js';
@@ -47,6 +49,7 @@ export interface TokenServiceDeps {
   maxLifetimeDays: number | null;
   /** Tells owners about revocations by someone else; absent: nobody is told. */
   notifier?: RevocationNotifier;
+  audit: AuditRecorder;
 }
 
 /** Days a rotated token lives when no expiry is given (GitLab: one week). */
@@ -54,9 +57,11 @@ const ROTATION_DEFAULT_DAYS = 7;
 
 export class TokenService {
   private readonly usage: UsageRecorder;
+  private readonly audit: TokenAudit;
 
   constructor(private readonly deps: TokenServiceDeps) {
     this.usage = new UsageRecorder(deps.tokens, deps.clock);
+    this.audit = new TokenAudit(deps.audit, deps.tokens, deps.users);
   }
 
   /** True when the token is not revoked and today is before its expiry date. */
@@ -90,7 +95,9 @@ export class TokenService {
     if (fields.scopes.includes('sudo') && !owner.isAdmin) {
       throw new ValidationError('scopes', 'scopes sudo can only be granted to administrators');
     }
-    return this.issue({ ...fields, userId: owner.id, previousTokenId: null, parentTokenId: null });
+    const issued = await this.issue({ ...fields, userId: owner.id, previousTokenId: null, parentTokenId: null });
+    await this.audit.created(actor, owner, issued.token);
+    return issued;
   }
 
   /**
@@ -106,7 +113,9 @@ export class TokenService {
     const { fields, projects } = await this.checkInput(owner, input);
     const broader = broaderThanParent({ ...fields, projects }, parent);
     if (broader) throw new ForbiddenError(`The new token would be broader than this token: ${broader}`);
-    return this.issue({ ...fields, userId: owner.id, previousTokenId: null, parentTokenId: parent.id });
+    const issued = await this.issue({ ...fields, userId: owner.id, previousTokenId: null, parentTokenId: parent.id });
+    await this.audit.created(owner, owner, issued.token);
+    return issued;
   }
 
   /**
@@ -117,21 +126,26 @@ export class TokenService {
    * token revokes its whole family.
    */
   async authenticate(plaintext: string, ip: string | null, options: { detectReuse?: boolean } = {}): Promise<TokenAuthRecord> {
-    if (!this.deps.codec.isWellFormed(plaintext)) throw new UnauthorizedError('invalid');
+    if (!this.deps.codec.isWellFormed(plaintext)) throw refusing(new UnauthorizedError('invalid'), { kind: 'token' });
     const digest = this.deps.codec.digest(plaintext);
     const record = await this.deps.lookup.find(digest);
-    if (!record) throw new UnauthorizedError('invalid');
+    if (!record) throw refusing(new UnauthorizedError('invalid'), { kind: 'token' });
+    const whose = { kind: 'token', user: { id: record.userId, username: record.username }, tokenId: record.tokenId } as const;
     if (record.revoked) {
-      if (options.detectReuse) await this.revokeFamilyOnReuse(record.tokenId);
-      throw new UnauthorizedError('revoked', 'Token was revoked. You have to re-authorize from the user.');
+      if (options.detectReuse) await this.revokeFamilyOnReuse(record);
+      throw refusing(new UnauthorizedError('revoked', 'Token was revoked. You have to re-authorize from the user.'), whose);
     }
-    if (this.isExpired(record)) throw new UnauthorizedError('expired', 'Token has expired.');
-    if (record.userState !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
+    if (this.isExpired(record)) {
+      this.audit.expired(record);
+      throw refusing(new UnauthorizedError('expired', 'Token has expired.'), whose);
+    }
+    if (record.userState !== 'active') throw refusing(new UnauthorizedError('blocked', 'Your account has been blocked.'), whose);
     const { allowedIps } = record.restrictions;
     if (allowedIps !== null && (ip === null || !new IpAllowlist(allowedIps).has(ip))) {
-      throw new UnauthorizedError('address', `This token may not be used from ${ip ?? 'an unknown address'}.`);
+      throw refusing(new UnauthorizedError('address', `This token may not be used from ${ip ?? 'an unknown address'}.`), whose);
     }
     this.usage.record(record.tokenId, ip);
+    if (ip !== null) this.audit.usedFrom(record, ip);
     return record;
   }
 
@@ -171,7 +185,7 @@ export class TokenService {
     }
     await this.deps.tokens.revoke(id);
     await this.deps.lookup.invalidate([token.digest, ...(await this.deps.tokens.revokeDescendants(id))]);
-    // Audit hook: "token revoked" (actor, token id, owner) belongs here.
+    await this.audit.revoked(actor, token);
     if (actor.isAdmin && actor.id !== token.userId) await this.deps.notifier?.tokenRevoked(token, { kind: 'administrator' });
   }
 
@@ -186,7 +200,6 @@ export class TokenService {
     const revoked = await this.deps.tokens.revoke(id);
     await this.deps.lookup.invalidate([token.digest, ...(await this.deps.tokens.revokeDescendants(id))]);
     if (!revoked) return false;
-    // Audit hook: "token leaked and revoked by push protection" (token id, owner, project, commit, path) belongs here.
     await this.deps.notifier?.tokenRevoked(token, { kind: 'leak_protection', ...leak });
     return true;
   }
@@ -205,7 +218,7 @@ export class TokenService {
     const expiry = this.checkExpiry(expiresAt ?? addDays(this.today(), ROTATION_DEFAULT_DAYS));
     if (!(await this.deps.tokens.revoke(old.id))) throw new ValidationError('token', 'Token is not active');
     await this.deps.lookup.invalidate([old.digest, ...(await this.deps.tokens.revokeDescendants(old.id))]);
-    return this.issue({
+    const issued = await this.issue({
       userId: old.userId,
       name: old.name,
       description: old.description,
@@ -215,6 +228,8 @@ export class TokenService {
       restrictions: old.restrictions,
       parentTokenId: old.parentTokenId,
     });
+    await this.audit.rotated(actor, old, issued.token);
+    return issued;
   }
 
   /** Revokes every token of a user (used when an account is deleted or blocked for cause). */
@@ -263,8 +278,10 @@ export class TokenService {
     return expiresAt;
   }
 
-  private async revokeFamilyOnReuse(tokenId: number): Promise<void> {
-    const revoked = await this.deps.tokens.revokeFamily(tokenId);
-    if (revoked.length > 0) await this.deps.lookup.invalidate(revoked);
+  private async revokeFamilyOnReuse(record: TokenAuthRecord): Promise<void> {
+    const revoked = await this.deps.tokens.revokeFamily(record.tokenId);
+    if (revoked.length === 0) return;
+    await this.deps.lookup.invalidate(revoked);
+    await this.audit.familyRevoked(record, revoked.length);
   }
 }

@@ -10,10 +10,13 @@
  * ever evaluated before the lock.
  */
 import { randomUUID } from 'node:crypto';
+import { SYSTEM_AUTHOR, userEntity } from '../audit/audit-event.js';
+import type { AuditRecorder } from '../audit/audit-log.js';
 import { reserveAttempt, runAttempt, type AttemptLedger, type AttemptOutcome } from '../identity/attempt-ledger.js';
-import { AppError, UnauthorizedError } from '../lib/errors.js';
+import { AppError, UnauthorizedError, refusing } from '../lib/errors.js';
 import type { Clock } from '../lib/clock.js';
 import type { LockoutLimits, LockoutStore } from './lockout.store.js';
+import type { User } from './user.js';
 
 /** Sign-in refused because the account is locked (403). */
 export class AccountLockedError extends AppError {
@@ -22,6 +25,9 @@ export class AccountLockedError extends AppError {
     super('Your account is locked after too many failed sign-in attempts. Try again later.');
   }
 }
+
+/** The account a check is about. */
+export type LockedAccount = Pick<User, 'id' | 'username'>;
 
 /** How many failures lock an account, and for how long. */
 export interface LockoutPolicy {
@@ -45,39 +51,57 @@ export interface LockoutRules<T> {
 
 const wrongPassword = (error: unknown): boolean => error instanceof UnauthorizedError && error.reason === 'invalid';
 
-/** Applies the lockout policy over a LockoutStore, on the injected clock. */
+/**
+ * Applies the lockout policy over a LockoutStore, on the injected clock.
+ * The failure that locks an account records `account_locked`, once per lock.
+ */
 export class AccountLockout {
   private readonly limits: LockoutLimits;
-  private readonly ledger: AttemptLedger<number>;
 
   constructor(
-    store: LockoutStore,
+    private readonly store: LockoutStore,
     private readonly clock: Clock,
+    private readonly audit: AuditRecorder,
     policy: Partial<LockoutPolicy> = {},
   ) {
     this.limits = { ...DEFAULT_LOCKOUT_POLICY, ...policy, slotTtlMs: SLOT_TTL_MS };
-    this.ledger = {
-      reserve: (userId, _ticket, now) => store.reserve(userId, now, this.limits),
-      settle: (userId, _ticket, outcome, now) => store.settle(userId, outcome, now, this.limits),
-    };
   }
 
   /**
-   * Runs `check` (a password or second-factor check of account `userId`)
-   * under the lockout: throws AccountLockedError without running it while
-   * locked, TooManyRequestsError when too many checks of the account are in
-   * flight for too long; otherwise returns or rethrows what `check` did,
-   * counted by `rules`. A null `userId` (no such account) runs `check` alone.
+   * Runs `check` (a password or second-factor check of `account`) under the
+   * lockout: throws AccountLockedError without running it while locked,
+   * TooManyRequestsError when too many checks of the account are in flight
+   * for too long; otherwise returns or rethrows what `check` did, counted by
+   * `rules`. A null `account` (no such account) runs `check` alone.
    */
-  async guard<T>(userId: number | null, check: () => Promise<T>, rules: LockoutRules<T> = {}): Promise<T> {
-    if (userId === null) return check();
-    const attempt = await reserveAttempt(this.ledger, userId, {
+  async guard<T>(account: LockedAccount | null, check: () => Promise<T>, rules: LockoutRules<T> = {}): Promise<T> {
+    if (account === null) return check();
+    const attempt = await reserveAttempt(this.ledger(account), account.id, {
       now: () => this.clock.now(),
       ticket: randomUUID,
       onBlocked: (until) => {
-        throw new AccountLockedError(until);
+        throw refusing(new AccountLockedError(until), { user: { id: account.id, username: account.username } });
       },
     });
     return runAttempt(attempt, check, rules.isFailure ?? wrongPassword, rules.outcome ?? (() => 'success'));
+  }
+
+  private ledger(account: LockedAccount): AttemptLedger<number> {
+    return {
+      reserve: (userId, _ticket, now) => this.store.reserve(userId, now, this.limits),
+      settle: async (userId, _ticket, outcome, now) => {
+        const locked = await this.store.settle(userId, outcome, now, this.limits);
+        if (locked) {
+          await this.audit.record({
+            action: 'account_locked',
+            author: SYSTEM_AUTHOR,
+            entity: userEntity(account),
+            target: { type: 'User', id: account.id, details: account.username },
+            details: { locked_until: locked.toISOString(), failed_attempts: this.limits.maxAttempts },
+          });
+        }
+        return locked;
+      },
+    };
   }
 }

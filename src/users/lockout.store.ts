@@ -32,8 +32,12 @@ export interface LockoutStore {
    * settles each granted one exactly once.
    */
   reserve(userId: number, now: Date, limits: LockoutLimits): Promise<Reservation>;
-  /** Releases a slot: a failure counts (the one reaching the limit locks), a success clears the count. */
-  settle(userId: number, outcome: AttemptOutcome, now: Date, limits: LockoutLimits): Promise<void>;
+  /**
+   * Releases a slot: a failure counts (the one reaching the limit locks), a
+   * success clears the count. Resolves to the end of the lock this very
+   * settlement started, else null.
+   */
+  settle(userId: number, outcome: AttemptOutcome, now: Date, limits: LockoutLimits): Promise<Date | null>;
   /** Forgets failures, any lock and slots in flight. */
   clear(userId: number): Promise<void>;
 }

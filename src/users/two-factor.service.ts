@@ -6,6 +6,9 @@
  */
 import { authenticator } from 'otplib';
 import { randomBytes } from 'node:crypto';
+import { authorOf, userEntity } from '../audit/audit-event.js';
+import type { AuditRecorder } from '../audit/audit-log.js';
+import type { Identity } from '../identity/principal.js';
 import type { Clock } from '../lib/clock.js';
 import { ConflictError, ValidationError } from '../lib/errors.js';
 import { open, seal } from '../lib/sealed-box.js';
@@ -33,6 +36,8 @@ export interface TwoFactorDeps {
   otpKey: Buffer;
   /** Issuer shown in authenticator apps. */
   issuer: string;
+  /** Turning 2FA on and off is audited by UserService; the use of a recovery code here. */
+  audit: AuditRecorder;
 }
 
 export class TwoFactorService {
@@ -76,15 +81,15 @@ export class TwoFactorService {
     return this.enable(user, stored.secret);
   }
 
-  /** Enables 2FA directly (administrators, the CLI); returns secret and recovery codes. */
-  async enableNow(user: User): Promise<{ secret: string; recoveryCodes: string[] }> {
+  /** Enables 2FA directly (administrators, the CLI: `actor`, default the user); returns secret and recovery codes. */
+  async enableNow(user: User, actor?: Identity): Promise<{ secret: string; recoveryCodes: string[] }> {
     const secret = authenticator.generateSecret(20);
-    return { secret, recoveryCodes: (await this.enable(user, secret)).recoveryCodes };
+    return { secret, recoveryCodes: (await this.enable(user, secret, actor)).recoveryCodes };
   }
 
-  /** Turns 2FA off; returns the updated user (whose web sessions have ended). */
-  disable(user: User): Promise<User> {
-    return this.deps.users.update(user.id, { sealedOtpSecret: null, twoFactorEnabled: false, otpBackupCodes: [] });
+  /** Turns 2FA off (by `actor`, default the user); returns the updated user (whose web sessions have ended). */
+  disable(user: User, actor?: Identity): Promise<User> {
+    return this.deps.users.update(user.id, { sealedOtpSecret: null, twoFactorEnabled: false, otpBackupCodes: [] }, actor);
   }
 
   /**
@@ -102,7 +107,14 @@ export class TwoFactorService {
     }
     if (!/^[0-9a-f]{16}$/i.test(trimmed)) return false;
     // Consumed in one atomic step, so two sign-ins can never share a code.
-    return this.deps.users.consumeRecoveryCode(user.id, hmacHex(this.deps.recoveryKey, trimmed.toLowerCase()));
+    if (!(await this.deps.users.consumeRecoveryCode(user.id, hmacHex(this.deps.recoveryKey, trimmed.toLowerCase())))) return false;
+    await this.deps.audit.record({
+      action: 'two_factor_recovery_code_used',
+      author: authorOf(user),
+      entity: userEntity(user),
+      details: { remaining: Math.max(0, user.otpBackupCodes.length - 1) },
+    });
+    return true;
   }
 
   /**
@@ -137,13 +149,14 @@ export class TwoFactorService {
     return this.deps.users.consumeOtpTimestep(user.id, step);
   }
 
-  private async enable(user: User, secret: string): Promise<{ recoveryCodes: string[]; user: User }> {
+  private async enable(user: User, secret: string, actor?: Identity): Promise<{ recoveryCodes: string[]; user: User }> {
     const codes = Array.from({ length: RECOVERY_CODES }, () => randomBytes(8).toString('hex'));
-    const updated = await this.deps.users.update(user.id, {
+    const patch = {
       sealedOtpSecret: seal(this.deps.otpKey, secret),
       twoFactorEnabled: true,
       otpBackupCodes: codes.map((c) => hmacHex(this.deps.recoveryKey, c)),
-    });
+    };
+    const updated = await this.deps.users.update(user.id, patch, actor);
     return { recoveryCodes: codes, user: updated };
   }
 }

@@ -4,8 +4,11 @@
  * before it returns, so the next request on any instance sees it.
  */
 import { z } from 'zod';
+import { authorOf, userEntity, type AuditAction } from '../audit/audit-event.js';
+import type { AuditRecorder } from '../audit/audit-log.js';
+import type { Identity } from '../identity/principal.js';
 import type { Clock } from '../lib/clock.js';
-import { NotFoundError, UnauthorizedError, ValidationError } from '../lib/errors.js';
+import { NotFoundError, UnauthorizedError, ValidationError, refusing } from '../lib/errors.js';
 import { hashPassword, verifyPassword } from '../lib/password.js';
 import { isValidPathSegment } from '../lib/path-segment.js';
 import type { AccountCaches } from './account-caches.js';
@@ -28,6 +31,7 @@ export interface UserServiceDeps {
   clock: Clock;
   /** Names no new account may take (case-insensitive): the shared SSH user's. */
   reservedUsernames?: readonly string[];
+  audit: AuditRecorder;
 }
 
 const MIN_PASSWORD = 8;
@@ -66,8 +70,9 @@ export class UserService {
    */
   async verifyAccountPassword(user: User | null, password: string): Promise<User> {
     const ok = await verifyPassword(user?.passwordHash ?? null, password);
-    if (!user || !ok) throw new UnauthorizedError('invalid');
-    if (user.state !== 'active') throw new UnauthorizedError('blocked', 'Your account has been blocked.');
+    const whose = { kind: 'password', ...(user ? { user: { id: user.id, username: user.username } } : {}) } as const;
+    if (!user || !ok) throw refusing(new UnauthorizedError('invalid'), whose);
+    if (user.state !== 'active') throw refusing(new UnauthorizedError('blocked', 'Your account has been blocked.'), whose);
     return user;
   }
 
@@ -108,10 +113,10 @@ export class UserService {
     return this.update(id, { email: trimmed });
   }
 
-  /** Sets a new password (validated and hashed). */
-  async setPassword(id: number, password: string): Promise<User> {
+  /** Sets a new password (validated and hashed); `actor` made the change (default: the account itself). */
+  async setPassword(id: number, password: string, actor?: Identity): Promise<User> {
     this.checkPassword(password);
-    return this.update(id, { passwordHash: await hashPassword(password) });
+    return this.update(id, { passwordHash: await hashPassword(password) }, actor);
   }
 
   /**
@@ -119,21 +124,26 @@ export class UserService {
    * before returning (admin flag, state and 2FA are part of those records).
    * A change of credentials — a new password, two-factor authentication
    * turned on or off, blocking — also ends every web session of the user.
+   * Those changes and unblocking are audited as made by `actor` (default:
+   * the account itself).
    */
-  async update(id: number, patch: UserPatch): Promise<User> {
+  async update(id: number, patch: UserPatch, actor?: Identity): Promise<User> {
     const endSessions = patch.passwordHash !== undefined || patch.twoFactorEnabled !== undefined || patch.state === 'blocked';
+    const watched = patch.state !== undefined || patch.twoFactorEnabled !== undefined;
+    const before = watched ? await this.deps.users.findById(id) : null;
     const user = await this.deps.users.update(id, patch, { endSessions });
     if (!user) throw new NotFoundError('404 User');
     await this.deps.caches.forget(id);
+    await this.recordChanges(user, changes(before, user, patch), actor ?? user);
     return user;
   }
 
-  block(id: number): Promise<User> {
-    return this.update(id, { state: 'blocked' });
+  block(id: number, actor?: Identity): Promise<User> {
+    return this.update(id, { state: 'blocked' }, actor);
   }
 
-  unblock(id: number): Promise<User> {
-    return this.update(id, { state: 'active' });
+  unblock(id: number, actor?: Identity): Promise<User> {
+    return this.update(id, { state: 'active' }, actor);
   }
 
   /** See UserStore.consumeRecoveryCode: true for the one caller that consumed it. */
@@ -158,9 +168,29 @@ export class UserService {
     await forget();
   }
 
+  private async recordChanges(user: User, actions: AuditAction[], actor: Pick<Identity, 'id' | 'username'>): Promise<void> {
+    for (const action of actions) {
+      await this.deps.audit.record({
+        action,
+        author: authorOf(actor),
+        entity: userEntity(user),
+        target: { type: 'User', id: user.id, details: user.username },
+      });
+    }
+  }
+
   private checkPassword(password: string): void {
     if (password.length < MIN_PASSWORD) {
       throw new ValidationError('password', `password is too short (minimum is ${MIN_PASSWORD} characters)`);
     }
   }
+}
+
+/** The audited changes `patch` made: a new password, blocking, unblocking, 2FA on or off. */
+function changes(before: User | null, after: User, patch: UserPatch): AuditAction[] {
+  const actions: AuditAction[] = [];
+  if (patch.passwordHash !== undefined) actions.push('password_changed');
+  if (before && before.state !== after.state) actions.push(after.state === 'blocked' ? 'user_blocked' : 'user_unblocked');
+  if (before && before.twoFactorEnabled !== after.twoFactorEnabled) actions.push(after.twoFactorEnabled ? 'two_factor_enabled' : 'two_factor_disabled');
+  return actions;
 }

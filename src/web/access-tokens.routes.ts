@@ -5,6 +5,7 @@
  */
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { Identity } from '../identity/principal.js';
 import { NotFoundError, ValidationError, unlessNotFound } from '../lib/errors.js';
 import type { Project } from '../projects/project.js';
@@ -22,6 +23,7 @@ import {
   valuesFromQuery,
   type TokenFormValues,
 } from './access-tokens.form.js';
+import { auditRow } from './audit-rows.js';
 import { requireUser, signedIn } from './session-cookie.js';
 import {
   hasRestrictionValues,
@@ -37,6 +39,8 @@ export interface AccessTokenRouteDeps {
   tokens: TokenService;
   /** The projects a token may be limited to, and their names in the table. */
   projects: ProjectService;
+  /** The user's recent security events, shown under the tokens. */
+  audit: AuditLog;
   sessions: SessionService;
   views: Views;
 }
@@ -64,7 +68,7 @@ interface PageState {
  * Only the signed-in user's own tokens are listed and revocable here.
  */
 export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
-  const { tokens, projects, sessions, views } = deps;
+  const { tokens, projects, sessions, views, audit } = deps;
   const router = Router();
 
   /** Full paths of the projects `active` tokens name: from `listed`, else looked up; `#id` once gone from the user's sight. */
@@ -81,9 +85,10 @@ export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
   const render = async (req: Request, res: Response, status: number, page: PageState): Promise<void> => {
     const { user } = signedIn(res);
     const today = tokens.today();
-    const [{ tokens: active }, { projects: visible, total }] = await Promise.all([
+    const [{ tokens: active }, { projects: visible, total }, events] = await Promise.all([
       tokens.list(identity(user), { userId: user.id, state: { active: true, today }, sort: 'created_desc' }),
       projects.list(identity(user), { limit: PICKER_LIMIT }),
+      audit.recentFor(user.id),
     ]);
     const listed = visible.map((v) => v.project);
     const pathOf = await projectPaths(user, active, listed);
@@ -111,6 +116,7 @@ export function accessTokenRoutes(deps: AccessTokenRouteDeps): Router {
       },
       expiry: expiryBounds(today, tokens.maxLifetimeDays),
       tokens: active.map((t) => tokenRow(t, restrictionSummary(t.restrictions, pathOf))),
+      events: events.map((e) => auditRow(e, user.id)),
     });
   };
 

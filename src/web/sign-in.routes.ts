@@ -4,7 +4,7 @@
  * rule of GuardedAuthentication); only a complete sign-in resets it.
  */
 import { Router, type Request, type Response } from 'express';
-import type { GuardedAuthentication } from '../auth/guarded-authentication.js';
+import type { AttemptRules, GuardedAuthentication } from '../auth/guarded-authentication.js';
 import { BannedError, TooManyRequestsError, UnauthorizedError, ValidationError } from '../lib/errors.js';
 import { AccountLockedError } from '../users/account-lockout.js';
 import type { SignInOutcome, SignInService } from '../sessions/sign-in.service.js';
@@ -46,7 +46,12 @@ export function signInRoutes(deps: SignInRouteDeps): Router {
     if (outcome.stage === 'two_factor') return res.redirect(303, '/users/sign_in');
     res.redirect(303, outcome.issued.session.data.returnTo ?? HOME_PATH);
   };
-  const signedInOnly = (outcome: SignInOutcome) => (outcome.stage === 'signed_in' ? 'success' : 'neutral');
+  // The password step of a 2FA account is not a sign-in yet: it neither resets the ban nor is audited.
+  const passwordStep: AttemptRules<SignInOutcome> = {
+    outcome: (o) => (o.stage === 'signed_in' ? 'success' : 'neutral'),
+    signedIn: (o) => (o.stage === 'signed_in' ? { user: o.user, credential: 'password' } : null),
+  };
+  const codeStep: AttemptRules<SignInOutcome> = { signedIn: (o) => ({ user: o.user, credential: 'two_factor' }) };
 
   router.get('/users/sign_in', (req, res) => {
     const { user, session } = webState(res);
@@ -60,7 +65,7 @@ export function signInRoutes(deps: SignInRouteDeps): Router {
     const password = (formField(req, 'password') ?? '').slice(0, MAX_FIELD);
     const returnTo = safeReturnTo(formField(req, 'redirect_to'));
     try {
-      finish(res, await guarded.run('web', clientIp(req), () => signIn.withPassword(login, password, webState(res).session, returnTo), signedInOnly));
+      finish(res, await guarded.run('web', clientIp(req), () => signIn.withPassword(login, password, webState(res).session, returnTo), passwordStep));
     } catch (error) {
       if (!isSignInFailure(error)) throw error;
       const failure = describeFailure(error);
@@ -73,7 +78,7 @@ export function signInRoutes(deps: SignInRouteDeps): Router {
     if (pending?.data.stage !== 'two_factor') return res.redirect(303, '/users/sign_in');
     const code = (formField(req, 'otp_attempt') ?? '').slice(0, 64);
     try {
-      finish(res, await guarded.run('web', clientIp(req), () => signIn.withCode(pending, code)));
+      finish(res, await guarded.run('web', clientIp(req), () => signIn.withCode(pending, code), codeStep));
     } catch (error) {
       if (!isSignInFailure(error)) throw error;
       const failure = describeFailure(error);

@@ -119,7 +119,10 @@ export function twoFactorRoutes(deps: TwoFactorRouteDeps): Router {
     const { session, user } = signedIn(res);
     if (!user.twoFactorEnabled) return res.redirect(303, TWO_FACTOR_PATH);
     const password = (formField(req, 'current_password') ?? '').slice(0, 1024);
-    const confirmed = await guarded.run('web', clientIp(req), () => signIn.confirmPassword(user, password), (ok) => (ok ? 'success' : 'failure'));
+    const confirmed = await guarded.run('web', clientIp(req), () => signIn.confirmPassword(user, password), {
+      outcome: (ok) => (ok ? 'success' : 'failure'),
+      claimed: { kind: 'password', user: { id: user.id, username: user.username } },
+    });
     if (!confirmed) return render(req, res, 422, user, { ...NOTHING, disableError: 'You must provide a valid current password.' });
     const renewed = await carryOn(res, session, await twoFactor.disable(user));
     await sessions.setFlash(renewed, NOTICE, 'Two-factor authentication has been disabled.');

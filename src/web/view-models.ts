@@ -59,6 +59,15 @@ export interface TokenRowModel {
   expiresIso: string | null;
 }
 
+/** One of the user's recent audit events. */
+export interface AuditRowModel {
+  what: string;
+  when: string;
+  whenIso: string;
+  /** The client address, or empty. */
+  address: string;
+}
+
 /** Settings → Access tokens. */
 export interface AccessTokensModel extends LayoutModel {
   /** The token just created, shown once. */
@@ -86,6 +95,8 @@ export interface AccessTokensModel extends LayoutModel {
   };
   expiry: { min: string; max: string | null; required: boolean };
   tokens: TokenRowModel[];
+  /** The user's latest security events, newest first. */
+  events: AuditRowModel[];
 }
 
 /** Settings → Two-factor authentication. */

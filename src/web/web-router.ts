@@ -9,6 +9,7 @@ import { fileURLToPath } from 'node:url';
 import cookieParser from 'cookie-parser';
 import express, { Router, type RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import type { AuditLog } from '../audit/audit-log.js';
 import type { GuardedAuthentication } from '../auth/guarded-authentication.js';
 import { claimSurface } from '../http/request-state.js';
 import { NotFoundError } from '../lib/errors.js';
@@ -41,6 +42,8 @@ export interface WebDeps {
   users: UserService;
   twoFactor: TwoFactorService;
   tokens: TokenService;
+  /** The signed-in user's recent security events (the access token page). */
+  audit: AuditLog;
   sessions: SessionService;
   signIn: SignInService;
   /** Credential checks under the per-IP ban. */
@@ -78,7 +81,7 @@ export function createWebRouter(deps: WebDeps): Router {
     csrf.protect,
   );
   pages.use(signInRoutes({ signIn: deps.signIn, views, cookie, guarded: deps.guarded }));
-  pages.use(accessTokenRoutes({ tokens: deps.tokens, projects: deps.projects, sessions: deps.sessions, views }));
+  pages.use(accessTokenRoutes({ tokens: deps.tokens, projects: deps.projects, audit: deps.audit, sessions: deps.sessions, views }));
   pages.use(twoFactorRoutes({ twoFactor: deps.twoFactor, sessions: deps.sessions, signIn: deps.signIn, guarded: deps.guarded, views, cookie }));
   pages.use(projectPageRoutes({ projects: deps.projects, urls: deps.urls, views }));
   pages.use(() => {

@@ -82,6 +82,7 @@ export function apiDeps(gw: Gateway): ApiDeps {
     tokenInformation: s.tokenInformation,
     projects: s.projects,
     sshKeys: s.sshKeys,
+    audit: s.audit,
     logger: s.logger,
     externalUrl: s.config.externalUrl,
     urls: new ProjectUrls(s.config.externalUrl, ssh),

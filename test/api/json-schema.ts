@@ -44,8 +44,9 @@ export function validate(value: unknown, schema: Schema, components: Record<stri
     const record = value as Record<string, unknown>;
     const properties = schema.properties as Record<string, Schema>;
     for (const key of (schema.required as string[] | undefined) ?? []) if (!(key in record)) problems.push(`${at}.${key}: missing`);
+    const others = typeof schema.additionalProperties === 'object' ? (schema.additionalProperties as Schema) : null;
     for (const [key, v] of Object.entries(record)) {
-      const sub = properties[key];
+      const sub = properties[key] ?? others;
       if (!sub) problems.push(`${at}.${key}: not in the schema`);
       else problems.push(...validate(v, sub, components, `${at}.${key}`));
     }

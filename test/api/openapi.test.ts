@@ -17,7 +17,7 @@ import type { RouteScope } from '../../src/api/v4/route.js';
 import type { User } from '../../src/users/user.js';
 import { databaseKinds } from '../support/databases.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { apiClient, apiDeps, obj, type CallOptions } from './api-client.js';
+import { apiClient, apiDeps, list, obj, type CallOptions } from './api-client.js';
 import { validate } from './json-schema.js';
 import { gitOk } from '../support/git-cli.js';
 
@@ -259,6 +259,11 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     const leaked = (await gw.createToken(alice, ['read_repository'])).token;
     await check('POST', '/admin/token', { token: root, json: { token: leaked } });
     await check('DELETE', '/admin/token', { token: root, json: { token: leaked } });
+
+    const [event] = list(await check('GET', '/audit_events?per_page=1', { token: root }));
+    await check('GET', `/audit_events/${String(event!.id)}`, { token: root });
+    await check('GET', '/audit_events/99999', { token: root });
+    await check('GET', '/audit_events?entity_id=1', { token: root });
 
     // Error bodies are documented too.
     await check('GET', '/user');

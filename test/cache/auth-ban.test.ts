@@ -118,6 +118,24 @@ describe.runIf(redisUrl)('ban shared through Redis', () => {
     expect(await refsStatus(a, repo, token)).toBe(403);
     expect(await refsStatus(b, repo, token)).toBe(403);
   });
+
+  it('audits the ban once, on the instance whose failure started it', async () => {
+    const bans = async () => {
+      await Promise.all([a.system.audit.flush(), b.system.audit.flush()]);
+      return (await a.system.audit.list({})).events.filter((e) => e.action === 'ip_banned');
+    };
+    const before = (await bans()).length;
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date(Date.now() + 3_600_000));
+      for (let i = 0; i < 3; i++) expect(await refsStatus(i % 2 ? b : a, repo, WRONG)).toBe(401);
+      for (const gw of [a, b]) expect(await refsStatus(gw, repo, WRONG)).toBe(403);
+    } finally {
+      vi.useRealTimers();
+    }
+    const after = await bans();
+    expect(after.slice(0, after.length - before)).toMatchObject([{ target: { type: 'IpAddress', details: '127.0.0.1' }, details: { surface: 'git-http' } }]);
+  });
 });
 
 describe('client address behind proxies', () => {

@@ -8,6 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { afterEach, describe, expect, inject, it } from 'vitest';
+import { AuditLog } from '../../src/audit/audit-log.js';
 import { createTokenCache } from '../../src/cache/token-cache.js';
 import { systemClock } from '../../src/lib/clock.js';
 import { UnavailableError, ValidationError } from '../../src/lib/errors.js';
@@ -66,6 +67,7 @@ describe.runIf(redisUrl !== null).each(databaseKinds())('a revoke retried after 
       projects: { resolveProject: async () => null },
       clock: systemClock,
       maxLifetimeDays: null,
+      audit: new AuditLog({ store: stores.audit, clock: systemClock, logger: pino({ level: 'silent' }), metrics }),
     });
     const user = await stores.users.create(newUser());
     const { token } = await tokens.create(ADMIN, user.id, { name: 'ci', scopes: ['api'] });

@@ -28,7 +28,12 @@ class RecordingGuard implements FailedAuthGuard {
   }
   async begin(ip: string): Promise<Attempt> {
     await this.check(ip);
-    return { settle: async (outcome) => void this.events.push(`${outcome} ${ip}`) };
+    return {
+      settle: async (outcome) => {
+        this.events.push(`${outcome} ${ip}`);
+        return null;
+      },
+    };
   }
 }
 
@@ -52,8 +57,9 @@ describe.each(databaseKinds())('the web router on its own, on %s', (kind) => {
         users: s.users,
         twoFactor: s.twoFactor,
         tokens: s.tokens,
+        audit: s.audit,
         externalUrl: 'https://git.example.test',
-        guarded: new GuardedAuthentication(guard),
+        guarded: new GuardedAuthentication(guard, s.audit),
         projects: s.projects,
         urls: new ProjectUrls('https://git.example.test', null),
       }),

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { AuditLog } from '../../audit/audit-log.js';
 import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
 import type { RefReader } from '../../git/ref-reader.js';
 import type { SshKeyService } from '../../ssh-keys/ssh-key.service.js';
@@ -17,6 +18,8 @@ export interface ApiDeps {
   projects: ProjectService;
   /** SSH keys (`/user/keys`, `/users/:id/keys`). */
   sshKeys: SshKeyService;
+  /** The audit trail (`/audit_events`). */
+  audit: AuditLog;
   /** Reads branches and tags with git (`/projects/:id/repository/…`). */
   refs: RefReader;
   logger: Logger;

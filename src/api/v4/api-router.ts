@@ -8,6 +8,7 @@ import express, { Router } from 'express';
 import { claimSurface } from '../../http/request-state.js';
 import { adminTokenRoutes } from './admin-token.routes.js';
 import { apiErrorHandler, apiNotFound } from './api-errors.js';
+import { auditEventRoutes } from './audit-events.routes.js';
 import type { ApiDeps } from './api-deps.js';
 import { authenticate } from './authenticate.js';
 import { extractToken } from './extract-token.js';
@@ -35,6 +36,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     ...repositoryRoutes(deps),
     ...personalAccessTokenRoutes(deps),
     ...adminTokenRoutes(deps),
+    ...auditEventRoutes(deps),
     ...metadataRoutes(),
   ];
 }

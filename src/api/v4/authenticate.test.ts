@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AuditRecorder } from '../../audit/audit-log.js';
 import type { Attempt } from '../../identity/attempt-ledger.js';
 import type { FailedAuthGuard } from '../../identity/failed-auth-guard.js';
 import { GuardedAuthentication } from '../../auth/guarded-authentication.js';
@@ -17,6 +18,9 @@ import { apiErrorHandler } from './api-errors.js';
 import { apiLocals } from './api-state.js';
 import { authenticate, type TokenVerifier, type UserDirectory } from './authenticate.js';
 import { extractToken } from './extract-token.js';
+
+/** These suites check the ban, not the audit trail. */
+const DISCARD_AUDIT: AuditRecorder = { record: async () => undefined, recordOnce: async () => undefined };
 
 const RECORD: TokenAuthRecord = {
   tokenId: 7,
@@ -40,7 +44,12 @@ class FakeGuard implements FailedAuthGuard {
   }
   async begin(ip: string): Promise<Attempt> {
     await this.check(ip);
-    return { settle: async (outcome) => void this.events.push(`${outcome} ${ip}`) };
+    return {
+      settle: async (outcome) => {
+        this.events.push(`${outcome} ${ip}`);
+        return null;
+      },
+    };
   }
 }
 
@@ -63,7 +72,7 @@ afterEach(() => servers.splice(0).forEach((s) => s.close()));
 
 async function serve(guard: FakeGuard): Promise<string> {
   const app = express();
-  app.use(extractToken, authenticate({ tokens, users, guarded: new GuardedAuthentication(guard) }));
+  app.use(extractToken, authenticate({ tokens, users, guarded: new GuardedAuthentication(guard, DISCARD_AUDIT) }));
   app.get('/who', (_req, res) => {
     res.json(apiLocals(res).apiAuth);
   });

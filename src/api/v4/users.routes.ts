@@ -139,14 +139,14 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       handle: async ({ path, params, caller }) => {
         const id = idParam(path.id);
         if (params.state === 'blocked') refuseSelfBlock(caller, id);
-        if (params.password !== undefined) await users.setPassword(id, params.password);
+        if (params.password !== undefined) await users.setPassword(id, params.password, caller);
         const patch: UserPatch = {
           ...(params.name !== undefined ? { name: params.name } : {}),
           ...(params.email !== undefined ? { email: params.email } : {}),
           ...(params.admin !== undefined ? { isAdmin: params.admin } : {}),
           ...(params.state !== undefined ? { state: params.state } : {}),
         };
-        return { body: asAdmin(await users.update(id, patch)) };
+        return { body: asAdmin(await users.update(id, patch, caller)) };
       },
     }),
     route({
@@ -161,7 +161,7 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       handle: async ({ path, caller }) => {
         const id = idParam(path.id);
         refuseSelfBlock(caller, id);
-        await users.block(id);
+        await users.block(id, caller);
         return { body: true };
       },
     }),
@@ -174,8 +174,8 @@ export function userRoutes(deps: ApiDeps): ApiRoute[] {
       admin: true,
       success: { status: 201, body: 'Boolean' },
       errors: [404],
-      handle: async ({ path }) => {
-        await users.unblock(idParam(path.id));
+      handle: async ({ path, caller }) => {
+        await users.unblock(idParam(path.id), caller);
         return { body: true };
       },
     }),

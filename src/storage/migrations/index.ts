@@ -13,6 +13,7 @@ import { lockoutReservations } from './0005-lockout-reservations.js';
 import { sessionGeneration } from './0006-session-generation.js';
 import { revocationGeneration } from './0007-revocation-generation.js';
 import { tokenRestrictions } from './0008-token-restrictions.js';
+import { auditEvents } from './0009-audit-events.js';
 import { tokenNotifications } from './0010-token-notifications.js';
 
 /** The migrations for `dialect`, keyed by their permanent names. */
@@ -26,6 +27,7 @@ export function allMigrations(dialect: DialectHelper): Record<string, Migration>
     '0006_session_generation': sessionGeneration(),
     '0007_revocation_generation': revocationGeneration(),
     '0008_token_restrictions': tokenRestrictions(),
+    '0009_audit_events': auditEvents(dialect),
     '0010_token_notifications': tokenNotifications(dialect),
   };
 }

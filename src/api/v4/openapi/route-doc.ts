@@ -6,7 +6,7 @@
 import type { SchemaName } from './schemas.js';
 
 /** The document's tags, in the order it lists them. */
-export const API_TAGS = ['users', 'projects', 'members', 'branches', 'tags', 'personal_access_tokens', 'token_information', 'metadata'] as const;
+export const API_TAGS = ['users', 'projects', 'members', 'branches', 'tags', 'personal_access_tokens', 'token_information', 'audit_events', 'metadata'] as const;
 
 /** The tag grouping an endpoint in the document. */
 export type ApiTag = (typeof API_TAGS)[number];

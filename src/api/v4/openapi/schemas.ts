@@ -206,6 +206,32 @@ export const SCHEMAS = {
     },
     'A tag (gitgate has no releases or protected tags)',
   ),
+  AuditEvent: object(
+    {
+      id: int,
+      author_id: { type: 'integer', description: 'An account, or 0 the command line, -1 an unauthenticated client, -2 gitgate itself' },
+      entity_id: int,
+      entity_type: { type: 'string', enum: ['User', 'Project', 'Group', 'Gitlab::Audit::InstanceScope'] },
+      details: {
+        type: 'object',
+        description: "GitLab's keys (event_name, author_name, target_id, target_type, target_details, ip_address, entity_path), request_id, and the event's own",
+        required: ['event_name', 'author_name', 'target_id', 'target_type', 'target_details', 'ip_address', 'entity_path', 'request_id'],
+        properties: {
+          event_name: str,
+          author_name: str,
+          target_id: { type: ['integer', 'null'] },
+          target_type: nullableStr,
+          target_details: nullableStr,
+          ip_address: nullableStr,
+          entity_path: str,
+          request_id: nullableStr,
+        },
+        additionalProperties: { description: "The event's own details: surface, credential, reason, scopes, address…" },
+      },
+      created_at: dateTime,
+    },
+    'A security event (never a token or a password)',
+  ),
   Metadata: object(
     {
       version: { type: 'string', description: 'The GitLab release whose API this instance follows, with `-gitgate`' },
