@@ -13,8 +13,8 @@ const REQUEST_ID = /^[A-Za-z0-9._-]{1,128}$/;
  * request's logger to it (requestLogger: every line about the request
  * carries `requestId`), enters the request's context (lib/request-context:
  * the id and client address audit events carry), and writes one log line
- * when the response ends or the client goes away. The path is logged without its query string:
- * `private_token` may travel there.
+ * when the response ends or the client goes away. The path is logged
+ * without its query string: `private_token` may travel there.
  */
 export function accessLog(logger: Logger): RequestHandler {
   return (req, res, next) => {

@@ -58,6 +58,9 @@ describe('gitgate administration commands', () => {
     expect(Number(id)).toBeGreaterThan(old.id);
     expect(await apiStatus(old.token)).toBe(401);
     expect(await apiStatus(token!)).toBe(200);
+    // Audited as done by the command line (author 0), from no address.
+    const [event] = (await gw.system.audit.list({})).events.filter((e) => e.action === 'personal_access_token_rotated');
+    expect(event).toMatchObject({ author: { id: 0, name: '(cli)' }, target: { id: Number(id) }, ipAddress: null, requestId: null });
   });
 
   it('refuses what does not exist in its own words', async () => {

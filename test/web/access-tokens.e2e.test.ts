@@ -68,7 +68,9 @@ describeWithBrowser().each(databaseKinds())('access tokens page in Chromium on %
     await page.getByRole('button', { name: 'Copy token' }).click();
     await expect(page.evaluate('navigator.clipboard.readText()')).resolves.toBe(token);
     await expect(page.getByRole('button', { name: 'Copied' }).count()).resolves.toBe(1);
-    const row = page.getByRole('row', { name: /laptop clone/ });
+    // The token's row; the recent events table below names the token too.
+    const tokensTable = page.getByRole('table', { name: /Active personal access tokens/ });
+    const row = tokensTable.getByRole('row', { name: /laptop clone/ });
     await expect(row.innerText()).resolves.toMatch(new RegExp(`read_repository[\\s\\S]*Never[\\s\\S]*${expiry}`));
     await page.getByRole('button', { name: 'Copy token' }).waitFor();
     await screenshot(page, `${kind}-access-tokens-created`);
@@ -90,7 +92,13 @@ describeWithBrowser().each(databaseKinds())('access tokens page in Chromium on %
     await screenshot(page, `${kind}-access-tokens-revoke-confirm`);
     await row.getByRole('button', { name: 'Revoke token' }).click();
     await page.getByText('Revoked personal access token laptop clone!').waitFor();
-    await expect(page.getByRole('row', { name: /laptop clone/ }).count()).resolves.toBe(0);
+    await expect(tokensTable.getByRole('row', { name: /laptop clone/ }).count()).resolves.toBe(0);
+    const events = page.getByRole('table', { name: 'Recent security events' });
+    await expect(events.getByRole('row', { name: /laptop clone/ }).allInnerTexts()).resolves.toEqual([
+      expect.stringContaining('Personal access token "laptop clone" revoked'),
+      expect.stringContaining('Personal access token "laptop clone" used from a new address'),
+      expect.stringContaining('Personal access token "laptop clone" created'),
+    ]);
     await screenshot(page, `${kind}-access-tokens-revoked`);
 
     const refused = await clone(token);

@@ -83,6 +83,7 @@ describeWithBrowser().each(databaseKinds())('CSRF protection in Chromium on %s',
     await screenshot(page, `${kind}-csrf-cross-site`);
     expect(await isActive(id)).toBe(true);
     await page.goto(`${gw.url}${TOKENS_PATH}`);
-    await expect(page.getByRole('row', { name: /target/ }).count()).resolves.toBe(1);
+    const tokens = page.getByRole('table', { name: /Active personal access tokens/ });
+    await expect(tokens.getByRole('row', { name: /target/ }).count()).resolves.toBe(1);
   });
 });
