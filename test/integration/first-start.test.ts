@@ -130,7 +130,8 @@ describe('first start', () => {
     fs.rmSync(file);
     expect(await restart()).toContain(`root password: generated when root was created; ${file} is gone (deleted, or root was created by another instance) (forgotten? ./bin/gitgate user set-password root)`);
     expect(await restart({ GITGATE_ROOT_PASSWORD: 'configured-later' })).toContain('root password: GITGATE_ROOT_PASSWORD as it was when root was created, unless changed since');
-  });
+    // Four starts: over 30 s on a loaded 2-core machine.
+  }, 120_000);
 });
 
 /** Accounts named root in a SQLite database file. */
