@@ -62,18 +62,21 @@ describe.each(databaseKinds())('gitgate token create with restrictions on %s', (
     expect((await lsRemote('alice/other')).code).toBe(0);
   });
 
-  it('a single flag limits only that; a token without flags shows none', async () => {
+  it('--allowed-ips alone limits only the addresses, and git from elsewhere is told why', async () => {
     const onlyIps = await create('office', '--allowed-ips', '192.0.2.0/24');
     expect(onlyIps.code, onlyIps.stderr).toBe(0);
-    const onlySwitch = await create('careful', '--no-force-push');
-    const plain = await create('plain');
-    const limits = await listedLimits();
-    expect(limits.get(idOf(onlyIps.stdout))).toBe('ips=192.0.2.0/24');
-    expect(limits.get(idOf(onlySwitch.stdout))).toBe('no-force-push');
-    expect(limits.get(idOf(plain.stdout))).toBe('-');
+    expect((await listedLimits()).get(idOf(onlyIps.stdout))).toBe('ips=192.0.2.0/24');
     const token = /^token: (\S+)$/m.exec(onlyIps.stdout)?.[1];
     const refused = await git(['ls-remote', authUrl(gw.url, 'alice/site.git', 'alice', token!)]);
     expect(refused.stderr).toContain('This token may not be used from 127.0.0.1.');
+  });
+
+  it('a switch alone limits only that; a token without flags shows none', async () => {
+    const onlySwitch = await create('careful', '--no-force-push');
+    const plain = await create('plain');
+    const limits = await listedLimits();
+    expect(limits.get(idOf(onlySwitch.stdout))).toBe('no-force-push');
+    expect(limits.get(idOf(plain.stdout))).toBe('-');
   });
 
   it.each([
