@@ -181,7 +181,8 @@ function services(
     new BasicTokenAuthenticator(tokens, config.tokenPrefix),
     new BasicPasswordAuthenticator(users, lockout),
   ]);
-  const gitAccess = new GitAuthorizationService({ authenticator: gitPasswords, guarded, projects, repos });
+  const expiryWarnings = { days: config.tokenExpiryWarningDays, newTokenUrl: `${config.externalUrl}/-/user_settings/personal_access_tokens`, clock };
+  const gitAccess = new GitAuthorizationService({ authenticator: gitPasswords, guarded, projects, repos, expiryWarnings });
   const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock, audit });
   const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded, sharedUser: config.ssh?.user ?? null });
   // Sessions live in Redis when it is configured, so no page view writes to the database.

@@ -17,14 +17,16 @@ import { principalSignIn, type GuardedAuthentication } from './guarded-authentic
 import { ANONYMOUS, identityOf, type Principal } from '../identity/principal.js';
 import { ABILITY_SCOPES, scopesAllow } from '../identity/scopes.js';
 import { pushRulesOf, reachesProject } from '../identity/token-restrictions.js';
+import { expiryWarning, type ExpiryWarningPolicy } from '../tokens/expiry-warning.js';
 
 export interface GitAccessDeps {
   authenticator: Authenticator<PasswordCredentials>;
   guarded: GuardedAuthentication;
   projects: ProjectService;
   repos: RepositoryStore;
+  /** When to warn a token's user, in git's output, that it expires soon; absent: never. */
+  expiryWarnings?: ExpiryWarningPolicy;
 }
-
 
 const PROJECT = '404 Project';
 
@@ -61,7 +63,8 @@ export class GitAuthorizationService implements GitAuthorizer {
     const repoPath = await this.deps.repos.resolve(project.namespace, project.path);
     if (!repoPath) throw new NotFoundError(PROJECT);
     const pushRules = service === 'git-receive-pack' && principal.kind === 'token' ? pushRulesOf(principal.restrictions) : null;
-    return { repoPath, projectId: project.id, principal, pushRules };
+    const notice = principal.kind === 'token' && this.deps.expiryWarnings ? expiryWarning(principal.token, this.deps.expiryWarnings) : null;
+    return { repoPath, projectId: project.id, principal, pushRules, notice };
   }
 
   /** Checks credentials under the IP's ban. */

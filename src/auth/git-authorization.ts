@@ -9,7 +9,6 @@ import type { Principal } from '../identity/principal.js';
 import type { PushRules } from '../identity/token-restrictions.js';
 
 
-
 /** What the git edge knows about a request before anything is spawned. */
 export interface GitRequest {
   /** Namespace and project segments, already URL-decoded, `.git` stripped. */
@@ -29,6 +28,12 @@ export interface GitGrant {
   principal: Principal;
   /** What a push may do to refs (a restricted token's), enforced by gitgate's pre-receive hook; null: no limits. */
   pushRules: PushRules | null;
+  /**
+   * A line for git to show the user among its `remote:` progress messages
+   * (an expiring token's warning), or null. It concerns this principal only,
+   * so it is added to answers as they are sent, never to shared cached ones.
+   */
+  notice: string | null;
 }
 
 /**

@@ -6,7 +6,7 @@ import type { Scope } from '../identity/scopes.js';
 import { NO_RESTRICTIONS } from '../identity/token-restrictions.js';
 
 const user = { id: 7, username: 'bob', isAdmin: false };
-const token = (...scopes: Scope[]): Principal => ({ kind: 'token', user, tokenId: 1, scopes, restrictions: NO_RESTRICTIONS });
+const token = (...scopes: Scope[]): Principal => ({ kind: 'token', user, tokenId: 1, scopes, restrictions: NO_RESTRICTIONS, token: { name: 'ci', expiresAt: null } });
 const password: Principal = { kind: 'password', user };
 const project = (visibility: Project['visibility']): Project => ({
   id: 1,

@@ -112,7 +112,7 @@ export class SshAuthService {
       if (!token) throw new UnauthorizedError('revoked');
       if (!this.deps.tokens.isActive(token)) throw new UnauthorizedError(token.revoked ? 'revoked' : 'expired');
       // Rebuilt from the stored token, so its restrictions (the project reach) stay on the identity.
-      return tokenPrincipal({ tokenId: token.id, scopes: token.scopes, restrictions: token.restrictions }, identity(user)) as SshPrincipal;
+      return tokenPrincipal({ tokenId: token.id, name: token.name, expiresAt: token.expiresAt, scopes: token.scopes, restrictions: token.restrictions }, identity(user)) as SshPrincipal;
     } else if (user.twoFactorEnabled) {
       throw new UnauthorizedError('two_factor_required');
     } else if (user.sessionGeneration !== principal.sessionGeneration) {

@@ -4,6 +4,7 @@ import { parseEntry } from './redis-token-tier.js';
 
 const record = {
   tokenId: 1,
+  name: 'ci',
   userId: 2,
   username: 'alice',
   isAdmin: false,
@@ -22,6 +23,11 @@ describe('parseEntry (the shared token cache tier)', () => {
 
   it('an entry without restrictions (an older version wrote it) is a miss, never an unrestricted token', () => {
     const { restrictions: _dropped, ...older } = record;
+    expect(parseEntry(JSON.stringify({ g: 4, r: older }))).toBeUndefined();
+  });
+
+  it('an entry without the token name (an older version wrote it) is a miss', () => {
+    const { name: _dropped, ...older } = record;
     expect(parseEntry(JSON.stringify({ g: 4, r: older }))).toBeUndefined();
   });
 

@@ -94,6 +94,7 @@ function isRecord(v: unknown): v is TokenAuthRecord {
   const r = v as Record<string, unknown>;
   return (
     Number.isInteger(r.tokenId) &&
+    typeof r.name === 'string' &&
     Number.isInteger(r.userId) &&
     typeof r.username === 'string' &&
     typeof r.isAdmin === 'boolean' &&

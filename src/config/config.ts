@@ -64,6 +64,8 @@ const schema = z.object({
     .regex(/^[a-z][a-z0-9]{1,15}-$/, 'must be lowercase letters/digits ending in "-", e.g. glpat-')
     .default('glpat-'),
   GITGATE_MAX_TOKEN_LIFETIME_DAYS: positiveInt.max(3650).optional(),
+  GITGATE_TOKEN_EXPIRY_WARNING_DAYS: z.coerce.number().int().min(0).max(365).default(7),
+  GITGATE_SECRET_PUSH_PROTECTION: boolish.default(true),
   GITGATE_EXTERNAL_URL: z.url({ protocol: /^https?$/ }).optional(),
   GITGATE_TRUSTED_PROXIES: z
     .string()
@@ -133,6 +135,10 @@ export type Config = Readonly<{
   secret: string | null;
   tokenPrefix: string;
   maxTokenLifetimeDays: number | null;
+  /** Git shows a warning when the token used expires within this many days; 0: never. */
+  tokenExpiryWarningDays: number;
+  /** Pushes are scanned for live tokens of this instance (secret push protection). */
+  secretPushProtection: boolean;
   externalUrl: string;
   trustedProxies: string[];
   /** Client addresses/CIDRs that may read `/-/health`, `/-/liveness`, `/-/readiness` and `/-/metrics`. */
@@ -249,6 +255,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
     secret: e.GITGATE_SECRET ?? null,
     tokenPrefix: e.GITGATE_TOKEN_PREFIX,
     maxTokenLifetimeDays: e.GITGATE_MAX_TOKEN_LIFETIME_DAYS ?? null,
+    tokenExpiryWarningDays: e.GITGATE_TOKEN_EXPIRY_WARNING_DAYS,
+    secretPushProtection: e.GITGATE_SECRET_PUSH_PROTECTION,
     externalUrl: (e.GITGATE_EXTERNAL_URL ?? `http://${shownHost}:${e.PORT}`).replace(/\/+$/, ''),
     trustedProxies: splitList(e.GITGATE_TRUSTED_PROXIES ?? ''),
     monitoringAllowlist: splitList(e.GITGATE_MONITORING_ALLOWLIST),

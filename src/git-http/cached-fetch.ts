@@ -15,20 +15,34 @@ import { refusedByGit } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './http-exchange.js';
 import { refuseOperation } from './refuse-operation.js';
+import { SidebandNoticeSplicer } from '../git/sideband-notice.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
 
 /** Most bytes per read of the cached file and per write to the socket. */
 const CHUNK_BYTES = 512 * 1024;
 
+/** How a cached answer is sent to one client. */
+export interface CachedFetchAnswer {
+  contentType: string;
+  /** A line added to git's progress output for this client only (GitGrant.notice), or null. */
+  notice: string | null;
+}
+
 /**
  * Streams `reader`'s answer to `req` as a 200 `contentType` response, with a
- * Content-Length when the answer was whole already (chunked while git still
- * writes it). Resolves when the exchange is over — when the whole answer was
+ * Content-Length when the answer was whole already and no notice is added
+ * (chunked otherwise). Resolves when the exchange is over — when the whole answer was
  * sent `ok` if its git run was started for this request, else `cached`;
  * `refused` when GitOperations would not take it; else `error` — and never
  * rejects. `reader` is always closed.
  */
-export async function serveCachedFetch(req: Request, res: Response, reader: EntryReader, contentType: string, ctx: GitProcessContext): Promise<GitOutcome> {
+export async function serveCachedFetch(
+  req: Request,
+  res: Response,
+  reader: EntryReader,
+  { contentType, notice }: CachedFetchAnswer,
+  ctx: GitProcessContext,
+): Promise<GitOutcome> {
   let failure: GitTextAnswer | null = null;
   const stopping = new AbortController();
   const stop = (why: GitTextAnswer | null): void => {
@@ -51,10 +65,11 @@ export async function serveCachedFetch(req: Request, res: Response, reader: Entr
   const gone = (): void => stop(null);
   res.once('close', gone);
   try {
-    await relay(reader, res, stopping.signal, () => {
+    const splicer = notice ? new SidebandNoticeSplicer(notice) : null;
+    await relay(reader, res, stopping.signal, splicer, () => {
       idle.refresh();
       if (res.headersSent) return;
-      const length = reader.length === null ? {} : { 'Content-Length': String(reader.length) };
+      const length = reader.length === null || splicer ? {} : { 'Content-Length': String(reader.length) };
       res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, ...length });
     });
     res.end();
@@ -93,7 +108,7 @@ function refusedRequest(err: unknown): boolean {
  * per response, whatever the client's pace, and nothing is allocated per
  * chunk. `beforeWrite` runs before every chunk is written.
  */
-async function relay(reader: EntryReader, res: Response, signal: AbortSignal, beforeWrite: () => void): Promise<void> {
+async function relay(reader: EntryReader, res: Response, signal: AbortSignal, splicer: SidebandNoticeSplicer | null, beforeWrite: () => void): Promise<void> {
   const size = Math.max(1, Math.min(CHUNK_BYTES, reader.length ?? CHUNK_BYTES));
   const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)] as const;
   let sending: Promise<void> = Promise.resolve();
@@ -102,23 +117,35 @@ async function relay(reader: EntryReader, res: Response, signal: AbortSignal, be
     const bytes = await reader.read(buffer);
     await sending;
     beforeWrite();
-    if (bytes === 0) return;
-    sending = sent(res, buffer.subarray(0, bytes), signal);
+    if (bytes === 0) {
+      if (splicer) await sent(res, splicer.end(), signal);
+      return;
+    }
+    const chunk = buffer.subarray(0, bytes);
+    sending = sent(res, splicer ? splicer.feed(chunk) : [chunk], signal);
     // Handled where it is awaited; this keeps a failure during the next read from going unhandled.
     sending.catch(() => undefined);
   }
 }
 
-/** Writes `chunk`; resolves once the socket is done with its memory, rejects when the exchange stopped first. */
-function sent(res: Response, chunk: Buffer, signal: AbortSignal): Promise<void> {
+/** Writes `pieces`; resolves once the socket is done with their memory, rejects when the exchange stopped first. */
+function sent(res: Response, pieces: Buffer[], signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal.aborted) return reject(new Error('stopped'));
+    if (pieces.length === 0) return resolve();
     const stopped = (): void => reject(new Error('stopped'));
     signal.addEventListener('abort', stopped, { once: true });
-    res.write(chunk, (err) => {
-      signal.removeEventListener('abort', stopped);
-      if (err) reject(err);
-      else resolve();
-    });
+    // Writes complete in order: the last one's callback means all are done.
+    pieces.forEach((piece, i) =>
+      res.write(piece, (err) => {
+        if (err) {
+          signal.removeEventListener('abort', stopped);
+          reject(err);
+        } else if (i === pieces.length - 1) {
+          signal.removeEventListener('abort', stopped);
+          resolve();
+        }
+      }),
+    );
   });
 }

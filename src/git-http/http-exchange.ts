@@ -13,6 +13,7 @@ import { UnavailableError } from '../lib/errors.js';
 import type { GitService } from '../identity/git-service.js';
 import type { PushRules } from '../identity/token-restrictions.js';
 import { coalescingStream } from './coalescing-stream.js';
+import { sidebandNotice } from '../git/sideband-notice.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
 import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
@@ -58,6 +59,8 @@ export interface GitRun {
   body: { gzip: boolean; buffered?: Buffer } | null;
   /** For a push: the rules gitgate's pre-receive hook enforces (GitGrant.pushRules). */
   pushRules?: PushRules | null;
+  /** A line added to git's progress output for this client (GitGrant.notice), or null. */
+  notice?: string | null;
 }
 
 export interface GitProcessContext {
@@ -204,7 +207,8 @@ class GitExchange {
       },
     });
     try {
-      await pipeline(child.stdout, coalescingStream(), out, forgivingSink(res));
+      const notice = run.notice ? [sidebandNotice(run.notice)] : [];
+      await pipeline([child.stdout, ...notice, coalescingStream(), out, forgivingSink(res)]);
     } catch (err) {
       this.#log.debug({ err, gitService: run.service }, 'git output stream failed');
     }

@@ -61,6 +61,7 @@ export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmis
         preamble: null,
         body: { gzip, buffered },
         pushRules: grant.pushRules,
+        notice: grant.notice,
       },
       ctx.process,
     );
@@ -99,5 +100,5 @@ async function answerFreshFetch(
   if (!ctx.fetches || !request || ctx.process.operations.closing || !isFreshFetch(request, protocol.v2)) return null;
   const cached = ctx.fetches.open(grant.repoPath, protocol.env, request, requestLogger(res, ctx.logger));
   if (!cached) return null;
-  return serveCachedFetch(req, res, cached, contentType, ctx.process);
+  return serveCachedFetch(req, res, cached, { contentType, notice: grant.notice }, ctx.process);
 }

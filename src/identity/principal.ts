@@ -23,7 +23,14 @@ export type Principal =
   | { kind: 'anonymous' }
   | { kind: 'password'; user: Identity }
   | { kind: 'key'; user: Identity; keyId: number }
-  | { kind: 'token'; user: Identity; tokenId: number; scopes: Scope[]; restrictions: TokenRestrictions };
+  | { kind: 'token'; user: Identity; tokenId: number; scopes: Scope[]; restrictions: TokenRestrictions; token: TokenFacts };
+
+/** What a token principal's user may be told about the token itself (expiry warnings). */
+export interface TokenFacts {
+  name: string;
+  /** YYYY-MM-DD; the token stops at 00:00 UTC of this date; null: never. */
+  expiresAt: string | null;
+}
 
 /** The anonymous principal. */
 export const ANONYMOUS: Principal = { kind: 'anonymous' };
@@ -44,6 +51,8 @@ export function principalSummary(p: Principal): { via: Principal['kind']; userId
 /** The fields of a token's authorization record a principal is made from. */
 export interface TokenGrant {
   tokenId: number;
+  name: string;
+  expiresAt: string | null;
   scopes: Scope[];
   restrictions: TokenRestrictions;
 }
@@ -60,5 +69,6 @@ export function tokenPrincipal(grant: TokenGrant, user: { id: number; username: 
     tokenId: grant.tokenId,
     scopes: grant.scopes,
     restrictions: grant.restrictions,
+    token: { name: grant.name, expiresAt: grant.expiresAt },
   };
 }

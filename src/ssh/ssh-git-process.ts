@@ -18,6 +18,7 @@ import type { GitOperations } from '../git/git-operations.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
 import { OverloadedError, TooManyRequestsError, UnavailableError } from '../lib/errors.js';
 import { channelSink } from './channel-sink.js';
+import { sidebandNotice } from '../git/sideband-notice.js';
 import { refusalLine, sshRefusal, type SshRefusal } from './ssh-errors.js';
 
 /** How git runs behind the SSH surface. */
@@ -116,7 +117,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     // Resolves when the client ends its input, or the channel closes.
     void pipeline(channel, forgivingSink(git.stdin!)).catch(ignore);
     const output = Promise.all([
-      pipeline(git.stdout, channelSink(channel, channel, abandon.signal)).catch(ignore),
+      pipeline([git.stdout, ...(grant.notice ? [sidebandNotice(grant.notice)] : []), channelSink(channel, channel, abandon.signal)]).catch(ignore),
       pipeline(git.stderrStream, channelSink(channel, channel.stderr, abandon.signal)).catch(ignore),
     ]);
     const [status] = await Promise.all([git.exited, output]);

@@ -16,6 +16,7 @@ export class StoreTokenLookup implements TokenLookup {
     if (!user) return null;
     return {
       tokenId: token.id,
+      name: token.name,
       userId: user.id,
       username: user.username,
       isAdmin: user.isAdmin,

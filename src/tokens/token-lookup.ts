@@ -10,6 +10,8 @@ import type { UserState } from '../users/user.js';
  */
 export interface TokenAuthRecord {
   tokenId: number;
+  /** The token's name, as its owner gave it (shown in expiry warnings). */
+  name: string;
   userId: number;
   username: string;
   isAdmin: boolean;

@@ -73,10 +73,10 @@ export class TableAuthorizer implements GitAuthorizer {
     if (!repoPath) throw new NotFoundError('404 Project');
     const principal: Principal = account
       ? account.kind === 'token'
-        ? { kind: 'token', user: { id: 1, username: credentials!.username, isAdmin: false }, tokenId: 7, scopes: ['write_repository'], restrictions: NO_RESTRICTIONS }
+        ? { kind: 'token', user: { id: 1, username: credentials!.username, isAdmin: false }, tokenId: 7, scopes: ['write_repository'], restrictions: NO_RESTRICTIONS, token: { name: 'ci', expiresAt: null } }
         : { kind: 'password', user: { id: 1, username: credentials!.username, isAdmin: false } }
       : { kind: 'anonymous' };
-    return { repoPath, projectId: 1, principal, pushRules: null };
+    return { repoPath, projectId: 1, principal, pushRules: null, notice: null };
   }
 }
 

@@ -24,6 +24,7 @@ const DISCARD_AUDIT: AuditRecorder = { record: async () => undefined, recordOnce
 
 const RECORD: TokenAuthRecord = {
   tokenId: 7,
+  name: 'admin',
   userId: 1,
   username: 'root',
   isAdmin: true,

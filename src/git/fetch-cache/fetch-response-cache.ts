@@ -84,7 +84,7 @@ const ENTRY_OVERHEAD_BYTES = 8192;
  *
  * @example
  * const reader = fetches.open(grant.repoPath, 'version=2', body);
- * if (reader) await serveCachedFetch(req, res, reader, contentType, ctx); else await runGitService(...);
+ * if (reader) await serveCachedFetch(req, res, reader, { contentType, notice }, ctx); else await runGitService(...);
  */
 export class FetchResponseCache {
   /** Entries that may be read, least recently used first. */
