@@ -38,6 +38,7 @@ import { GitCheck } from './git/git-version.js';
 import { runReadinessChecks } from './lib/readiness.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
 import { StoreTokenLookup } from './tokens/store-token-lookup.js';
+import { TokenLeakGuard } from './tokens/token-leak-guard.js';
 import { TokenCodec } from './tokens/token-codec.js';
 import { TokenService } from './tokens/token.service.js';
 import { TwoFactorService } from './users/two-factor.service.js';
@@ -166,6 +167,7 @@ function services(
     ...(notifications ? { notifier: notifications } : {}),
     audit,
   });
+  const pushGuard = config.secretPushProtection ? new TokenLeakGuard({ codec, lookup, tokens, audit }) : null;
   const tokenInformation = new TokenInformation({ tokens: stores.tokens, users: stores.users, codec, service: tokens });
   const twoFactor = new TwoFactorService({
     users,
@@ -212,6 +214,7 @@ function services(
     twoFactor,
     tokens,
     tokenInformation,
+    pushGuard,
     notifications,
     projects,
     repos,

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
+import { PushChecks } from './git/push-checks.js';
 import { DEFAULT_GIT_PATH } from './git/git-env.js';
 import { RefReader } from './git/ref-reader.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
@@ -42,6 +43,7 @@ export async function listen(system: System, port = system.config.port, host = s
   const outcomes = new GitOutcomeMetrics(system.metrics.registry);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
+  const pushChecks = system.pushGuard ? await PushChecks.start(system.pushGuard, config.tokenPrefix, logger) : null;
   const sshConfig = config.ssh;
   // SSH listens first: clone URLs name its port (a free one when configured as 0). ssh2 is loaded only when SSH is configured.
   const ssh = sshConfig
@@ -54,9 +56,11 @@ export async function listen(system: System, port = system.config.port, host = s
         dataDir: config.dataDir,
         gitBin: config.gitBin,
         launcher: spawner,
+        ...(pushChecks ? { pushChecks } : {}),
         config: sshConfig,
       }).catch(async (err: unknown) => {
         await spawner.stop();
+        await pushChecks?.stop();
         throw listenFailure('GITGATE_SSH_PORT', 'GITGATE_SSH_HOST', sshConfig.host, sshConfig.port, err);
       })
     : null;
@@ -109,6 +113,7 @@ export async function listen(system: System, port = system.config.port, host = s
         idleTimeoutMs: config.gitIdleTimeoutMs,
         externalUrl: config.externalUrl,
         launcher: spawner,
+        ...(pushChecks ? { pushChecks } : {}),
         fetchCache: config.fetchCache,
       },
     },
@@ -136,6 +141,7 @@ export async function listen(system: System, port = system.config.port, host = s
       await ssh.stopListening();
     }
     await spawner.stop();
+    await pushChecks?.stop();
     throw listenFailure('PORT', 'HOST', host, port, err);
   });
   const address = server.address() as AddressInfo;
@@ -148,6 +154,7 @@ export async function listen(system: System, port = system.config.port, host = s
       server.closeIdleConnections();
       await operations.drain(config.shutdownGraceMs);
       await spawner.stop();
+      await pushChecks?.stop();
       server.closeAllConnections();
       ssh?.disconnectAll();
       await Promise.all([closed, sshClosed]);

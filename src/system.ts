@@ -20,6 +20,7 @@ import type { SessionServices } from './sessions/session-services.js';
 import type { TokenService } from './tokens/token.service.js';
 import type { TokenInformation } from './tokens/token-information.js';
 import type { TokenNotifications } from './notifications/token-notifications.js';
+import type { PushSecretGuard } from './identity/push-protection.js';
 import type { TwoFactorService } from './users/two-factor.service.js';
 import type { UserService } from './users/user.service.js';
 
@@ -38,6 +39,8 @@ export interface System {
   tokens: TokenService;
   /** What a token's plaintext is, and revoking by it (administrators). */
   tokenInformation: TokenInformation;
+  /** Secret push protection's judge of token-shaped strings; null when GITGATE_SECRET_PUSH_PROTECTION is off. */
+  pushGuard: PushSecretGuard | null;
   /** E-mail to token owners; null without SMTP settings. `serve` starts its sweep. */
   notifications: TokenNotifications | null;
   projects: ProjectService;

@@ -16,8 +16,10 @@ export const AUDIT_ACTIONS = [
   'personal_access_token_expired',
   /** The first use of a token from an address it was never used from (its first use included). */
   'personal_access_token_used_from_new_address',
-  /** Found in a push and revoked by secret push protection (not recorded yet: reserved for it). */
+  /** Found in a push and revoked by secret push protection. */
   'personal_access_token_leaked',
+  /** A push skipped secret push protection (`git push -o secret_push_protection.skip_all`). */
+  'secret_push_protection_skipped',
   'sign_in_succeeded',
   'sign_in_failed',
   'two_factor_enabled',
@@ -78,6 +80,11 @@ export const INSTANCE: AuditEntity = { type: 'Gitlab::Audit::InstanceScope', id:
 /** The account entity of `user`. */
 export function userEntity(user: Pick<Identity, 'id' | 'username'>): AuditEntity {
   return { type: 'User', id: user.id, path: user.username };
+}
+
+/** The entity of a project (`path`: `namespace/project`). */
+export function projectEntity(project: { id: number; path: string }): AuditEntity {
+  return { type: 'Project', id: project.id, path: project.path };
 }
 
 /** What the action was done to, when more precise than the entity: a token, a key, an address. */

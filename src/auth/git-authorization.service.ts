@@ -62,9 +62,13 @@ export class GitAuthorizationService implements GitAuthorizer {
 
     const repoPath = await this.deps.repos.resolve(project.namespace, project.path);
     if (!repoPath) throw new NotFoundError(PROJECT);
-    const pushRules = service === 'git-receive-pack' && principal.kind === 'token' ? pushRulesOf(principal.restrictions) : null;
+    const fullPath = `${project.namespace}/${project.path}`;
+    const push =
+      service === 'git-receive-pack'
+        ? { rules: principal.kind === 'token' ? pushRulesOf(principal.restrictions) : null, context: { pusher: who, projectId: project.id, projectPath: fullPath } }
+        : null;
     const notice = principal.kind === 'token' && this.deps.expiryWarnings ? expiryWarning(principal.token, this.deps.expiryWarnings) : null;
-    return { repoPath, projectId: project.id, principal, pushRules, notice };
+    return { repoPath, projectId: project.id, projectPath: fullPath, principal, push, notice };
   }
 
   /** Checks credentials under the IP's ban. */

@@ -6,7 +6,7 @@
 import type { PasswordCredentials } from '../identity/authenticator.js';
 import type { GitService } from '../identity/git-service.js';
 import type { Principal } from '../identity/principal.js';
-import type { PushRules } from '../identity/token-restrictions.js';
+import type { PushSpec } from '../identity/push-protection.js';
 
 
 /** What the git edge knows about a request before anything is spawned. */
@@ -26,8 +26,14 @@ export interface GitGrant {
   repoPath: string;
   projectId: number;
   principal: Principal;
-  /** What a push may do to refs (a restricted token's), enforced by gitgate's pre-receive hook; null: no limits. */
-  pushRules: PushRules | null;
+  /** `namespace/project`, as found. */
+  projectPath: string;
+  /**
+   * For a push (receive-pack): who pushes where, and what a restricted
+   * token may do to refs — what gitgate's pre-receive hook enforces. Null
+   * for every other service.
+   */
+  push: PushSpec | null;
   /**
    * A line for git to show the user among its `remote:` progress messages
    * (an expiring token's warning), or null. It concerns this principal only,

@@ -11,13 +11,14 @@ import type { Request, Response } from 'express';
 import type { Logger } from 'pino';
 import { UnavailableError } from '../lib/errors.js';
 import type { GitService } from '../identity/git-service.js';
-import type { PushRules } from '../identity/token-restrictions.js';
+import type { PushSpec } from '../identity/push-protection.js';
 import { coalescingStream } from './coalescing-stream.js';
 import { sidebandNotice } from '../git/sideband-notice.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
 import { refusedByGit, spawnGitChild, succeeded, type ExitStatus, type GitChild, type GitLauncher } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitOperations } from '../git/git-operations.js';
+import type { PushChecks } from '../git/push-checks.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
 import { refuseOperation } from './refuse-operation.js';
 import { clientIp } from '../http/client-ip.js';
@@ -39,6 +40,8 @@ export interface GitProcessOptions {
   homeDir: string;
   /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
   launcher?: GitLauncher;
+  /** Secret push protection: pushes are scanned through it; absent: not scanned. */
+  pushChecks?: PushChecks;
 }
 
 /** One git invocation, decided by a verb handler after authorization. */
@@ -57,8 +60,8 @@ export interface GitRun {
    * the whole body when the handler has read it already.
    */
   body: { gzip: boolean; buffered?: Buffer } | null;
-  /** For a push: the rules gitgate's pre-receive hook enforces (GitGrant.pushRules). */
-  pushRules?: PushRules | null;
+  /** For a push: what gitgate's hooks enforce (GitGrant.push). */
+  push?: PushSpec | null;
   /** A line added to git's progress output for this client (GitGrant.notice), or null. */
   notice?: string | null;
 }
@@ -123,7 +126,7 @@ class GitExchange {
           advertiseRefs: run.advertiseRefs,
           gitProtocol: run.gitProtocol,
           withStdin: run.body !== null,
-          pushRules: run.pushRules ?? null,
+          push: run.push ?? null,
         });
         this.#child = child;
       } catch (err) {

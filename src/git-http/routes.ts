@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import type { GitAuthorizer } from '../auth/git-authorization.js';
 import type { GitLauncher } from '../git/git-child.js';
+import type { PushChecks } from '../git/push-checks.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import { answer, gitErrorAnswer, sendGitText } from './git-errors.js';
 import { GitOperations } from '../git/git-operations.js';
@@ -44,6 +45,8 @@ export interface GitHttpOptions {
   externalUrl?: string;
   /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
   launcher?: GitLauncher;
+  /** Secret push protection: pushes are scanned through it; absent: not scanned. */
+  pushChecks?: PushChecks;
   /** Where and how much of clone answers to keep (see FetchResponseCache); absent: not cached. */
   fetchCache?: { dir: string; maxBytes: number; maxAgeMs: number };
 }
@@ -87,6 +90,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     envPath: deps.options.envPath ?? DEFAULT_GIT_PATH,
     homeDir: deps.options.homeDir ?? os.tmpdir(),
     launcher: deps.options.launcher,
+    pushChecks: deps.options.pushChecks,
   };
   const fetchCache = deps.options.fetchCache;
   const fetches = fetchCache && fetchCache.maxBytes > 0 ? new FetchResponseCache({ ...processOptions, ...fetchCache, logger: deps.logger }) : null;

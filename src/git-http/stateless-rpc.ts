@@ -60,7 +60,7 @@ export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmis
         contentType,
         preamble: null,
         body: { gzip, buffered },
-        pushRules: grant.pushRules,
+        push: grant.push,
         notice: grant.notice,
       },
       ctx.process,

@@ -6,9 +6,10 @@
 import { spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { GitService } from '../identity/git-service.js';
-import type { PushRules } from '../identity/token-restrictions.js';
+import type { PushSpec } from '../identity/push-protection.js';
 import { gitEnvironment } from './git-env.js';
-import { pushHookArgs, pushVerdicts } from './push-hooks.js';
+import type { PushChecks } from './push-checks.js';
+import { pushHooks } from './push-hooks.js';
 import { reportStatusRewriter } from './report-status-rewriter.js';
 
 /** How a git process ended. */
@@ -26,6 +27,8 @@ export interface GitChildOptions {
   stderrLimitBytes: number;
   /** Starts git without forking this process (a GitSpawner); absent: git is spawned directly. */
   launcher?: GitLauncher;
+  /** Secret push protection: every push's hook asks it; absent: pushes are not scanned. */
+  pushChecks?: PushChecks;
 }
 
 export interface GitChildSpec {
@@ -35,8 +38,8 @@ export interface GitChildSpec {
   gitProtocol: string | null;
   /** Whether git reads input (the request body) or /dev/null. */
   withStdin: boolean;
-  /** For receive-pack: the push rules gitgate's pre-receive hook enforces; null or absent: none. */
-  pushRules?: PushRules | null;
+  /** For receive-pack: what gitgate's hooks enforce (GitGrant.push); null or absent: not a push. */
+  push?: PushSpec | null;
 }
 
 /** A running git process. */
@@ -62,8 +65,8 @@ export interface GitProcessSpec {
   cwd: string;
   gitProtocol: string | null;
   withStdin: boolean;
-  /** For a push: the push rules gitgate's pre-receive hook enforces; null or absent: none. */
-  pushRules?: PushRules | null;
+  /** For a push: what gitgate's hooks enforce (GitGrant.push); null or absent: not a push. */
+  push?: PushSpec | null;
 }
 
 /** Everything needed to start one git process, environment included. */
@@ -92,25 +95,42 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
   const args = [spec.service.slice('git-'.length), '--stateless-rpc'];
   if (spec.advertiseRefs) args.push('--advertise-refs');
   args.push(spec.repoPath);
-  return spawnGit(options, { args, cwd: spec.repoPath, gitProtocol: spec.gitProtocol, withStdin: spec.withStdin, pushRules: spec.pushRules ?? null });
+  return spawnGit(options, { args, cwd: spec.repoPath, gitProtocol: spec.gitProtocol, withStdin: spec.withStdin, push: spec.push ?? null });
 }
 
-/** Starts `git <args…>` like spawnGitChild: own process group, minimal environment, bounded stderr. */
+/**
+ * Starts `git <args…>` like spawnGitChild: own process group, minimal
+ * environment, bounded stderr. A push runs under gitgate's hooks when it
+ * has push rules or push protection is on.
+ */
 export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChild {
-  const verdicts = spec.pushRules ? pushVerdicts(spec.pushRules) : null;
+  const ticket = spec.push && options.pushChecks ? options.pushChecks.open(spec.push.context) : null;
+  const hooks = spec.push && (spec.push.rules || ticket) ? pushHooks(spec.push.rules, ticket?.env ?? null) : null;
   const env = gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol });
+  // `git push -o secret_push_protection.skip_all` needs push options advertised, in info/refs too.
+  const pushOptions = options.pushChecks && spec.args[0] === 'receive-pack' ? ['-c', 'receive.advertisePushOptions=true'] : [];
   const command: GitCommand = {
     file: options.gitBin,
-    args: verdicts ? [...pushHookArgs(), ...spec.args] : spec.args,
+    args: [...pushOptions, ...(hooks?.args ?? []), ...spec.args],
     cwd: spec.cwd,
-    env: verdicts ? { ...env, ...verdicts.env } : env,
+    env: hooks ? { ...env, ...hooks.env } : env,
     withStdin: spec.withStdin,
     stderrLimitBytes: options.stderrLimitBytes,
   };
-  const child = options.launcher ? options.launcher.launch(command) : spawnDirect(command);
-  if (!verdicts) return child;
-  void child.exited.then(() => verdicts.remove());
-  const stdout = reportStatusRewriter(() => verdicts.read());
+  let child: GitChild;
+  try {
+    child = options.launcher ? options.launcher.launch(command) : spawnDirect(command);
+  } catch (err) {
+    ticket?.close();
+    hooks?.remove();
+    throw err;
+  }
+  if (!hooks) return child;
+  void child.exited.then(() => {
+    hooks.remove();
+    ticket?.close();
+  });
+  const stdout = reportStatusRewriter(() => hooks.read());
   child.stdout.on('error', (err) => stdout.destroy(err));
   child.stdout.pipe(stdout);
   return {

@@ -100,7 +100,7 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
         cwd: repoPath,
         gitProtocol: run.gitProtocol,
         withStdin: true,
-        pushRules: grant.pushRules,
+        push: grant.push,
       });
     } catch (err) {
       ctx.logger.error({ err, gitService: run.service, repoPath }, 'git could not be started');

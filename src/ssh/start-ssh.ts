@@ -9,6 +9,7 @@ import type { GitAuthorizationService } from '../auth/git-authorization.service.
 import type { SshAuthService } from '../auth/ssh-auth.service.js';
 import type { SshConfig } from '../config/config.js';
 import type { GitLauncher } from '../git/git-child.js';
+import type { PushChecks } from '../git/push-checks.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import type { GitOperations } from '../git/git-operations.js';
 import type { GitOutcomeMetrics } from '../git/operation-outcomes.js';
@@ -26,6 +27,8 @@ export interface GitSshDeps {
   gitBin: string;
   /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
   launcher?: GitLauncher;
+  /** Secret push protection for pushes over SSH; absent: not scanned. */
+  pushChecks?: PushChecks;
   config: SshConfig;
 }
 
@@ -54,6 +57,7 @@ export async function startGitSsh(deps: GitSshDeps): Promise<GitSsh> {
           stderrLimitBytes: 8192,
           killGraceMs: 5000,
           launcher: deps.launcher,
+          ...(deps.pushChecks ? { pushChecks: deps.pushChecks } : {}),
         },
       },
     },

@@ -15,6 +15,7 @@ import type { AuditRecorder } from '../audit/audit-log.js';
 import type { Identity } from '../identity/principal.js';
 import type { UserStore } from '../users/user.store.js';
 import type { PersonalAccessToken } from './token.js';
+import type { LeakLocation } from './revocation-notifier.js';
 import type { TokenAuthRecord } from './token-lookup.js';
 import type { TokenStore } from './token.store.js';
 
@@ -59,6 +60,18 @@ export class TokenAudit {
       entity: await this.ownerOf(token, actor),
       target: tokenTarget(token),
       details: { reason: actor.id === token.userId ? 'revoked_by_owner' : 'revoked_by_administrator' },
+    });
+  }
+
+  /** A token found in a push and revoked by secret push protection; `pusher` pushed it. */
+  async leaked(pusher: Identity | null, token: PersonalAccessToken, leak: LeakLocation): Promise<void> {
+    const owner = await this.users.findById(token.userId);
+    await this.audit.record({
+      action: 'personal_access_token_leaked',
+      author: pusher ? authorOf(pusher) : SYSTEM_AUTHOR,
+      entity: userEntity({ id: token.userId, username: owner?.username ?? '' }),
+      target: tokenTarget(token),
+      details: { reason: 'secret_push_protection', project: leak.project, commit: leak.commit, path: leak.path },
     });
   }
 

@@ -190,16 +190,18 @@ export class TokenService {
   }
 
   /**
-   * Revokes a token that push protection found in a repository, effective
-   * on the next request everywhere as any revoke, and tells its owner where
-   * it was found. False when it was absent or already revoked.
+   * Revokes a token that push protection found in a repository (pushed by
+   * `pusher`), effective on the next request everywhere as any revoke,
+   * records the leak and tells its owner where it was found. False when it
+   * was absent or already revoked.
    */
-  async revokeLeaked(id: number, leak: LeakLocation): Promise<boolean> {
+  async revokeLeaked(id: number, leak: LeakLocation, pusher: Identity | null = null): Promise<boolean> {
     const token = await this.deps.tokens.findById(id);
     if (!token) return false;
     const revoked = await this.deps.tokens.revoke(id);
     await this.deps.lookup.invalidate([token.digest, ...(await this.deps.tokens.revokeDescendants(id))]);
     if (!revoked) return false;
+    await this.audit.leaked(pusher, token, leak);
     await this.deps.notifier?.tokenRevoked(token, { kind: 'leak_protection', ...leak });
     return true;
   }

@@ -76,7 +76,8 @@ export class TableAuthorizer implements GitAuthorizer {
         ? { kind: 'token', user: { id: 1, username: credentials!.username, isAdmin: false }, tokenId: 7, scopes: ['write_repository'], restrictions: NO_RESTRICTIONS, token: { name: 'ci', expiresAt: null } }
         : { kind: 'password', user: { id: 1, username: credentials!.username, isAdmin: false } }
       : { kind: 'anonymous' };
-    return { repoPath, projectId: 1, principal, pushRules: null, notice: null };
+    const push = request.service === 'git-receive-pack' ? { rules: null, context: { pusher: null, projectId: 1, projectPath: `${request.namespace}/${request.project}` } } : null;
+    return { repoPath, projectId: 1, projectPath: `${request.namespace}/${request.project}`, principal, push, notice: null };
   }
 }
 
