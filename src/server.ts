@@ -54,6 +54,7 @@ export async function listen(system: System, port = system.config.port, host = s
         dataDir: config.dataDir,
         gitBin: config.gitBin,
         launcher: spawner,
+        pushes: system.pushes,
         config: sshConfig,
       }).catch(async (err: unknown) => {
         await spawner.stop();
@@ -103,6 +104,7 @@ export async function listen(system: System, port = system.config.port, host = s
       authorizer: system.gitAccess,
       operations,
       outcomes,
+      pushes: system.pushes,
       options: {
         gitBin: config.gitBin,
         timeoutMs: config.gitTimeoutMs,

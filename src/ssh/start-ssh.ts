@@ -12,6 +12,7 @@ import type { GitLauncher } from '../git/git-child.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import type { GitOperations } from '../git/git-operations.js';
 import type { GitOutcomeMetrics } from '../git/operation-outcomes.js';
+import type { RepositoryPushes } from '../git/repository-pushes.js';
 import { loadOrCreateHostKeys, type HostKey } from './host-keys.js';
 import { startSshServer, type RunningSshServer } from './ssh-server.js';
 
@@ -26,6 +27,8 @@ export interface GitSshDeps {
   gitBin: string;
   /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
   launcher?: GitLauncher;
+  /** Where pushes are registered while they run (shared with the HTTP edge and housekeeping). */
+  pushes?: RepositoryPushes;
   config: SshConfig;
 }
 
@@ -47,6 +50,7 @@ export async function startGitSsh(deps: GitSshDeps): Promise<GitSsh> {
       limits: config,
       git: {
         operations: deps.operations,
+        ...(deps.pushes ? { pushes: deps.pushes } : {}),
         options: {
           gitBin: deps.gitBin,
           envPath: DEFAULT_GIT_PATH,
