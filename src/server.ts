@@ -74,6 +74,7 @@ export async function listen(system: System, port = system.config.port, host = s
       tokens: system.tokens,
       tokenInformation: system.tokenInformation,
       projects: system.projects,
+      housekeeping: system.housekeeping,
       sshKeys: system.sshKeys,
       audit: system.audit,
       guarded: system.guarded,
