@@ -26,6 +26,7 @@ export type PushEndedListener = (push: PushTarget, succeeded: boolean) => void;
 export class RepositoryPushes {
   readonly #running = new Map<string, number>();
   readonly #listeners: PushEndedListener[] = [];
+  readonly #idleWaiters = new Map<string, Array<() => void>>();
 
   /** Registers a push to `push.repoPath`; returns the function that ends it (calls after the first are ignored). */
   begin(push: PushTarget): (succeeded: boolean) => void {
@@ -44,12 +45,26 @@ export class RepositoryPushes {
           // The push is over whatever a listener does with the news.
         }
       }
+      if (left > 0) return;
+      const waiters = this.#idleWaiters.get(push.repoPath) ?? [];
+      this.#idleWaiters.delete(push.repoPath);
+      for (const wake of waiters) wake();
     };
   }
 
   /** Pushes to `repoPath` running now in this process. */
   running(repoPath: string): number {
     return this.#running.get(repoPath) ?? 0;
+  }
+
+  /** Resolves once no push to `repoPath` runs in this process (at once when none does), after the listeners heard of the last one. */
+  idle(repoPath: string): Promise<void> {
+    if (this.running(repoPath) === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const waiters = this.#idleWaiters.get(repoPath) ?? [];
+      waiters.push(resolve);
+      this.#idleWaiters.set(repoPath, waiters);
+    });
   }
 
   /** Adds a listener told of every push that ends from now on. */

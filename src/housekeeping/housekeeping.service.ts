@@ -33,6 +33,9 @@ export interface HousekeepingServiceDeps {
 export const ALREADY_TRIGGERED = 'Somebody already triggered housekeeping for this project';
 
 export class HousekeepingService {
+  /** Pushes being counted (see `pushed`), so `idle` can wait for the runs they schedule. */
+  readonly #counting = new Set<Promise<unknown>>();
+
   constructor(private readonly deps: HousekeepingServiceDeps) {}
 
   /**
@@ -40,7 +43,14 @@ export class HousekeepingService {
    * due; resolves to that run's kind (null: none due). Never rejects: a
    * failure to count is logged, and the push is not affected.
    */
-  async pushed(push: { projectId: number; repoPath: string }): Promise<MaintenanceKind | null> {
+  pushed(push: { projectId: number; repoPath: string }): Promise<MaintenanceKind | null> {
+    const counted = this.#count(push);
+    this.#counting.add(counted);
+    void counted.finally(() => this.#counting.delete(counted));
+    return counted;
+  }
+
+  async #count(push: { projectId: number; repoPath: string }): Promise<MaintenanceKind | null> {
     try {
       const pushes = await this.deps.store.countPush(push.projectId);
       const kind = dueAfterPush(pushes, this.deps.settings);
@@ -91,9 +101,10 @@ export class HousekeepingService {
     return this.deps.store.state(job.projectId);
   }
 
-  /** Resolves once no run is queued, waiting or running in this process. */
-  idle(): Promise<void> {
-    return this.deps.runner.idle();
+  /** Resolves once no push is being counted and no run is queued, waiting or running in this process. */
+  async idle(): Promise<void> {
+    while (this.#counting.size > 0) await Promise.all([...this.#counting]);
+    await this.deps.runner.idle();
   }
 
   /** Stops scheduling runs and waits for those under way. */
