@@ -135,14 +135,20 @@ export class HousekeepingRunner {
     return new Promise((resolve) => this.#idleWaiters.push(resolve));
   }
 
-  /** Stops taking and retrying jobs, waits for the runs under way (their leases are given up as they end). */
+  /**
+   * Stops taking and retrying jobs, waits for the runs under way (their
+   * leases are given up as they end), and gives up the repository leases
+   * of the jobs dropped (a trigger takes one before its job runs).
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
-    for (const job of this.#queue.splice(0)) this.#pending.delete(job.projectId);
+    this.#queue.splice(0);
     await Promise.allSettled(this.#running);
+    const dropped = [...this.#pending.keys()];
     this.#pending.clear();
+    await Promise.all(dropped.map((id) => this.deps.leases.release(projectLease(id), this.holder).catch(() => undefined)));
     this.#wakeIdle();
   }
 
