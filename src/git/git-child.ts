@@ -99,9 +99,12 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
 export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChild {
   const verdicts = spec.pushRules ? pushVerdicts(spec.pushRules) : null;
   const env = gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol });
+  // Housekeeping (src/housekeeping) keeps the repositories: git's own `gc --auto` after a push would
+  // detach into the background, outside GitOperations and the housekeeping leases (GitLab turns it off too).
+  const args = spec.args[0] === 'receive-pack' ? ['-c', 'receive.autogc=false', ...spec.args] : spec.args;
   const command: GitCommand = {
     file: options.gitBin,
-    args: verdicts ? [...pushHookArgs(), ...spec.args] : spec.args,
+    args: verdicts ? [...pushHookArgs(), ...args] : args,
     cwd: spec.cwd,
     env: verdicts ? { ...env, ...verdicts.env } : env,
     withStdin: spec.withStdin,

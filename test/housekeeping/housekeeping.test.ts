@@ -201,3 +201,29 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
     }
   });
 });
+
+describe("git's own auto gc after a push", () => {
+  let gw: Gateway;
+  afterAll(() => gw?.stop());
+
+  it('never runs inside a push gitgate serves, even with housekeeping after pushes off: housekeeping is the one keeper', async () => {
+    gw = await startGateway('sqlite', { env: { GITGATE_HOUSEKEEPING_INCREMENTAL_EVERY: '0', GITGATE_HOUSEKEEPING_FULL_EVERY: '0' } });
+    const owner = await gw.createUser('owner');
+    const kept = await gw.createProject(owner, 'kept');
+    const repo = gw.repoPath(kept);
+    const token = (await gw.createToken(owner, ['write_repository'])).token;
+    // Every push kept as a pack, and git's auto gc due from the second pack on, in the foreground.
+    for (const [key, value] of [['receive.unpackLimit', '1'], ['gc.autoPackLimit', '1'], ['gc.autoDetach', 'false']]) await gitOk(['-C', repo, 'config', key, value!]);
+    const work = tempDir('gitgate-autogc-');
+    await gitOk(['init', '-q', '-b', 'main', work]);
+    for (let i = 0; i < 3; i++) {
+      fs.writeFileSync(path.join(work, `f${i}`), `${i}\n`);
+      await gitOk(['-C', work, 'add', '.']);
+      await gitOk(['-C', work, 'commit', '-q', '-m', `c${i}`]);
+      await gitOk(['-C', work, 'push', '-q', authUrl(gw.url, 'owner/kept.git', 'owner', token), 'HEAD:main']);
+    }
+    expect(fs.readdirSync(path.join(repo, 'objects', 'pack')).filter((n) => n.endsWith('.pack'))).toHaveLength(3);
+    expect(await gw.system.housekeeping.state(ADMIN, kept.id)).toMatchObject({ pushesSinceFull: 3, lastIncrementalAt: null, lastFullAt: null });
+    fs.rmSync(work, { recursive: true, force: true });
+  });
+});
