@@ -21,7 +21,7 @@
  * nothing writes the repository's `config`, so the fetch and answer caches'
  * keys (config digest, ref files) change only when `pack-refs` moves refs.
  */
-import { execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { gitEnvironment } from './git-env.js';
@@ -110,37 +110,78 @@ export class RepositoryMaintenance {
   }
 
   /**
-   * Runs `task` in the bare repository `repoPath`.
+   * Runs `task` in the bare repository `repoPath`; `signal` stops it (git is
+   * signalled and cleans up after itself; the repository stays whole).
    * @throws Error naming the git command that failed (with git's stderr, which holds no secret: no credential reaches these commands).
    */
-  async run(repoPath: string, task: MaintenanceTask): Promise<MaintenanceReport> {
+  async run(repoPath: string, task: MaintenanceTask, signal?: AbortSignal): Promise<MaintenanceReport> {
     const started = this.#now();
+    this.#clearLeftovers(repoPath);
     const before = this.counts(repoPath);
     if (task === 'full') {
-      await this.#git(repoPath, ['repack', '-d', '-l', '-n', '-q', '--cruft', '--cruft-expiration=2.weeks.ago', '-b']);
+      await this.#git(repoPath, ['repack', '-d', '-l', '-n', '-q', '--cruft', '--cruft-expiration=2.weeks.ago', '-b'], signal);
     } else {
-      await this.#git(repoPath, ['repack', '-d', '-l', '-n', '-q', '--geometric=2']);
+      await this.#git(repoPath, ['repack', '-d', '-l', '-n', '-q', '--geometric=2'], signal);
     }
     const packedRefs = hasLooseRefs(path.join(repoPath, 'refs'));
-    if (packedRefs) await this.#git(repoPath, ['pack-refs', '--all']);
+    if (packedRefs) await this.#git(repoPath, ['pack-refs', '--all'], signal);
     const graph = task === 'full' ? ['--split=replace'] : ['--split'];
-    await this.#git(repoPath, ['commit-graph', 'write', '--reachable', '--changed-paths', ...graph]);
+    await this.#git(repoPath, ['commit-graph', 'write', '--reachable', '--changed-paths', ...graph], signal);
     return { task, before, after: this.counts(repoPath), packedRefs, durationMs: this.#now() - started };
   }
 
-  #git(repoPath: string, args: string[]): Promise<void> {
+  /** Runs git in a process group of its own, so a timeout or `signal` stops its children (pack-objects) too. */
+  #git(repoPath: string, args: string[], signal?: AbortSignal): Promise<void> {
     const { gitBin, envPath, homeDir } = this.options;
+    if (signal?.aborted) return Promise.reject(new Error(`git ${args[0]} not started: stopping`));
     return new Promise((resolve, reject) => {
-      execFile(
-        gitBin,
-        args,
-        { cwd: repoPath, env: { ...gitEnvironment({ path: envPath, home: homeDir, gitProtocol: null }), GIT_DIR: repoPath }, timeout: this.#timeoutMs, maxBuffer: STDERR_LIMIT, killSignal: 'SIGTERM' },
-        (err, _stdout, stderr) => {
-          if (!err) return resolve();
-          reject(new Error(`git ${args[0]} failed: ${String(stderr).trim().slice(0, 2000) || err.message}`, { cause: err }));
-        },
-      );
+      const child = spawn(gitBin, args, {
+        cwd: repoPath,
+        env: { ...gitEnvironment({ path: envPath, home: homeDir, gitProtocol: null }), GIT_DIR: repoPath },
+        stdio: ['ignore', 'ignore', 'pipe'],
+        detached: true,
+      });
+      let stderr = '';
+      let stopped: string | null = null;
+      child.stderr.on('data', (chunk: Buffer) => {
+        if (stderr.length < STDERR_LIMIT) stderr += chunk.toString();
+      });
+      const stop = (why: string): void => {
+        stopped ??= why;
+        // git removes its temporary files when signalled; whatever a SIGKILL leaves, the next run clears.
+        signalGroup(child.pid, 'SIGTERM');
+      };
+      const timer = setTimeout(() => stop(`timed out after ${this.#timeoutMs} ms`), this.#timeoutMs);
+      const onAbort = (): void => stop('stopping');
+      signal?.addEventListener('abort', onAbort, { once: true });
+      child.once('error', (err) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        reject(new Error(`git ${args[0]} could not start: ${err.message}`, { cause: err }));
+      });
+      child.once('close', (code, sig) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (code === 0 && !stopped) return resolve();
+        const why = stopped ?? (stderr.trim().slice(0, 2000) || `exit ${code ?? sig}`);
+        reject(new Error(`git ${args[0]} failed: ${why}`));
+      });
     });
+  }
+
+  /** Removes what a git killed mid-write left in `objects/pack` (git's own `prune` does so too), once older than the stale age. */
+  #clearLeftovers(repoPath: string): void {
+    const dir = path.join(repoPath, 'objects', 'pack');
+    const cutoff = this.#now() - this.#staleMs;
+    for (const name of listOrEmpty(dir)) {
+      if (!name.startsWith('tmp_') && !name.startsWith('.tmp-')) continue;
+      const file = path.join(dir, name);
+      try {
+        if (fs.statSync(file).mtimeMs < cutoff) fs.rmSync(file, { force: true });
+      } catch {
+        // Gone already.
+      }
+    }
   }
 }
 
@@ -166,5 +207,14 @@ function listOrEmpty(dir: string): string[] {
     return fs.readdirSync(dir);
   } catch {
     return [];
+  }
+}
+
+function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // The group is gone.
   }
 }

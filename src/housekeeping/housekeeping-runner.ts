@@ -34,7 +34,7 @@ export interface RunReport {
 
 /** Runs the git commands of housekeeping (implemented by git/repository-maintenance.ts). */
 export interface MaintenanceRunner {
-  run(repoPath: string, task: MaintenanceKind): Promise<RunReport>;
+  run(repoPath: string, task: MaintenanceKind, signal?: AbortSignal): Promise<RunReport>;
   /** Whether a push is receiving objects into the repository now, on any instance. */
   pushReceiving(repoPath: string): boolean;
 }
@@ -93,6 +93,8 @@ export class HousekeepingRunner {
   #stopped = false;
   #idleWaiters: Array<() => void> = [];
   #running: Array<Promise<unknown>> = [];
+  /** Aborted by `stop`: git runs under way are signalled. */
+  readonly #stopping = new AbortController();
 
   constructor(private readonly deps: HousekeepingRunnerDeps) {
     this.holder = deps.holder ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -136,12 +138,14 @@ export class HousekeepingRunner {
   }
 
   /**
-   * Stops taking and retrying jobs, waits for the runs under way (their
-   * leases are given up as they end), and gives up the repository leases
-   * of the jobs dropped (a trigger takes one before its job runs).
+   * Stops taking and retrying jobs, stops the git runs under way (git
+   * leaves the repository whole) and waits for them (their leases are given
+   * up as they end), and gives up the repository leases of the jobs
+   * dropped (a trigger takes one before its job runs).
    */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     for (const timer of this.#timers) clearTimeout(timer);
     this.#timers.clear();
     this.#queue.splice(0);
@@ -202,7 +206,7 @@ export class HousekeepingRunner {
       const renew = setInterval(() => void this.#renew(held), HOUSEKEEPING_LEASE_MS / 3);
       renew.unref();
       try {
-        const report = await this.deps.maintenance.run(job.repoPath, job.kind);
+        const report = await this.deps.maintenance.run(job.repoPath, job.kind, this.#stopping.signal);
         await this.deps.store.recordRun(job.projectId, job.kind, job.covered, this.deps.clock.now());
         logger.info({ ...log, before: report.before, after: report.after, packedRefs: report.packedRefs, durationMs: report.durationMs }, 'housekeeping ran');
         return { status: 'done', report };
@@ -210,7 +214,8 @@ export class HousekeepingRunner {
         clearInterval(renew);
       }
     } catch (err) {
-      logger.warn({ ...log, err }, 'housekeeping failed');
+      if (this.#stopped) logger.info(log, 'housekeeping stopped: gitgate is stopping');
+      else logger.warn({ ...log, err }, 'housekeeping failed');
       return { status: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
     } finally {
       await Promise.all(held.map((name) => leases.release(name, this.holder).catch(() => undefined)));
