@@ -93,6 +93,8 @@ export class HousekeepingRunner {
   #stopped = false;
   #idleWaiters: Array<() => void> = [];
   #running: Array<Promise<unknown>> = [];
+  /** Slot leases held by this process's runs: the lease store cannot tell them apart (one holder name). */
+  readonly #slotsHeld = new Set<string>();
   /** Aborted by `stop`: git runs under way are signalled. */
   readonly #stopping = new AbortController();
 
@@ -125,10 +127,21 @@ export class HousekeepingRunner {
 
   /**
    * Runs `job` now, through the same gates as a queued one but without
-   * waiting or retrying (the CLI); the caller must not have scheduled it.
+   * waiting or retrying (the CLI); `busy` when a job of its project is
+   * pending here already.
    */
   async runNow(job: HousekeepingJob): Promise<JobResult> {
-    return this.#attempt(job);
+    if (this.#stopped || this.#pending.has(job.projectId)) return { status: 'busy' };
+    this.#pending.set(job.projectId, job);
+    const run = this.#attempt(job);
+    this.#running.push(run);
+    try {
+      return await run;
+    } finally {
+      this.#running = this.#running.filter((r) => r !== run);
+      this.#pending.delete(job.projectId);
+      if (this.#pending.size === 0) this.#wakeIdle();
+    }
   }
 
   /** Resolves once nothing is queued, waiting or running here. */
@@ -219,6 +232,7 @@ export class HousekeepingRunner {
       return { status: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
     } finally {
       await Promise.all(held.map((name) => leases.release(name, this.holder).catch(() => undefined)));
+      for (const name of held) this.#slotsHeld.delete(name);
     }
   }
 
@@ -229,7 +243,11 @@ export class HousekeepingRunner {
   async #takeSlot(): Promise<string | null> {
     for (let n = 0; n < this.deps.concurrency; n++) {
       const name = `housekeeping:slot:${n}`;
+      if (this.#slotsHeld.has(name)) continue;
+      // Marked before the await: two runs of this process never race for one slot.
+      this.#slotsHeld.add(name);
       if (await this.#take(name)) return name;
+      this.#slotsHeld.delete(name);
     }
     return null;
   }
