@@ -222,6 +222,8 @@ describe("git's own auto gc after a push", () => {
       await gitOk(['-C', work, 'commit', '-q', '-m', `c${i}`]);
       await gitOk(['-C', work, 'push', '-q', authUrl(gw.url, 'owner/kept.git', 'owner', token), 'HEAD:main']);
     }
+    await gw.system.pushes.idle(fs.realpathSync(repo));
+    await gw.system.housekeeping.idle();
     expect(fs.readdirSync(path.join(repo, 'objects', 'pack')).filter((n) => n.endsWith('.pack'))).toHaveLength(3);
     expect(await gw.system.housekeeping.state(ADMIN, kept.id)).toMatchObject({ pushesSinceFull: 3, lastIncrementalAt: null, lastFullAt: null });
     fs.rmSync(work, { recursive: true, force: true });
