@@ -3,10 +3,9 @@
  * `concurrency` at once across every instance sharing the database, and
  * never while a push to the repository runs.
  *
- * - Across instances, two kinds of lease in the database (the LeaseStore of
- *   the e-mail sweep): one of `concurrency` slots (`housekeeping:slot:<n>`)
- *   and the repository's own (`housekeeping:project:<id>`), both renewed
- *   while git runs and given up after it.
+ * - Across instances, two kinds of lease in the database (see
+ *   HousekeepingLeases): one of `concurrency` slots and the repository's
+ *   own, both renewed while git runs and given up after it.
  * - In this process, one job per project is queued or running; a second
  *   request for it is coalesced into the first.
  * - A job whose repository has a push under way — in this process
@@ -20,6 +19,7 @@ import os from 'node:os';
 import type { Logger } from 'pino';
 import type { Clock } from '../lib/clock.js';
 import type { LeaseStore } from '../notifications/lease.store.js';
+import { HousekeepingLeases, projectLease } from './housekeeping-leases.js';
 import type { MaintenanceKind } from './housekeeping-policy.js';
 import type { HousekeepingStore } from './housekeeping.store.js';
 
@@ -75,14 +75,6 @@ export interface HousekeepingRunnerDeps {
   holder?: string;
 }
 
-/** How long a lease lasts unless renewed; renewed every third of it while git runs. */
-export const HOUSEKEEPING_LEASE_MS = 300_000;
-
-/** The lease naming the one run of a project's repository. */
-export function projectLease(projectId: number): string {
-  return `housekeeping:project:${projectId}`;
-}
-
 export class HousekeepingRunner {
   readonly holder: string;
   readonly #queue: HousekeepingJob[] = [];
@@ -93,13 +85,13 @@ export class HousekeepingRunner {
   #stopped = false;
   #idleWaiters: Array<() => void> = [];
   #running: Array<Promise<unknown>> = [];
-  /** Slot leases held by this process's runs: the lease store cannot tell them apart (one holder name). */
-  readonly #slotsHeld = new Set<string>();
+  readonly #leases: HousekeepingLeases;
   /** Aborted by `stop`: git runs under way are signalled. */
   readonly #stopping = new AbortController();
 
   constructor(private readonly deps: HousekeepingRunnerDeps) {
     this.holder = deps.holder ?? `${os.hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+    this.#leases = new HousekeepingLeases(deps.leases, deps.clock, this.holder, deps.concurrency);
   }
 
   /** Whether a job for `projectId` is queued, waiting or running in this process. */
@@ -165,7 +157,7 @@ export class HousekeepingRunner {
     await Promise.allSettled(this.#running);
     const dropped = [...this.#pending.keys()];
     this.#pending.clear();
-    await Promise.all(dropped.map((id) => this.deps.leases.release(projectLease(id), this.holder).catch(() => undefined)));
+    await this.#leases.release(dropped.map(projectLease));
     this.#wakeIdle();
   }
 
@@ -201,67 +193,41 @@ export class HousekeepingRunner {
 
   /** One try: the push check, a slot, the repository's lease, git; every lease taken is given up before it resolves. */
   async #attempt(queued: HousekeepingJob): Promise<JobResult> {
-    const { leases, logger } = this.deps;
+    const { logger } = this.deps;
     // What runs is fixed here: a later upgrade of a pending job applies to its next try only.
     const job = { ...queued };
     const log = { projectId: job.projectId, task: job.kind };
     if (this.#pushRunning(job.repoPath)) return { status: 'waiting', reason: 'push' };
     const held: string[] = [];
     try {
-      const slot = await this.#takeSlot();
+      const slot = await this.#leases.slot();
       if (!slot) return { status: 'waiting', reason: 'slots' };
       held.push(slot);
       const repo = projectLease(job.projectId);
-      if (!(await this.#take(repo))) return { status: 'busy' };
+      if (!(await this.#leases.take(repo))) return { status: 'busy' };
       held.push(repo);
       // Checked again under the lease: a push may have begun while the leases were taken.
       if (this.#pushRunning(job.repoPath)) return { status: 'waiting', reason: 'push' };
-      const renew = setInterval(() => void this.#renew(held), HOUSEKEEPING_LEASE_MS / 3);
-      renew.unref();
+      const stopRenewing = this.#leases.keep(held, (lease) => logger.warn({ ...log, lease }, 'housekeeping lost its lease while git ran'));
       try {
         const report = await this.deps.maintenance.run(job.repoPath, job.kind, this.#stopping.signal);
         await this.deps.store.recordRun(job.projectId, job.kind, job.covered, this.deps.clock.now());
         logger.info({ ...log, before: report.before, after: report.after, packedRefs: report.packedRefs, durationMs: report.durationMs }, 'housekeeping ran');
         return { status: 'done', report };
       } finally {
-        clearInterval(renew);
+        stopRenewing();
       }
     } catch (err) {
       if (this.#stopped) logger.info(log, 'housekeeping stopped: gitgate is stopping');
       else logger.warn({ ...log, err }, 'housekeeping failed');
       return { status: 'failed', error: err instanceof Error ? err : new Error(String(err)) };
     } finally {
-      await Promise.all(held.map((name) => leases.release(name, this.holder).catch(() => undefined)));
-      for (const name of held) this.#slotsHeld.delete(name);
+      await this.#leases.release(held);
     }
   }
 
   #pushRunning(repoPath: string): boolean {
     return this.deps.pushes.running(repoPath) > 0 || this.deps.maintenance.pushReceiving(repoPath);
-  }
-
-  async #takeSlot(): Promise<string | null> {
-    for (let n = 0; n < this.deps.concurrency; n++) {
-      const name = `housekeeping:slot:${n}`;
-      if (this.#slotsHeld.has(name)) continue;
-      // Marked before the await: two runs of this process never race for one slot.
-      this.#slotsHeld.add(name);
-      if (await this.#take(name)) return name;
-      this.#slotsHeld.delete(name);
-    }
-    return null;
-  }
-
-  #take(name: string): Promise<boolean> {
-    const now = this.deps.clock.now();
-    return this.deps.leases.acquire(name, this.holder, now, new Date(now.getTime() + HOUSEKEEPING_LEASE_MS));
-  }
-
-  async #renew(names: readonly string[]): Promise<void> {
-    for (const name of names) {
-      const kept = await this.#take(name).catch(() => false);
-      if (!kept) this.deps.logger.warn({ lease: name }, 'housekeeping lost its lease while git ran');
-    }
   }
 
   #wakeIdle(): void {

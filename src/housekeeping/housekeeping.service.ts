@@ -16,7 +16,8 @@ import type { LeaseStore } from '../notifications/lease.store.js';
 import type { Project } from '../projects/project.js';
 import type { ProjectService } from '../projects/project.service.js';
 import { dueAfterPush, type HousekeepingSettings, type MaintenanceKind } from './housekeeping-policy.js';
-import { HOUSEKEEPING_LEASE_MS, projectLease, type HousekeepingJob, type HousekeepingRunner, type JobResult } from './housekeeping-runner.js';
+import { HOUSEKEEPING_LEASE_MS, projectLease } from './housekeeping-leases.js';
+import type { HousekeepingJob, HousekeepingRunner, JobResult } from './housekeeping-runner.js';
 import type { HousekeepingState, HousekeepingStore } from './housekeeping.store.js';
 
 export interface HousekeepingServiceDeps {

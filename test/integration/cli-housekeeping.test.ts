@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { projectLease } from '../../src/housekeeping/housekeeping-runner.js';
+import { projectLease } from '../../src/housekeeping/housekeeping-leases.js';
 import type { Project } from '../../src/projects/project.js';
 import { SQLITE_FILE } from '../../src/setup/private-data.js';
 import { openStores, type Stores } from '../../src/storage/stores.js';
