@@ -67,7 +67,8 @@ export class HousekeepingService {
    * Starts a full run of the project's repository in the background (the
    * API). NotFoundError when the caller cannot see the project,
    * ForbiddenError below maintainer, ConflictError when a run of it is
-   * queued or running on any instance.
+   * queued here, or another instance holds its lease (triggered there, or
+   * running).
    */
   async trigger(actor: Identity, ref: number | string): Promise<Project> {
     const { job, project } = await this.#job(actor, ref);

@@ -1,8 +1,8 @@
 /**
  * `POST /projects/:id/housekeeping`: starts a housekeeping run of the
  * project's repository in the background (GitLab's `lib/api/projects.rb`):
- * 201 once it is queued, 409 while a run of it is queued or running on any
- * instance, 403 below maintainer. `task` is GitLab's `eager` (the default)
+ * 201 once it is queued, 409 while a run of it is queued here, triggered on
+ * another instance or running anywhere, 403 below maintainer. `task` is GitLab's `eager` (the default)
  * or `prune`; both are gitgate's full run, whose cruft pack already expires
  * unreachable objects past git's two-week grace period.
  */
