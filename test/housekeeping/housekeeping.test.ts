@@ -119,10 +119,14 @@ describe.each(databaseKinds())('housekeeping on %s', (kind) => {
     }
   });
 
-  it('a push that comes while housekeeping runs lands, and the repository stays whole', async () => {
+  it('a push and a clone that come while housekeeping runs succeed, and the repository stays whole', async () => {
     for (let round = 0; round < 3; round++) {
       const running = a.system.housekeeping.runNow(ADMIN, project.id);
+      const dest = tempDir('gitgate-hk-during-');
+      const cloning = gitOk(['clone', '-q', '--bare', url(), dest]).then(() => gitOk(['-C', dest, 'fsck', '--no-progress', '--no-dangling']));
       await push();
+      await cloning;
+      fs.rmSync(dest, { recursive: true, force: true });
       const result = await running;
       // Whichever began first: the run ran alongside the push, or saw it and held back.
       expect(['done', 'waiting']).toContain(result.status);
