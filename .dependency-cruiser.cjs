@@ -3,12 +3,12 @@
  * `npm test`: main → app → edges (git-http, ssh, api, web, registry, cli,
  * with shared HTTP plumbing in http) → the git backend (git) and the
  * services (auth → sessions, tokens, projects, ssh-keys → users → audit;
- * notifications → tokens) → identity → lib; stores, caches and the mailer
+ * notifications → tokens; housekeeping → projects) → identity → lib; stores, caches and the mailer
  * (storage, cache, mail) implement interfaces the services declare and are
  * wired only by the composition root.
  */
 const EDGES = '^src/(git-http|api|web|registry|ssh|http|cli)/';
-const SERVICES = '^src/(identity|audit|auth|tokens|users|projects|sessions|ssh-keys|registry-tokens|setup|notifications)/';
+const SERVICES = '^src/(identity|audit|auth|tokens|users|projects|sessions|ssh-keys|registry-tokens|setup|notifications|housekeeping)/';
 const STORES = '^src/(storage|cache|mail)/';
 const FRAMEWORKS = '^node_modules/(express|ssh2|ioredis|kysely|pg|better-sqlite3|helmet|eta|csrf-csrf|cookie-parser|nodemailer)/';
 
@@ -77,6 +77,13 @@ module.exports = {
       comment: 'E-mail to token owners builds on tokens and accounts; tokens reach it only through the RevocationNotifier they declare.',
       from: { path: '^src/notifications/' },
       to: { path: SERVICES, pathNot: '^src/(notifications|tokens|users|identity)/' },
+    },
+    {
+      name: 'housekeeping-knows-projects',
+      comment: 'Housekeeping keeps the repositories of projects; of the other services it uses only the lease contract of notifications.',
+      severity: 'error',
+      from: { path: '^src/housekeeping/' },
+      to: { path: SERVICES, pathNot: ['^src/(housekeeping|projects|identity)/', '^src/notifications/lease\\.store\\.ts$'] },
     },
     {
       name: 'auth-knows-no-consumer',

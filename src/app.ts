@@ -11,6 +11,7 @@ import type { GitAuthorizer } from './auth/git-authorization.js';
 import { createGitRouter, type GitHttpOptions } from './git-http/routes.js';
 import type { GitOperations } from './git/git-operations.js';
 import type { GitOutcomeMetrics } from './git/operation-outcomes.js';
+import type { RepositoryPushes } from './git/repository-pushes.js';
 import { matchGitPath } from './git-http/git-path.js';
 import { accessLog } from './http/access-log.js';
 import { bodyDeadline } from './http/body-deadline.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
     /** Git operations by outcome, shared with the SSH edge. */
     outcomes: GitOutcomeMetrics;
     options: GitHttpOptions;
+    /** Pushes in flight per repository (housekeeping waits for them). */
+    pushes?: RepositoryPushes;
   };
 }
 
@@ -68,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
       operations: deps.git.operations,
       metrics: deps.metrics,
       outcomes: deps.git.outcomes,
+      ...(deps.git.pushes ? { pushes: deps.git.pushes } : {}),
     }),
   );
   app.use(createWebRouter({ ...deps.web, logger: deps.logger }));

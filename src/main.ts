@@ -3,6 +3,7 @@
  * cache and logger. `compose` builds a running system from a Config;
  * run as a program, it dispatches to `serve` or a CLI command.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from 'pino';
@@ -48,6 +49,10 @@ import { AccountTokenCaches } from './tokens/account-token-caches.js';
 import { TokenInformation } from './tokens/token-information.js';
 import type { Mailer } from './notifications/mailer.js';
 import { TokenNotifications } from './notifications/token-notifications.js';
+import { HousekeepingRunner } from './housekeeping/housekeeping-runner.js';
+import { HousekeepingService } from './housekeeping/housekeeping.service.js';
+import { RepositoryMaintenance } from './git/repository-maintenance.js';
+import { RepositoryPushes } from './git/repository-pushes.js';
 
 /** How long one readiness check may take before it counts as failed. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -201,6 +206,7 @@ function services(
     settings: { issuer: config.registry.issuer, service: config.registry.service, lifetimeSeconds: config.registry.tokenLifetimeSeconds },
   });
   const git = new GitCheck(config.gitBin, DEFAULT_GIT_PATH);
+  const { pushes, housekeeping } = repositoryHousekeeping(config, { logger, clock, stores, projects });
   const redis = cache.redis;
   let closed: Promise<void> | null = null;
   return {
@@ -218,6 +224,8 @@ function services(
     notifications,
     projects,
     repos,
+    pushes,
+    housekeeping,
     gitAccess,
     sshKeys,
     sshAuth,
@@ -236,11 +244,28 @@ function services(
       (closed ??= (async () => {
         await tokens.flushUsage();
         await notifications?.stop();
+        await housekeeping.stop();
         await audit.close();
         await cache.close();
         await stores.close();
       })()),
   };
+}
+
+/** Pushes of both git edges, counted per project by housekeeping, which runs git's maintenance after so many. */
+function repositoryHousekeeping(
+  config: Config,
+  { logger, clock, stores, projects }: { logger: Logger; clock: Clock; stores: Stores; projects: ProjectService },
+): { pushes: RepositoryPushes; housekeeping: HousekeepingService } {
+  const pushes = new RepositoryPushes();
+  const maintenance = new RepositoryMaintenance({ gitBin: config.gitBin, envPath: DEFAULT_GIT_PATH, homeDir: os.tmpdir(), timeoutMs: config.gitTimeoutMs });
+  const { concurrency } = config.housekeeping;
+  const runner = new HousekeepingRunner({ store: stores.housekeeping, leases: stores.leases, maintenance, pushes, clock, logger, concurrency });
+  const housekeeping = new HousekeepingService({ runner, store: stores.housekeeping, projects, leases: stores.leases, clock, logger, settings: config.housekeeping });
+  pushes.onEnded((push, succeeded) => {
+    if (succeeded) void housekeeping.pushed(push);
+  });
+  return { pushes, housekeeping };
 }
 
 /** The SMTP mailer; nodemailer is loaded only by installations that send e-mail. */

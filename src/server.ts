@@ -57,6 +57,7 @@ export async function listen(system: System, port = system.config.port, host = s
         gitBin: config.gitBin,
         launcher: spawner,
         ...(pushChecks ? { pushChecks } : {}),
+        pushes: system.pushes,
         config: sshConfig,
       }).catch(async (err: unknown) => {
         await spawner.stop();
@@ -77,6 +78,7 @@ export async function listen(system: System, port = system.config.port, host = s
       tokens: system.tokens,
       tokenInformation: system.tokenInformation,
       projects: system.projects,
+      housekeeping: system.housekeeping,
       sshKeys: system.sshKeys,
       audit: system.audit,
       guarded: system.guarded,
@@ -107,6 +109,7 @@ export async function listen(system: System, port = system.config.port, host = s
       authorizer: system.gitAccess,
       operations,
       outcomes,
+      pushes: system.pushes,
       options: {
         gitBin: config.gitBin,
         timeoutMs: config.gitTimeoutMs,

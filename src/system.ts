@@ -21,6 +21,8 @@ import type { TokenService } from './tokens/token.service.js';
 import type { TokenInformation } from './tokens/token-information.js';
 import type { TokenNotifications } from './notifications/token-notifications.js';
 import type { PushSecretGuard } from './identity/push-protection.js';
+import type { RepositoryPushes } from './git/repository-pushes.js';
+import type { HousekeepingService } from './housekeeping/housekeeping.service.js';
 import type { TwoFactorService } from './users/two-factor.service.js';
 import type { UserService } from './users/user.service.js';
 
@@ -45,6 +47,10 @@ export interface System {
   notifications: TokenNotifications | null;
   projects: ProjectService;
   repos: RepositoryStore;
+  /** Pushes running per repository, from both git edges; housekeeping hears of each that ends. */
+  pushes: RepositoryPushes;
+  /** Repository maintenance after pushes, and on request (API, CLI). */
+  housekeeping: HousekeepingService;
   gitAccess: GitAuthorizationService;
   /** SSH public keys of accounts (API, CLI, SSH sign-in). */
   sshKeys: SshKeyService;

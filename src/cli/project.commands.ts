@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { ConflictError } from '../lib/errors.js';
 import { CLI_ACTOR } from './cli-actor.js';
 import { UsageError, type WithSystem } from './cli-context.js';
 import { projectAt, userNamed } from './cli-lookups.js';
@@ -10,7 +11,7 @@ export function splitProjectPath(value: string): { namespace: string; path: stri
   return { namespace: m[1]!, path: m[2]!.replace(/\.git$/, '') };
 }
 
-/** `gitgate project list|create|delete`. */
+/** `gitgate project list|create|delete|housekeeping`. */
 export function registerProjectCommands(program: Command, withSystem: WithSystem): void {
   const project = program.command('project').description('manage projects');
   project
@@ -56,4 +57,28 @@ export function registerProjectCommands(program: Command, withSystem: WithSystem
         process.stdout.write(`Deleted project ${found.namespace}/${found.path} and its repository\n`);
       });
     });
+  project
+    .command('housekeeping <namespace/name>')
+    .description("repack the project's repository now (full run: one pack with a bitmap, a commit-graph, packed refs) and wait for it")
+    .action((target: string) => {
+      const { namespace, path } = splitProjectPath(target);
+      const ref = `${namespace}/${path}`;
+      return withSystem(async (s) => {
+        const result = await s.housekeeping.runNow(CLI_ACTOR, ref);
+        if (result.status === 'failed') throw result.error;
+        if (result.status === 'busy') throw new ConflictError(`housekeeping of ${ref} is running elsewhere; it was not started again`);
+        if (result.status === 'waiting') {
+          const why = result.reason === 'push' ? 'a push to it is under way' : 'as many housekeeping runs as GITGATE_HOUSEKEEPING_CONCURRENCY allows are running';
+          throw new ConflictError(`housekeeping of ${ref} did not start: ${why}; try again shortly`);
+        }
+        const { before, after, durationMs } = result.report;
+        process.stdout.write(
+          `Housekept ${ref}: ${counted(before)} → ${counted(after)} in ${(durationMs / 1000).toFixed(1)} s\n`,
+        );
+      });
+    });
+}
+
+function counted(c: { packs: number; looseObjects: number }): string {
+  return `${c.packs} pack${c.packs === 1 ? '' : 's'}, ${c.looseObjects} loose object${c.looseObjects === 1 ? '' : 's'}`;
 }

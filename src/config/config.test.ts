@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_HOUSEKEEPING } from '../housekeeping/housekeeping-policy.js';
 import { DEFAULT_OPERATION_LIMITS } from '../git/git-operations.js';
 import { ConfigError, loadConfig } from './config.js';
 
@@ -109,6 +110,14 @@ describe('loadConfig', () => {
     });
     expect(set.gitLimits).toEqual({ maxOperations: 10, maxPerAddress: 3 });
     expect(set.http).toEqual({ headersTimeoutMs: 5000, bodyTimeoutMs: 7000, maxConnections: 100 });
+  });
+
+  it("runs housekeeping at GitLab's periods by default, one run at a time, and takes other periods (0: never after pushes)", () => {
+    expect(loadConfig({}).housekeeping).toEqual(DEFAULT_HOUSEKEEPING);
+    const set = loadConfig({ GITGATE_HOUSEKEEPING_INCREMENTAL_EVERY: '0', GITGATE_HOUSEKEEPING_FULL_EVERY: '200', GITGATE_HOUSEKEEPING_CONCURRENCY: '4' });
+    expect(set.housekeeping).toEqual({ incrementalEvery: 0, fullEvery: 200, concurrency: 4 });
+    expect(() => loadConfig({ GITGATE_HOUSEKEEPING_CONCURRENCY: '0' })).toThrow(/GITGATE_HOUSEKEEPING_CONCURRENCY/);
+    expect(() => loadConfig({ GITGATE_HOUSEKEEPING_FULL_EVERY: '-1' })).toThrow(/GITGATE_HOUSEKEEPING_FULL_EVERY/);
   });
 
   it('lets only loopback use the monitoring endpoints unless told otherwise', () => {

@@ -106,6 +106,10 @@ const schema = z.object({
   GITGATE_FETCH_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
   GITGATE_FETCH_CACHE_MAX_AGE_SECONDS: positiveInt.default(300),
   GITGATE_FETCH_CACHE_DIR: z.string().min(1).optional(),
+  // GitLab's housekeeping periods (see housekeeping/housekeeping-policy.ts); 0 turns that kind off after pushes.
+  GITGATE_HOUSEKEEPING_INCREMENTAL_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(10),
+  GITGATE_HOUSEKEEPING_FULL_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(50),
+  GITGATE_HOUSEKEEPING_CONCURRENCY: positiveInt.max(64).default(1),
   GITGATE_SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
   GITGATE_EMAIL_FROM: z.string().regex(EMAIL_FROM, 'must be an address, or a name and <address>').optional(),
   GITGATE_AUDIT_RETENTION_DAYS: positiveInt.max(36_500).optional(),
@@ -153,6 +157,8 @@ export type Config = Readonly<{
   http: HttpLimits;
   /** Clone answers kept on disk and shared (FetchResponseCache); maxBytes 0 turns it off. */
   fetchCache: Readonly<{ dir: string; maxBytes: number; maxAgeMs: number }>;
+  /** Repository housekeeping after pushes: every so many pushes, and runs at once across instances. */
+  housekeeping: Readonly<{ incrementalEvery: number; fullEvery: number; concurrency: number }>;
   /** Git over SSH; null when GITGATE_SSH_PORT is unset. */
   ssh: SshConfig | null;
   /** The container registry token service (`GET /jwt/auth`). */
@@ -274,6 +280,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
       dir: resolve(e.GITGATE_FETCH_CACHE_DIR ?? path.join(dataDir, 'cache', 'fetch')),
       maxBytes: e.GITGATE_FETCH_CACHE_MAX_BYTES,
       maxAgeMs: e.GITGATE_FETCH_CACHE_MAX_AGE_SECONDS * 1000,
+    },
+    housekeeping: {
+      incrementalEvery: e.GITGATE_HOUSEKEEPING_INCREMENTAL_EVERY,
+      fullEvery: e.GITGATE_HOUSEKEEPING_FULL_EVERY,
+      concurrency: e.GITGATE_HOUSEKEEPING_CONCURRENCY,
     },
     ssh:
       e.GITGATE_SSH_PORT === undefined

@@ -13,6 +13,7 @@ import type { GitProcessContext } from './http-exchange.js';
 import type { GitAnswerCache } from '../git/git-answer-cache.js';
 import type { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
+import type { RepositoryPushes } from '../git/repository-pushes.js';
 
 /** Dependencies of the verb handlers. */
 export interface GitHandlerContext {
@@ -22,6 +23,8 @@ export interface GitHandlerContext {
   answers: GitAnswerCache;
   /** Clone answers shared and reused; null when disabled. */
   fetches: FetchResponseCache | null;
+  /** Where pushes are registered while receive-pack runs (housekeeping waits for them); absent: nowhere. */
+  pushes?: RepositoryPushes;
 }
 
 /**

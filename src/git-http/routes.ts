@@ -24,6 +24,7 @@ import { GitAnswerCache } from '../git/git-answer-cache.js';
 import { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
 import { registerFetchCacheMetrics } from '../git/fetch-cache/fetch-cache-metrics.js';
 import { GitOutcomeMetrics } from '../git/operation-outcomes.js';
+import type { RepositoryPushes } from '../git/repository-pushes.js';
 
 /** Options of the git surface. */
 export interface GitHttpOptions {
@@ -62,6 +63,8 @@ export interface GitRouterDeps {
   metrics?: Registry;
   /** Where each git request is counted and timed by outcome; pass the one SSH shares (absent: a registry of its own, not exported). */
   outcomes?: GitOutcomeMetrics;
+  /** Where pushes are registered while they run (shared with the SSH edge and housekeeping). */
+  pushes?: RepositoryPushes;
 }
 
 /**
@@ -100,6 +103,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     process: { logger: deps.logger, operations: deps.operations ?? new GitOperations(), options: processOptions },
     answers: new GitAnswerCache({ ...processOptions, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
     fetches,
+    ...(deps.pushes ? { pushes: deps.pushes } : {}),
   };
   const auth: RouteAuthorization = {
     authorizer: deps.authorizer,

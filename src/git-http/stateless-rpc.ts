@@ -49,7 +49,8 @@ export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmis
       if (fromCache) return fromCache;
       buffered = read.raw;
     }
-    return runGitService(
+    const pushEnded = service === 'git-receive-pack' ? ctx.pushes?.begin({ repoPath: grant.repoPath, projectId: grant.projectId }) : undefined;
+    const outcome = await runGitService(
       req,
       res,
       {
@@ -65,6 +66,8 @@ export function statelessRpcHandler(ctx: GitHandlerContext): GitHandler<RpcAdmis
       },
       ctx.process,
     );
+    pushEnded?.(outcome === 'ok');
+    return outcome;
   };
 }
 

@@ -109,9 +109,12 @@ export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChi
   const env = gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol });
   // `git push -o secret_push_protection.skip_all` needs push options advertised, in info/refs too.
   const pushOptions = options.pushChecks && spec.args[0] === 'receive-pack' ? ['-c', 'receive.advertisePushOptions=true'] : [];
+  // Housekeeping (src/housekeeping) keeps the repositories: git's own `gc --auto` after a push would
+  // detach into the background, outside GitOperations and the housekeeping leases (GitLab turns it off too).
+  const autogc = spec.args[0] === 'receive-pack' ? ['-c', 'receive.autogc=false'] : [];
   const command: GitCommand = {
     file: options.gitBin,
-    args: [...pushOptions, ...(hooks?.args ?? []), ...spec.args],
+    args: [...pushOptions, ...autogc, ...(hooks?.args ?? []), ...spec.args],
     cwd: spec.cwd,
     env: hooks ? { ...env, ...hooks.env } : env,
     withStdin: spec.withStdin,

@@ -16,6 +16,7 @@ import { forgivingSink } from '../git/forgiving-sink.js';
 import { spawnGit, type ExitStatus, type GitChild, type GitChildOptions } from '../git/git-child.js';
 import type { GitOperations } from '../git/git-operations.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
+import type { RepositoryPushes } from '../git/repository-pushes.js';
 import { OverloadedError, TooManyRequestsError, UnavailableError } from '../lib/errors.js';
 import { channelSink } from './channel-sink.js';
 import { sidebandNotice } from '../git/sideband-notice.js';
@@ -31,6 +32,8 @@ export interface SshGitContext {
   options: SshGitOptions;
   /** Where the operation is registered, so shutdown waits for it. */
   operations: GitOperations;
+  /** Where a push is registered while it runs (housekeeping waits for it); absent: nowhere. */
+  pushes?: RepositoryPushes;
   logger: Logger;
   /** The client's address, counted against the per-address limit of `operations`. */
   client: string;
@@ -93,6 +96,8 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     finish(channel, sshRefusal(err));
     return 'refused';
   }
+  const pushEnded = run.service === 'git-receive-pack' ? ctx.pushes?.begin({ repoPath, projectId: grant.projectId }) : undefined;
+  let outcome: GitOutcome = 'error';
   try {
     try {
       child = spawnGit(ctx.options, {
@@ -125,9 +130,11 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     if (why && channel.stderr.writable) channel.stderr.write(refusalLine(sshRefusal(why)));
     finishWith(channel, exitCode(status));
     report(ctx.logger, run, repoPath, git, status, stopped);
-    return !status.error && !stopped && status.code === 0 ? 'ok' : 'error';
+    outcome = !status.error && !stopped && status.code === 0 ? 'ok' : 'error';
+    return outcome;
   } finally {
     end();
+    pushEnded?.(outcome === 'ok');
   }
 }
 

@@ -13,6 +13,7 @@ import type { PushChecks } from '../git/push-checks.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import type { GitOperations } from '../git/git-operations.js';
 import type { GitOutcomeMetrics } from '../git/operation-outcomes.js';
+import type { RepositoryPushes } from '../git/repository-pushes.js';
 import { loadOrCreateHostKeys, type HostKey } from './host-keys.js';
 import { startSshServer, type RunningSshServer } from './ssh-server.js';
 
@@ -29,6 +30,8 @@ export interface GitSshDeps {
   launcher?: GitLauncher;
   /** Secret push protection for pushes over SSH; absent: not scanned. */
   pushChecks?: PushChecks;
+  /** Where pushes are registered while they run (shared with the HTTP edge and housekeeping). */
+  pushes?: RepositoryPushes;
   config: SshConfig;
 }
 
@@ -50,6 +53,7 @@ export async function startGitSsh(deps: GitSshDeps): Promise<GitSsh> {
       limits: config,
       git: {
         operations: deps.operations,
+        ...(deps.pushes ? { pushes: deps.pushes } : {}),
         options: {
           gitBin: deps.gitBin,
           envPath: DEFAULT_GIT_PATH,

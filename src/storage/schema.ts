@@ -147,6 +147,14 @@ export interface LeasesTable {
   expires_at: DbTimestamp;
 }
 
+/** Per project: pushes since its last full repack and when housekeeping last ran (housekeeping.store.ts). */
+export interface RepositoryHousekeepingTable {
+  project_id: number;
+  pushes_since_full: number;
+  last_incremental_at: DbTimestamp | null;
+  last_full_at: DbTimestamp | null;
+}
+
 /** The audit trail; append-only. `details` is a JSON object; `once_key` is unique. */
 export interface AuditEventsTable {
   id: Generated<number>;
@@ -179,6 +187,7 @@ export interface Schema {
   token_notifications: TokenNotificationsTable;
   leases: LeasesTable;
   audit_events: AuditEventsTable;
+  repository_housekeeping: RepositoryHousekeepingTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

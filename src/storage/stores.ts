@@ -11,6 +11,7 @@ import type { ProjectStore } from '../projects/project.store.js';
 import type { LockoutStore } from '../users/lockout.store.js';
 import type { SessionStore } from '../sessions/session.store.js';
 import type { LeaseStore } from '../notifications/lease.store.js';
+import type { HousekeepingStore } from '../housekeeping/housekeeping.store.js';
 import type { NotificationStore } from '../notifications/notification.store.js';
 import type { RevocationGenerationStore } from '../tokens/revocation-generation.store.js';
 import type { TokenStore } from '../tokens/token.store.js';
@@ -21,6 +22,7 @@ import type { Database, DatabaseConfig, OpenDatabaseOptions } from './database.j
 import type { DatabaseKind } from './dialects/dialect.js';
 import { migrateToLatest } from './migrator.js';
 import { SqlLeaseStore } from './sql-lease.store.js';
+import { SqlHousekeepingStore } from './sql-housekeeping.store.js';
 import { SqlAuditStore } from './sql-audit.store.js';
 import { SqlLockoutStore } from './sql-lockout.store.js';
 import { SqlNotificationStore } from './sql-notification.store.js';
@@ -49,6 +51,8 @@ export interface Stores {
   notifications: NotificationStore;
   /** Named leases: which instance runs a periodic job. */
   leases: LeaseStore;
+  /** Push counters and last runs of repository housekeeping. */
+  housekeeping: HousekeepingStore;
   /** The audit trail (`audit_events`). */
   audit: AuditStore;
   /** See Database.externalChanges: SQLite's foreign-commit counter, else null. */
@@ -97,6 +101,7 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
     revocationGeneration: new SqlRevocationGenerationStore(database.db),
     notifications: new SqlNotificationStore(database.db, database.dialect),
     leases: new SqlLeaseStore(database.db, database.dialect),
+    housekeeping: new SqlHousekeepingStore(database.db, database.dialect),
     audit: new SqlAuditStore(database.db, database.dialect),
     externalChanges: database.externalChanges,
     ping: () => ping(database),

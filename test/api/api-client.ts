@@ -81,6 +81,7 @@ export function apiDeps(gw: Gateway): ApiDeps {
     tokens: s.tokens,
     tokenInformation: s.tokenInformation,
     projects: s.projects,
+    housekeeping: s.housekeeping,
     sshKeys: s.sshKeys,
     audit: s.audit,
     logger: s.logger,

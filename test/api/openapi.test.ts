@@ -241,6 +241,8 @@ describe.each(databaseKinds())('OpenAPI document on %s', (kind) => {
     await check('GET', `/projects/${seeded.id}/repository/branches/nope`, { token: a });
     await check('GET', `/projects/${seeded.id}/repository/tags`, { token: a });
     await check('GET', `/projects/${seeded.id}/repository/tags?order_by=sideways`, { token: a });
+    await check('POST', `/projects/${seeded.id}/housekeeping`, { token: a, json: { task: 'eager' } });
+    await gw.system.housekeeping.idle();
 
     await check('GET', '/metadata', { token: a });
     await check('GET', '/version', { token: a });

@@ -3,6 +3,7 @@ import type { AuditLog } from '../../audit/audit-log.js';
 import type { GuardedAuthentication } from '../../auth/guarded-authentication.js';
 import type { RefReader } from '../../git/ref-reader.js';
 import type { SshKeyService } from '../../ssh-keys/ssh-key.service.js';
+import type { HousekeepingService } from '../../housekeeping/housekeeping.service.js';
 import type { ProjectService } from '../../projects/project.service.js';
 import type { ProjectUrls } from '../../projects/project-urls.js';
 import type { TokenService } from '../../tokens/token.service.js';
@@ -16,6 +17,8 @@ export interface ApiDeps {
   /** The token information API (`/admin/token`). */
   tokenInformation: TokenInformation;
   projects: ProjectService;
+  /** Repository housekeeping (`POST /projects/:id/housekeeping`). */
+  housekeeping: HousekeepingService;
   /** SSH keys (`/user/keys`, `/users/:id/keys`). */
   sshKeys: SshKeyService;
   /** The audit trail (`/audit_events`). */

@@ -12,6 +12,7 @@ import { auditEventRoutes } from './audit-events.routes.js';
 import type { ApiDeps } from './api-deps.js';
 import { authenticate } from './authenticate.js';
 import { extractToken } from './extract-token.js';
+import { housekeepingRoutes } from './housekeeping.routes.js';
 import { memberRoutes } from './members.routes.js';
 import { metadataRoutes } from './metadata.routes.js';
 import { openApiDocument } from './openapi/document.js';
@@ -33,6 +34,7 @@ export function apiRoutes(deps: ApiDeps): ApiRoute[] {
     ...sshKeyRoutes(deps),
     ...projectRoutes(deps),
     ...memberRoutes(deps),
+    ...housekeepingRoutes(deps),
     ...repositoryRoutes(deps),
     ...personalAccessTokenRoutes(deps),
     ...adminTokenRoutes(deps),
