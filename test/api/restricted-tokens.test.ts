@@ -72,6 +72,19 @@ describe.each(databaseKinds())('restricted tokens API on %s', (kind) => {
       expect(obj(res)).toMatchObject({ projects: [site.id], push_refs: ['refs/heads/a', 'refs/heads/b'], allow_force_push: false });
     });
 
+    it('takes as many entries as a JSON array as in a string (100), and refuses more either way naming the field', async () => {
+      const ips = (n: number) => Array.from({ length: n }, (_, i) => `10.0.${i}.0/24`);
+      for (const allowed_ips of [ips(100), ips(100).join(',')]) {
+        const res = await create({ allowed_ips });
+        expect(res.status, res.text).toBe(201);
+      }
+      for (const allowed_ips of [ips(101), ips(101).join(',')]) {
+        const res = await create({ allowed_ips });
+        expect(res.status).toBe(400);
+        expect(res.text).toContain('allowed_ips');
+      }
+    });
+
     it('an unrestricted token has null lists and both switches on', async () => {
       const res = await create({});
       expect(obj(res)).toMatchObject({ projects: null, namespaces: null, allowed_ips: null, push_refs: null, allow_force_push: true, allow_ref_deletion: true });

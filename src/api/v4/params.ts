@@ -116,11 +116,15 @@ export function dateTime(): z.ZodType<Date, unknown> {
     .meta({ format: 'date-time', description: 'An ISO 8601 date-time, or a date meaning its midnight UTC' });
 }
 
-/** Like `list()`, with numbers allowed in an array (project ids beside paths); read it with `listEntries`. */
-export function valueList(): z.ZodType<Array<string | number> | string, unknown> {
+/**
+ * Like `list()`, with numbers allowed in an array (project ids beside
+ * paths) and up to `maxEntries` entries however the list is sent; read it
+ * with `listEntries`.
+ */
+export function valueList(maxEntries: number): z.ZodType<Array<string | number> | string, unknown> {
   return z.union([
-    z.array(z.union([z.string().max(255), z.number().int()])).max(50),
-    z.string().max(4096).meta({ description: 'comma- or space-separated' }),
+    z.array(z.union([z.string().max(255), z.number().int()])).max(maxEntries),
+    z.string().max(maxEntries * 256).meta({ description: 'comma- or space-separated' }),
   ]);
 }
 

@@ -6,13 +6,14 @@
  */
 import type { RestrictionsInput } from '../../tokens/restriction-input.js';
 import { bool, listEntries, valueList } from './params.js';
+import { MAX_RESTRICTION_ENTRIES } from '../../tokens/restriction-input.js';
 
 /** The zod fields, spread into a token creation's parameter object. */
 export const tokenRestrictionParams = {
-  projects: valueList().optional().meta({ description: 'Project ids or full paths the token is limited to' }),
-  namespaces: valueList().optional().meta({ description: 'Namespaces whose projects (also later ones) the token may reach' }),
-  allowed_ips: valueList().optional().meta({ description: 'Addresses or CIDRs the token may be used from' }),
-  push_refs: valueList().optional().meta({ description: 'Ref patterns (git wildmatch, e.g. refs/heads/bot/*) a push may update' }),
+  projects: valueList(MAX_RESTRICTION_ENTRIES).optional().meta({ description: 'Project ids or full paths the token is limited to' }),
+  namespaces: valueList(MAX_RESTRICTION_ENTRIES).optional().meta({ description: 'Namespaces whose projects (also later ones) the token may reach' }),
+  allowed_ips: valueList(MAX_RESTRICTION_ENTRIES).optional().meta({ description: 'Addresses or CIDRs the token may be used from' }),
+  push_refs: valueList(MAX_RESTRICTION_ENTRIES).optional().meta({ description: 'Ref patterns (git wildmatch, e.g. refs/heads/bot/*) a push may update' }),
   allow_force_push: bool().optional().meta({ description: 'false: non-fast-forward updates are refused (default true)' }),
   allow_ref_deletion: bool().optional().meta({ description: 'false: deleting refs is refused (default true)' }),
 };
