@@ -9,6 +9,7 @@ import type { ApiDeps } from './api/v4/api-deps.js';
 import { createApiRouter } from './api/v4/api-router.js';
 import type { GitAuthorizer } from './auth/git-authorization.js';
 import { createGitRouter, type GitHttpOptions } from './git-http/routes.js';
+import type { GitCaches } from './git/git-caches.js';
 import type { GitOperations } from './git/git-operations.js';
 import type { GitOutcomeMetrics } from './git/operation-outcomes.js';
 import { matchGitPath } from './git-http/git-path.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
     /** Git operations by outcome, shared with the SSH edge. */
     outcomes: GitOutcomeMetrics;
     options: GitHttpOptions;
+    /** The upload-pack caches, shared with the SSH edge (absent: the router makes its own). */
+    caches?: GitCaches;
   };
 }
 
@@ -68,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
       operations: deps.git.operations,
       metrics: deps.metrics,
       outcomes: deps.git.outcomes,
+      caches: deps.git.caches,
     }),
   );
   app.use(createWebRouter({ ...deps.web, logger: deps.logger }));

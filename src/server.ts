@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
+import { createGitCaches, type GitCaches } from './git/git-caches.js';
 import { DEFAULT_GIT_PATH } from './git/git-env.js';
 import { RefReader } from './git/ref-reader.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
@@ -27,6 +28,8 @@ export interface RunningServer {
   spawner: GitSpawner;
   /** Git over SSH, when GITGATE_SSH_PORT is set. */
   ssh: GitSsh | null;
+  /** The upload-pack caches both git edges answer from. */
+  caches: GitCaches;
   /** Graceful stop; resolves when connections and the system are closed. */
   stop(): Promise<void>;
 }
@@ -42,6 +45,19 @@ export async function listen(system: System, port = system.config.port, host = s
   const outcomes = new GitOutcomeMetrics(system.metrics.registry);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
+  const caches = createGitCaches(
+    {
+      gitBin: config.gitBin,
+      envPath: DEFAULT_GIT_PATH,
+      homeDir: os.tmpdir(),
+      stderrLimitBytes: 8192,
+      launcher: spawner,
+      timeoutMs: config.gitTimeoutMs,
+      fetchCache: config.fetchCache,
+    },
+    logger,
+    system.metrics.registry,
+  );
   const sshConfig = config.ssh;
   // SSH listens first: clone URLs name its port (a free one when configured as 0). ssh2 is loaded only when SSH is configured.
   const ssh = sshConfig
@@ -54,6 +70,7 @@ export async function listen(system: System, port = system.config.port, host = s
         dataDir: config.dataDir,
         gitBin: config.gitBin,
         launcher: spawner,
+        caches,
         config: sshConfig,
       }).catch(async (err: unknown) => {
         await spawner.stop();
@@ -103,13 +120,13 @@ export async function listen(system: System, port = system.config.port, host = s
       authorizer: system.gitAccess,
       operations,
       outcomes,
+      caches,
       options: {
         gitBin: config.gitBin,
         timeoutMs: config.gitTimeoutMs,
         idleTimeoutMs: config.gitIdleTimeoutMs,
         externalUrl: config.externalUrl,
         launcher: spawner,
-        fetchCache: config.fetchCache,
       },
     },
   });
@@ -153,5 +170,5 @@ export async function listen(system: System, port = system.config.port, host = s
       await Promise.all([closed, sshClosed]);
       await system.close();
     })());
-  return { server, url, operations, spawner, ssh, stop };
+  return { server, url, operations, spawner, ssh, caches, stop };
 }

@@ -9,6 +9,7 @@ import type { GitAuthorizationService } from '../auth/git-authorization.service.
 import type { SshAuthService } from '../auth/ssh-auth.service.js';
 import type { SshConfig } from '../config/config.js';
 import type { GitLauncher } from '../git/git-child.js';
+import type { GitCaches } from '../git/git-caches.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import type { GitOperations } from '../git/git-operations.js';
 import type { GitOutcomeMetrics } from '../git/operation-outcomes.js';
@@ -26,6 +27,8 @@ export interface GitSshDeps {
   gitBin: string;
   /** Starts git without forking the gateway (a GitSpawner); absent: spawned directly. */
   launcher?: GitLauncher;
+  /** The upload-pack caches shared with the HTTP edge; absent: git serves every command. */
+  caches?: GitCaches;
   config: SshConfig;
 }
 
@@ -44,6 +47,7 @@ export async function startGitSsh(deps: GitSshDeps): Promise<GitSsh> {
       access: deps.access,
       logger: deps.logger,
       outcomes: deps.outcomes,
+      caches: deps.caches,
       limits: config,
       git: {
         operations: deps.operations,
