@@ -20,9 +20,15 @@ export interface GatewayTarget extends Target {
 /**
  * Starts a gateway with its own data directory under `runDir`, serving
  * `sources` (project name → bare repository) as private projects of one
- * user; `fetchCache: false` turns its FetchResponseCache off.
+ * user; `fetchCache: false` turns its FetchResponseCache off; `extraEnv`
+ * is added to its environment (GITGATE_SSH_PORT, BENCH_SSH_PUBLIC_KEY).
  */
-export async function startGatewayTarget(runDir: string, sources: Record<string, string>, fetchCache = true): Promise<GatewayTarget> {
+export async function startGatewayTarget(
+  runDir: string,
+  sources: Record<string, string>,
+  fetchCache = true,
+  extraEnv: Record<string, string> = {},
+): Promise<GatewayTarget> {
   const dataDir = path.join(runDir, 'gitgate-data');
   fs.mkdirSync(dataDir, { recursive: true });
   const log = fs.openSync(path.join(runDir, 'gitgate.log'), 'a');
@@ -31,7 +37,7 @@ export async function startGatewayTarget(runDir: string, sources: Record<string,
     ['--import', 'tsx', path.join(HERE, 'gateway-process.ts'), dataDir, ...Object.entries(sources).map(([n, s]) => `${n}=${s}`)],
     {
       cwd: path.join(HERE, '..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(fetchCache ? {} : { GITGATE_FETCH_CACHE_MAX_BYTES: '0' }) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(fetchCache ? {} : { GITGATE_FETCH_CACHE_MAX_BYTES: '0' }), ...extraEnv },
       stdio: ['ignore', log, 'pipe'],
     },
   );

@@ -28,7 +28,11 @@ export class PktLineReader {
   #buffered: Buffer = EMPTY;
   #ended = false;
 
-  constructor(private readonly stream: Readable) {}
+  /** `stop`: once it fires, a `next` waiting for input resolves null. */
+  constructor(
+    private readonly stream: Readable,
+    private readonly stop?: AbortSignal,
+  ) {}
 
   /** Bytes read from the stream that no `next` returned. */
   get leftover(): Buffer {
@@ -41,8 +45,8 @@ export class PktLineReader {
   }
 
   /**
-   * The next packet; null when the stream ends or closes first (a partial
-   * packet then stays in `leftover`). Throws MalformedPktLineError on a bad
+   * The next packet; null when the stream ends or closes first, or `stop`
+   * fired (a partial packet then stays in `leftover`). Throws MalformedPktLineError on a bad
    * length header (which also stays in `leftover`).
    */
   async next(): Promise<ReadPacket | null> {
@@ -78,11 +82,13 @@ export class PktLineReader {
         this.#ended = true;
         return false;
       }
+      if (this.stop?.aborted) return false;
       await new Promise<void>((resolve) => {
         const done = (): void => {
           this.stream.off('readable', done);
           this.stream.off('end', ended);
           this.stream.off('close', ended);
+          this.stop?.removeEventListener('abort', done);
           resolve();
         };
         const ended = (): void => {
@@ -92,6 +98,7 @@ export class PktLineReader {
         this.stream.on('readable', done);
         this.stream.once('end', ended);
         this.stream.once('close', ended);
+        this.stop?.addEventListener('abort', done, { once: true });
       });
     }
   }

@@ -100,7 +100,7 @@ class Conversation {
     private readonly caches: GitCaches,
     private readonly shutdown: AbortSignal,
   ) {
-    this.#reader = new PktLineReader(channel);
+    this.#reader = new PktLineReader(channel, shutdown);
     this.#v2 = run.gitProtocol !== null && run.gitProtocol.split(':').includes('version=2');
   }
 
@@ -167,6 +167,7 @@ class Conversation {
         throw err;
       }
       if (this.shutdown.aborted) throw new UnavailableError('shutting down');
+      this.ctx.onActivity();
       if (!next) return size === 0 ? { kind: 'end' } : { kind: 'live', request: all() };
       if (size === 0 && next.packet === 'flush') return { kind: 'end' };
       raw.push(next.raw);
