@@ -2,7 +2,7 @@
  * `npm run bench:ssh`: git over SSH through gitgate against plain OpenSSH
  * `sshd` running `git-upload-pack` on the same repositories, side by side
  * in one run on loopback: `git ls-remote` (v0 and v2) and bare clones of the
- * small and the large repository. Each sample is timed (wall, client side)
+ * small and the large repository, and of the large one just after a push. Each sample is timed (wall, client side)
  * and charged the CPU of the server's whole process tree (gitgate + its
  * spawner helper + git; sshd + its session processes + shell + git), read
  * from /proc; the targets alternate within every repetition, order
@@ -13,6 +13,7 @@
  *
  * Needs git, OpenSSH's client and Debian's openssh-server (/usr/sbin/sshd).
  */
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -47,6 +48,8 @@ interface Scenario {
   name: string;
   /** Commands per sample (their mean is the sample). */
   batch: number;
+  /** Run before each sample, neither timed nor charged. */
+  prepare?(): Promise<void>;
   run(server: SshServer, key: string): Promise<void>;
 }
 
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
         transient: () => true,
       },
     ];
-    const scenarios = scenariosFor(runDir, quick);
+    const scenarios = scenariosFor(runDir, quick, g.repos.paths.large!);
     // Warm the page cache, gitgate's caches and the ssh client once per server.
     for (const server of servers) for (const s of scenarios) await s.run(server, key);
     const samples = new Map<string, Map<string, Sample[]>>();
@@ -126,11 +129,11 @@ async function main(): Promise<void> {
       `# SSH bench ${new Date().toISOString()} (${quick ? 'quick' : 'full'}: ${reps} repetitions)`,
       '',
       ...machine.map((l) => `- ${l}`),
-      `- load average at start: ${load(loadStart)}; at the end: ${load(loadEnd)}`,
+      `- ${sshdVersion()}; load average at the end: ${load(loadEnd)}`,
       `- repositories: large ${(packBytes(g.repos.paths.large!) / 1e6).toFixed(1)} MB pack, small ${(packBytes(g.repos.paths.small!) / 1e6).toFixed(1)} MB pack (bench/bench-repos.ts), the same directories for both servers`,
       '- client: OpenSSH `ssh` with an ed25519 key, `-c aes128-gcm@openssh.com` for both servers, no connection sharing: every command is a new SSH connection',
       '- server CPU: user + system time of every process of the server\'s tree from /proc, reaped children included (gitgate: the gateway, its spawner helper and git; sshd: the listener, its per-connection processes, the shell and git), per command',
-      '- gitgate: its caches warm (the warm-up run filled them), as for repeated CI clones of an unchanged repository; sshd runs git-upload-pack for every command',
+      '- gitgate: its caches warm (the warm-up run filled them), as for repeated CI clones of an unchanged repository, except "first after a push": a new ref (`git update-ref refs/bench/push-N HEAD`, 2.1 s before, untimed, for both servers) makes gitgate run git and keep its answer; sshd runs git-upload-pack for every command',
       '',
       result,
       '',
@@ -151,8 +154,15 @@ async function main(): Promise<void> {
   }
 }
 
-function scenariosFor(runDir: string, quick: boolean): Scenario[] {
+function scenariosFor(runDir: string, quick: boolean, large: string): Scenario[] {
   let n = 0;
+  let pushes = 0;
+  // A new ref, as a push leaves: gitgate's kept answers no longer match. After 2.1 s the ref state is settled,
+  // so gitgate's fetch cache runs git and keeps its answer (the path of the first clone after a push).
+  const push = async (): Promise<void> => {
+    await runChecked('git', ['--git-dir', large, 'update-ref', `refs/bench/push-${++pushes}`, 'HEAD']);
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+  };
   const bareClone = (project: string) => async (server: SshServer, key: string) => {
     const dest = path.join(runDir, `clone-${++n}`);
     await timedGit(server, key, ['clone', '--quiet', '--bare', server.url(project), dest]);
@@ -163,6 +173,7 @@ function scenariosFor(runDir: string, quick: boolean): Scenario[] {
     { name: 'git ls-remote, v2 (small repository)', batch: quick ? 5 : 20, run: (s, k) => timedGit(s, k, ['-c', 'protocol.version=2', 'ls-remote', s.url('small')]) },
     { name: 'bare clone, small repository', batch: quick ? 2 : 5, run: bareClone('small') },
     { name: 'bare clone, large repository', batch: 1, run: bareClone('large') },
+    { name: 'bare clone, large repository, first after a push', batch: 1, prepare: push, run: bareClone('large') },
   ];
 }
 
@@ -173,6 +184,7 @@ async function timedGit(server: SshServer, key: string, args: string[]): Promise
 
 /** One sample: `scenario.batch` commands in a row, their mean wall time and the server's CPU per command. */
 async function measure(server: SshServer, scenario: Scenario, key: string): Promise<Sample> {
+  await scenario.prepare?.();
   await settledTree(server.roots, server.transient);
   const cpuBefore = treeCpuSeconds(server.roots);
   const begun = performance.now();
@@ -181,6 +193,11 @@ async function measure(server: SshServer, scenario: Scenario, key: string): Prom
   await settledTree(server.roots, server.transient);
   const cpuMs = ((treeCpuSeconds(server.roots) - cpuBefore) * 1000) / scenario.batch;
   return { wallMs, cpuMs };
+}
+
+function sshdVersion(): string {
+  const r = spawnSync(SSHD, ['-V'], { encoding: 'utf8' });
+  return `sshd: ${(r.stderr || r.stdout).trim().split('\n')[0]}`;
 }
 
 main().catch((err: unknown) => {

@@ -12,7 +12,7 @@ import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
 import { gitOk, tempDir } from '../support/git-cli.js';
-import { generateKey, gitSsh, sshToolsInstalled, sshUrl, type ClientKey } from './ssh-client.js';
+import { generateKey, gitSsh, spawnSsh, sshToolsInstalled, sshUrl, type ClientKey } from './ssh-client.js';
 
 const ADMIN = { id: 0, username: '(test)', isAdmin: true };
 
@@ -158,5 +158,28 @@ describe.runIf(sshToolsInstalled())('git over SSH from the upload-pack caches', 
     expect(reporter.code, reporter.stderr).toBe(0);
     expect(await gitOk(['--git-dir', dir, 'for-each-ref', '--format=%(objectname) %(refname)'])).toBe(await serverRefs());
     expect(fetches().hits - before.fetches.hits).toBe(1);
+  });
+});
+
+describe.runIf(sshToolsInstalled())('a kept-answer SSH conversation at shutdown', () => {
+  it('a client that got the advertisement and says nothing is told the server is shutting down', async () => {
+    // No grace: the drain stops every operation at once.
+    const gw = await startGateway('sqlite', { ssh: true, env: { GITGATE_SHUTDOWN_GRACE_SECONDS: '0' } });
+    const alice = await gw.createUser('alice');
+    await gw.seedCommit(await gw.createProject(alice, 'demo'));
+    const key = await generateKey();
+    await gw.system.sshKeys.add(ADMIN, alice.id, { title: 'k', key: key.publicKey });
+    const client = spawnSsh(gw.sshPort!, { key }, 'alice', "git-upload-pack 'alice/demo.git'");
+    let stderr = '';
+    client.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+    await new Promise<void>((resolve, reject) => {
+      client.stdout!.once('data', () => resolve());
+      client.once('exit', () => reject(new Error('ssh ended before the advertisement')));
+    });
+    client.stdout!.resume();
+    const exit = new Promise<number | null>((resolve) => client.once('exit', (code) => resolve(code)));
+    await gw.stop();
+    expect(await exit).toBe(1);
+    expect(stderr).toContain('ERROR: The server is unavailable or shutting down; try again later.');
   });
 });
