@@ -11,7 +11,7 @@ import { PROJECT_NOT_FOUND } from '../../src/git/git-messages.js';
 import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
 import { startGateway, type Gateway } from '../support/gateway.js';
-import { gitOk, tempDir } from '../support/git-cli.js';
+import { authUrl, gitOk, tempDir } from '../support/git-cli.js';
 import { generateKey, gitSsh, spawnSsh, sshToolsInstalled, sshUrl, type ClientKey } from './ssh-client.js';
 
 const ADMIN = { id: 0, username: '(test)', isAdmin: true };
@@ -125,6 +125,20 @@ describe.runIf(sshToolsInstalled())('git over SSH from the upload-pack caches', 
       expect(fetch.code, fetch.stderr).toBe(0);
       expect((await gitOk(['-C', follower, 'rev-parse', 'origin/main'])).trim()).toBe(head);
     }
+  });
+
+  it('shares kept answers with the HTTP edge: a v2 ls-remote over SSH, then over HTTP, runs git once', async () => {
+    await settle();
+    const { token } = await gw.createToken(carol, ['read_repository']);
+    const before = answers();
+    const overSsh = await lsRemote('2');
+    const afterSsh = answers();
+    const overHttp = await gitOk(['-c', 'protocol.version=2', 'ls-remote', authUrl(gw.url, 'alice/kept.git', 'carol', token)]);
+    expect(overHttp.trim()).toBe(overSsh);
+    const afterHttp = answers();
+    expect(afterSsh.fills - before.fills).toBeLessThanOrEqual(2);
+    expect(afterHttp.fills).toBe(afterSsh.fills);
+    expect(afterHttp.hits - afterSsh.hits).toBe(2);
   });
 
   it.each(['0', '2'])('clones an empty repository over protocol v%s', async (version) => {
