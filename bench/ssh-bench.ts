@@ -6,7 +6,8 @@
  * and charged the CPU of the server's whole process tree (gitgate + its
  * spawner helper + git; sshd + its session processes + shell + git), read
  * from /proc; the targets alternate within every repetition, order
- * rotating; medians. Writes bench/results/<date>-ssh.md.
+ * rotating; medians. Then resident memory, idle and during 8 concurrent
+ * large clones. Writes bench/results/<date>-ssh.md.
  *
  *   npm run bench:ssh              # 7 repetitions
  *   npm run bench:ssh -- --quick   # 2 repetitions, smaller batches
@@ -20,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchRepos, packBytes } from './bench-repos.js';
 import { startGatewayTarget, type GatewayTarget } from './gateway-target.js';
+import { sampleWhile } from './memory-scenario.js';
 import { machineDescription, spread } from './report.js';
 import { runChecked, timed } from './run-command.js';
 import { SSHD, startSshd, type SshdTarget } from './sshd-target.js';
@@ -27,6 +29,7 @@ import { median, table } from './stats.js';
 import { settledTree, treeCpuSeconds } from './tree-cpu.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const CONCURRENT = 8;
 
 /** One server as the client sees it. */
 interface SshServer {
@@ -110,6 +113,20 @@ async function main(): Promise<void> {
       }
       samples.set(s.name, perServer);
     }
+    const largeClone = scenarios.find((x) => x.name === 'bare clone, large repository')!;
+    const memoryRows: string[][] = [];
+    for (const server of servers) {
+      log(`memory: ${server.name}…`);
+      const target = { pids: () => server.roots };
+      const idle = await sampleWhile(target, () => new Promise((resolve) => setTimeout(resolve, 500)));
+      const peaks = await sampleWhile(target, () => Promise.all(Array.from({ length: CONCURRENT }, () => largeClone.run(server, key))));
+      const mb = (x: number): string => x.toFixed(0);
+      memoryRows.push([server.name, mb(idle.front), mb(peaks.front), mb(peaks.front - idle.front), mb(peaks.git)]);
+    }
+    const memory = table(
+      ['server', 'idle RSS (MB)', `peak RSS, ${CONCURRENT} concurrent large SSH clones`, 'growth', 'its git processes: peak (sum of VmHWM)'],
+      memoryRows,
+    );
     const loadEnd = os.loadavg();
     const rows: string[][] = [];
     for (const s of scenarios) {
@@ -137,6 +154,10 @@ async function main(): Promise<void> {
       '',
       result,
       '',
+      `Memory (MB; gitgate: the gateway and its spawner helper, as \`npm run bench\` runs it under tsx; sshd: the listener and its per-connection processes and shells; git processes apart):`,
+      '',
+      memory,
+      '',
       '```',
       sshd.config.trim(),
       '```',
@@ -146,7 +167,7 @@ async function main(): Promise<void> {
     fs.mkdirSync(resultsDir, { recursive: true });
     const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}-ssh${quick ? '-quick' : ''}.md`);
     fs.writeFileSync(file, text);
-    process.stdout.write(`\n${result}\n\nload average: start ${load(loadStart)}, end ${load(loadEnd)}\nwritten to ${path.relative(process.cwd(), file)}\n`);
+    process.stdout.write(`\n${result}\n\n${memory}\n\nload average: start ${load(loadStart)}, end ${load(loadEnd)}\nwritten to ${path.relative(process.cwd(), file)}\n`);
   } finally {
     await sshd?.stop().catch((err: unknown) => log(`stopping sshd: ${String(err)}`));
     await gitgate?.stop().catch((err: unknown) => log(`stopping gitgate: ${String(err)}`));
