@@ -35,8 +35,8 @@ import { isFreshFetch } from '../git/fetch-request.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
 import { MalformedPktLineError, PktLineReader } from '../git/pkt-line-reader.js';
 import { splitPktLines } from '../git/pkt-line.js';
-import { OverloadedError, TooManyRequestsError, UnavailableError } from '../lib/errors.js';
-import { finish, finishWith, relayGit, type SshGitContext, type SshGitRun } from './ssh-git-process.js';
+import { UnavailableError } from '../lib/errors.js';
+import { beginOperation, finishWith, relayGit, type SshGitContext, type SshGitRun } from './ssh-git-process.js';
 import { refusalLine, sshRefusal } from './ssh-errors.js';
 
 /** Longest client request held to be looked up; a longer one goes to git. */
@@ -63,16 +63,8 @@ export async function serveUploadPack(
 ): Promise<GitOutcome> {
   if (!channel.writable) return 'error';
   const shutdown = new AbortController();
-  let end: () => void;
-  try {
-    end = ctx.operations.begin(ctx.client, () => shutdown.abort());
-  } catch (err) {
-    if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
-      ctx.logger.warn({ ip: ctx.client, gitService: run.service }, 'git operation refused: concurrency limit reached');
-    }
-    finish(channel, sshRefusal(err));
-    return 'refused';
-  }
+  const end = beginOperation(channel, run, ctx, shutdown);
+  if (!end) return 'refused';
   try {
     return await new Conversation(channel, grant, run, ctx, caches, shutdown.signal).serve();
   } catch (err) {

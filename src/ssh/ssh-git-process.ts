@@ -60,20 +60,28 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     return 'error';
   }
   const shutdown = new AbortController();
-  let end: () => void;
+  const end = beginOperation(channel, run, ctx, shutdown);
+  if (!end) return 'refused';
   try {
-    end = ctx.operations.begin(ctx.client, () => shutdown.abort());
+    return await relayGit(channel, grant, run, ctx, shutdown.signal);
+  } finally {
+    end();
+  }
+}
+
+/**
+ * Registers `run` in `ctx.operations` (shutdown aborts `shutdown`); returns
+ * its end, or null when GitOperations refused it and the refusal was sent.
+ */
+export function beginOperation(channel: ServerChannel, run: SshGitRun, ctx: SshGitContext, shutdown: AbortController): (() => void) | null {
+  try {
+    return ctx.operations.begin(ctx.client, () => shutdown.abort());
   } catch (err) {
     if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
       ctx.logger.warn({ ip: ctx.client, gitService: run.service }, 'git operation refused: concurrency limit reached');
     }
     finish(channel, sshRefusal(err));
-    return 'refused';
-  }
-  try {
-    return await relayGit(channel, grant, run, ctx, shutdown.signal);
-  } finally {
-    end();
+    return null;
   }
 }
 
