@@ -66,7 +66,7 @@ describe.runIf(sshToolsInstalled())('git over SSH from the upload-pack caches', 
   };
   const serverRefs = () => gitOk(['--git-dir', gw.repoPath(project), 'for-each-ref', '--format=%(objectname) %(refname)']);
 
-  it.each(['0', '2'])('answers ls-remote over protocol v%s with git\'s listing, repeats without running git', async (version) => {
+  it.each(['0', '1', '2'])('answers ls-remote over protocol v%s with git\'s listing, repeats without running git', async (version) => {
     const expected = (await gitOk(['ls-remote', gw.repoPath(project)])).trim();
     const first = await as('carol', version, ['ls-remote', url('carol')], { GIT_TRACE_PACKET: '1' });
     expect(first.code, first.stderr).toBe(0);
@@ -80,7 +80,7 @@ describe.runIf(sshToolsInstalled())('git over SSH from the upload-pack caches', 
     expect(after.hits - before.hits).toBe(version === '2' ? 6 : 3);
   });
 
-  it.each(['0', '2'])('answers a repeated bare clone over protocol v%s from the fetch cache, whole', async (version) => {
+  it.each(['0', '1', '2'])('answers a repeated bare clone over protocol v%s from the fetch cache, whole', async (version) => {
     const clone = async (): Promise<string> => {
       const dir = tempDir();
       const r = await as('carol', version, ['clone', '--bare', '-q', url('carol'), dir]);
@@ -195,5 +195,26 @@ describe.runIf(sshToolsInstalled())('a kept-answer SSH conversation at shutdown'
     await gw.stop();
     expect(await exit).toBe(1);
     expect(stderr).toContain('ERROR: The server is unavailable or shutting down; try again later.');
+  });
+});
+
+describe.runIf(sshToolsInstalled())('SSH upload-pack with the fetch cache off', () => {
+  it('clones through a live git after the advertisement, v0 and v2', async () => {
+    const gw = await startGateway('sqlite', { ssh: true, env: { GITGATE_FETCH_CACHE_MAX_BYTES: '0' } });
+    try {
+      const alice = await gw.createUser('alice');
+      await gw.seedCommit(await gw.createProject(alice, 'demo'));
+      const key = await generateKey();
+      await gw.system.sshKeys.add(ADMIN, alice.id, { title: 'k', key: key.publicKey });
+      expect(gw.server.caches.fetches).toBeNull();
+      for (const version of ['0', '2']) {
+        const dir = tempDir();
+        const r = await gitSsh(gw.sshPort!, { key }, ['-c', `protocol.version=${version}`, 'clone', '-q', sshUrl(gw.sshPort!, 'alice', 'alice/demo.git'), dir]);
+        expect(r.code, r.stderr).toBe(0);
+        expect(fs.readFileSync(`${dir}/README.md`, 'utf8')).toBe('# demo\n');
+      }
+    } finally {
+      await gw.stop();
+    }
   });
 });
