@@ -11,6 +11,7 @@
  *
  *   npm run bench:ssh              # 7 repetitions
  *   npm run bench:ssh -- --quick   # 2 repetitions, smaller batches
+ *   npm run bench:ssh -- --compiled   # gitgate runs dist/ on plain node (npm run build first)
  *
  * Needs git, OpenSSH's client and Debian's openssh-server (/usr/sbin/sshd).
  */
@@ -58,6 +59,7 @@ interface Scenario {
 
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
+  const compiled = process.argv.includes('--compiled');
   const reps = quick ? 2 : 7;
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[bench:ssh ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
@@ -73,10 +75,13 @@ async function main(): Promise<void> {
   let sshd: SshdTarget | null = null;
   try {
     log('starting gitgate with SSH (importing the repositories)…');
-    gitgate = await startGatewayTarget(runDir, { large: sources.large, small: sources.small }, true, {
-      GITGATE_SSH_PORT: '0',
-      BENCH_SSH_PUBLIC_KEY: publicKey,
-    });
+    gitgate = await startGatewayTarget(
+      runDir,
+      { large: sources.large, small: sources.small },
+      true,
+      { GITGATE_SSH_PORT: '0', BENCH_SSH_PUBLIC_KEY: publicKey },
+      compiled,
+    );
     log('starting sshd…');
     sshd = await startSshd(runDir, publicKey);
     const g = gitgate;
@@ -143,7 +148,7 @@ async function main(): Promise<void> {
     const result = table(['measurement (per command)', 'unit', 'gitgate SSH', 'OpenSSH sshd + git-upload-pack', 'gitgate / sshd'], rows);
     const load = (l: number[]): string => l.map((x) => x.toFixed(2)).join(' ');
     const text = [
-      `# SSH bench ${new Date().toISOString()} (${quick ? 'quick' : 'full'}: ${reps} repetitions)`,
+      `# SSH bench ${new Date().toISOString()} (${quick ? 'quick' : 'full'}: ${reps} repetitions${compiled ? '; gitgate from dist/' : ''})`,
       '',
       ...machine.map((l) => `- ${l}`),
       `- ${sshdVersion()}; load average at the end: ${load(loadEnd)}`,
@@ -154,7 +159,7 @@ async function main(): Promise<void> {
       '',
       result,
       '',
-      `Memory (MB; gitgate: the gateway and its spawner helper, as \`npm run bench\` runs it under tsx; sshd: the listener and its per-connection processes and shells; git processes apart):`,
+      `Memory (MB; gitgate: the gateway and its spawner helper, ${compiled ? 'running dist/ on plain node (`--compiled`)' : 'running the sources under tsx'}; sshd: the listener and its per-connection processes and shells; git processes apart):`,
       '',
       memory,
       '',
@@ -165,7 +170,7 @@ async function main(): Promise<void> {
     ].join('\n');
     const resultsDir = path.join(BENCH_DIR, 'results');
     fs.mkdirSync(resultsDir, { recursive: true });
-    const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}-ssh${quick ? '-quick' : ''}.md`);
+    const file = path.join(resultsDir, `${new Date().toISOString().slice(0, 10)}-ssh${compiled ? '-compiled' : ''}${quick ? '-quick' : ''}.md`);
     fs.writeFileSync(file, text);
     process.stdout.write(`\n${result}\n\n${memory}\n\nload average: start ${load(loadStart)}, end ${load(loadEnd)}\nwritten to ${path.relative(process.cwd(), file)}\n`);
   } finally {
