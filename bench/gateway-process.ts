@@ -6,6 +6,9 @@
  * like `npm start` and writes one JSON line on stderr once it is ready.
  *
  *   node --import tsx bench/gateway-process.ts <dataDir> <name>=<bare repo>…
+ *
+ * With GITGATE_SSH_PORT (0: a free port) it also serves git over SSH, and
+ * BENCH_SSH_PUBLIC_KEY becomes the bench user's key.
  */
 import { loadConfig } from '../src/config/config.js';
 import { compose } from '../src/main.js';
@@ -20,6 +23,8 @@ export interface GatewayReady {
   reposDir: string;
   /** Project name → path of the served repository. */
   repos: Record<string, string>;
+  /** The SSH port when GITGATE_SSH_PORT was set, else null. */
+  sshPort: number | null;
 }
 
 export const BENCH_USER = 'bench';
@@ -32,6 +37,7 @@ async function main(): Promise<void> {
     GITGATE_SEED_DEMO: 'false',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     GITGATE_FETCH_CACHE_MAX_BYTES: process.env.GITGATE_FETCH_CACHE_MAX_BYTES,
+    ...(process.env.GITGATE_SSH_PORT ? { GITGATE_SSH_PORT: process.env.GITGATE_SSH_PORT, GITGATE_SSH_HOST: '127.0.0.1' } : {}),
   });
   const system = await compose(config);
   const admin = { id: 0, username: '(bench)', isAdmin: true };
@@ -45,6 +51,8 @@ async function main(): Promise<void> {
     // importFrom leaves one pack with a reachability bitmap, as a server's gc would.
     repos[name] = await system.repos.importFrom(source, project.namespace, project.path);
   }
+  // bench/ssh-bench.ts signs in over SSH with this public key.
+  if (process.env.BENCH_SSH_PUBLIC_KEY) await system.sshKeys.add(admin, user.id, { title: 'bench', key: process.env.BENCH_SSH_PUBLIC_KEY });
   const issued = await system.tokens.create(admin, user.id, { name: 'bench', scopes: ['read_repository', 'write_repository'], expiresAt: null });
   const running = await listen(system, 0, '127.0.0.1');
   const ready: GatewayReady = {
@@ -54,6 +62,7 @@ async function main(): Promise<void> {
     token: issued.plaintext,
     reposDir: config.reposDir,
     repos,
+    sshPort: running.ssh?.address.port ?? null,
   };
   process.stderr.write(`${JSON.stringify(ready)}\n`);
   const stop = (): void => {

@@ -20,18 +20,28 @@ export interface GatewayTarget extends Target {
 /**
  * Starts a gateway with its own data directory under `runDir`, serving
  * `sources` (project name → bare repository) as private projects of one
- * user; `fetchCache: false` turns its FetchResponseCache off; `env` adds settings.
+ * user; `fetchCache: false` turns its FetchResponseCache off; `extraEnv`
+ * is added to its environment (GITGATE_SSH_PORT, BENCH_SSH_PUBLIC_KEY);
+ * `compiled`: the gateway runs the compiled JavaScript of dist/ on plain
+ * node, as `npm start` does (build it first), instead of the sources under tsx.
  */
-export async function startGatewayTarget(runDir: string, sources: Record<string, string>, fetchCache = true, env: Record<string, string> = {}): Promise<GatewayTarget> {
+export async function startGatewayTarget(
+  runDir: string,
+  sources: Record<string, string>,
+  fetchCache = true,
+  extraEnv: Record<string, string> = {},
+  compiled = false,
+): Promise<GatewayTarget> {
   const dataDir = path.join(runDir, 'gitgate-data');
   fs.mkdirSync(dataDir, { recursive: true });
   const log = fs.openSync(path.join(runDir, 'gitgate.log'), 'a');
+  const script = compiled ? await compiledGatewayProcess() : null;
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', path.join(HERE, 'gateway-process.ts'), dataDir, ...Object.entries(sources).map(([n, s]) => `${n}=${s}`)],
+    [...(script ? [script] : ['--import', 'tsx', path.join(HERE, 'gateway-process.ts')]), dataDir, ...Object.entries(sources).map(([n, s]) => `${n}=${s}`)],
     {
       cwd: path.join(HERE, '..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(fetchCache ? {} : { GITGATE_FETCH_CACHE_MAX_BYTES: '0' }), ...env },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(fetchCache ? {} : { GITGATE_FETCH_CACHE_MAX_BYTES: '0' }), ...extraEnv },
       stdio: ['ignore', log, 'pipe'],
     },
   );
@@ -49,6 +59,22 @@ export async function startGatewayTarget(runDir: string, sources: Record<string,
     basicAuth: Buffer.from(auth).toString('base64'),
     stop: () => stopChild(child),
   };
+}
+
+/**
+ * gateway-process.ts as plain JavaScript that imports dist/ instead of src/
+ * (TypeScript's transpileModule, nothing type-checked), written under
+ * bench/work/, so no tsx loader or esbuild service runs beside the gateway.
+ */
+async function compiledGatewayProcess(): Promise<string> {
+  if (!fs.existsSync(path.join(HERE, '..', 'dist', 'main.js'))) throw new Error('dist/ is missing: npm run build');
+  const ts = (await import('typescript')).default;
+  const source = fs.readFileSync(path.join(HERE, 'gateway-process.ts'), 'utf8').replaceAll("from '../src/", "from '../../dist/");
+  const { outputText } = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } });
+  const file = path.join(HERE, 'work', 'gateway-process.compiled.mjs');
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, outputText);
+  return file;
 }
 
 /** `http://user:secret@host/path` with both parts URL-encoded. */

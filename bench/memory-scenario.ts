@@ -14,13 +14,13 @@ import type { Target } from './target.js';
 
 const SAMPLE_MS = 10;
 
-interface Peaks {
+export interface Peaks {
   front: number;
   git: number;
 }
 
-/** Samples the memory of `target`'s processes until `work` settles; MB. */
-async function sampleWhile(target: Target, work: () => Promise<unknown>): Promise<Peaks> {
+/** Samples the memory of `target`'s processes (the front: `pids()` and their descendants but git) until `work` settles; MB. */
+export async function sampleWhile(target: Pick<Target, 'pids'>, work: () => Promise<unknown>): Promise<Peaks> {
   const peaks: Peaks = { front: 0, git: 0 };
   const sample = (): void => {
     const roots = target.pids();

@@ -9,6 +9,7 @@ import type { ApiDeps } from './api/v4/api-deps.js';
 import { createApiRouter } from './api/v4/api-router.js';
 import type { GitAuthorizer } from './auth/git-authorization.js';
 import { createGitRouter, type GitHttpOptions } from './git-http/routes.js';
+import type { GitCaches } from './git/git-caches.js';
 import type { GitOperations } from './git/git-operations.js';
 import type { GitOutcomeMetrics } from './git/operation-outcomes.js';
 import type { RepositoryPushes } from './git/repository-pushes.js';
@@ -47,6 +48,8 @@ export interface AppDeps {
     options: GitHttpOptions;
     /** Pushes in flight per repository (housekeeping waits for them). */
     pushes?: RepositoryPushes;
+    /** The upload-pack caches, shared with the SSH edge (absent: the router makes its own). */
+    caches?: GitCaches;
   };
 }
 
@@ -72,6 +75,7 @@ export function createApp(deps: AppDeps): Express {
       metrics: deps.metrics,
       outcomes: deps.git.outcomes,
       ...(deps.git.pushes ? { pushes: deps.git.pushes } : {}),
+      caches: deps.git.caches,
     }),
   );
   app.use(createWebRouter({ ...deps.web, logger: deps.logger }));

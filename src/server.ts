@@ -10,6 +10,7 @@ import { createApp } from './app.js';
 import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
 import { PushChecks } from './git/push-checks.js';
+import { createGitCaches, type GitCaches } from './git/git-caches.js';
 import { DEFAULT_GIT_PATH } from './git/git-env.js';
 import { RefReader } from './git/ref-reader.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
@@ -28,6 +29,8 @@ export interface RunningServer {
   spawner: GitSpawner;
   /** Git over SSH, when GITGATE_SSH_PORT is set. */
   ssh: GitSsh | null;
+  /** The upload-pack caches both git edges answer from. */
+  caches: GitCaches;
   /** Graceful stop; resolves when connections and the system are closed. */
   stop(): Promise<void>;
 }
@@ -44,6 +47,19 @@ export async function listen(system: System, port = system.config.port, host = s
   const spawner = new GitSpawner({ logger });
   await spawner.start();
   const pushChecks = system.pushGuard ? await PushChecks.start(system.pushGuard, config.tokenPrefix, logger) : null;
+  const caches = createGitCaches(
+    {
+      gitBin: config.gitBin,
+      envPath: DEFAULT_GIT_PATH,
+      homeDir: os.tmpdir(),
+      stderrLimitBytes: 8192,
+      launcher: spawner,
+      timeoutMs: config.gitTimeoutMs,
+      fetchCache: config.fetchCache,
+    },
+    logger,
+    system.metrics.registry,
+  );
   const sshConfig = config.ssh;
   // SSH listens first: clone URLs name its port (a free one when configured as 0). ssh2 is loaded only when SSH is configured.
   const ssh = sshConfig
@@ -58,6 +74,7 @@ export async function listen(system: System, port = system.config.port, host = s
         launcher: spawner,
         ...(pushChecks ? { pushChecks } : {}),
         pushes: system.pushes,
+        caches,
         config: sshConfig,
       }).catch(async (err: unknown) => {
         await spawner.stop();
@@ -110,6 +127,7 @@ export async function listen(system: System, port = system.config.port, host = s
       operations,
       outcomes,
       pushes: system.pushes,
+      caches,
       options: {
         gitBin: config.gitBin,
         timeoutMs: config.gitTimeoutMs,
@@ -117,7 +135,6 @@ export async function listen(system: System, port = system.config.port, host = s
         externalUrl: config.externalUrl,
         launcher: spawner,
         ...(pushChecks ? { pushChecks } : {}),
-        fetchCache: config.fetchCache,
       },
     },
   });
@@ -163,5 +180,5 @@ export async function listen(system: System, port = system.config.port, host = s
       await Promise.all([closed, sshClosed]);
       await system.close();
     })());
-  return { server, url, operations, spawner, ssh, stop };
+  return { server, url, operations, spawner, ssh, caches, stop };
 }

@@ -20,9 +20,7 @@ import { authorizedRoute, type AuthorizedRoute, type RouteAuthorization } from '
 import { infoRefsAdmission, infoRefsHandler } from './info-refs.js';
 import { checkRpcRequest } from './rpc-request.js';
 import { statelessRpcHandler } from './stateless-rpc.js';
-import { GitAnswerCache } from '../git/git-answer-cache.js';
-import { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
-import { registerFetchCacheMetrics } from '../git/fetch-cache/fetch-cache-metrics.js';
+import { createGitCaches, type GitCaches } from '../git/git-caches.js';
 import { GitOutcomeMetrics } from '../git/operation-outcomes.js';
 import type { RepositoryPushes } from '../git/repository-pushes.js';
 
@@ -65,6 +63,8 @@ export interface GitRouterDeps {
   outcomes?: GitOutcomeMetrics;
   /** Where pushes are registered while they run (shared with the SSH edge and housekeeping). */
   pushes?: RepositoryPushes;
+  /** The upload-pack caches; pass the ones SSH shares (absent: made here from `options.fetchCache`). */
+  caches?: GitCaches;
 }
 
 /**
@@ -95,14 +95,12 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     launcher: deps.options.launcher,
     pushChecks: deps.options.pushChecks,
   };
-  const fetchCache = deps.options.fetchCache;
-  const fetches = fetchCache && fetchCache.maxBytes > 0 ? new FetchResponseCache({ ...processOptions, ...fetchCache, logger: deps.logger }) : null;
-  if (fetches && deps.metrics) registerFetchCacheMetrics(deps.metrics, fetches);
+  const caches = deps.caches ?? createGitCaches({ ...processOptions, fetchCache: deps.options.fetchCache }, deps.logger, deps.metrics);
   const ctx: GitHandlerContext = {
     logger: deps.logger,
     process: { logger: deps.logger, operations: deps.operations ?? new GitOperations(), options: processOptions },
-    answers: new GitAnswerCache({ ...processOptions, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
-    fetches,
+    answers: caches.answers,
+    fetches: caches.fetches,
     ...(deps.pushes ? { pushes: deps.pushes } : {}),
   };
   const auth: RouteAuthorization = {

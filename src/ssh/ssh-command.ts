@@ -1,8 +1,9 @@
 /**
  * The dispatch of one exec request: parse the git command, re-check the
  * connection's credential, authorize exactly as over HTTP — once, here —
- * then hand the GitGrant to the runner (runGitOverSsh), which cannot run
- * without one; or refuse with one line and an exit status.
+ * then hand the GitGrant to the runner (runGitOverSsh, or serveUploadPack
+ * for upload-pack when the caches are given), which cannot run without one;
+ * or refuse with one line and an exit status.
  */
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
@@ -13,6 +14,8 @@ import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
 import { parseGitProtocol } from '../git/git-protocol.js';
 import { parseGitCommand } from './git-command.js';
 import { finish, runGitOverSsh, type SshGitContext } from './ssh-git-process.js';
+import { serveUploadPack } from './cached-upload-pack.js';
+import type { GitCaches } from '../git/git-caches.js';
 import type { FinishOperation, GitOutcomeMetrics } from '../git/operation-outcomes.js';
 import { SshCommandError, sshRefusal } from './ssh-errors.js';
 import { logFailure } from '../lib/log-failure.js';
@@ -25,6 +28,8 @@ export interface SshCommandDeps {
   /** Where each git command is counted and timed by outcome (shared with the HTTP edge). */
   outcomes: GitOutcomeMetrics;
   git: Omit<SshGitContext, 'onActivity' | 'logger' | 'client'>;
+  /** The upload-pack caches shared with the HTTP edge; absent: git serves every command. */
+  caches?: GitCaches;
 }
 
 /** The connection a command runs on. */
@@ -57,16 +62,17 @@ export async function runSshCommand(
     const principal = await deps.auth.recheck(origin.principal);
     const grant = await deps.access.authorizePrincipal(principal, parsed.namespace, parsed.project, parsed.service);
     deps.logger.info({ ...log, gitService: service, repo: `${parsed.namespace}/${parsed.project}` }, 'ssh git command');
-    const outcome = await runGitOverSsh(
-      channel,
-      grant,
-      {
-        service,
-        // upload-archive has no protocol v2; the pair gets Gitea's validation.
-        gitProtocol: service === 'git-upload-archive' ? null : parseGitProtocol(origin.gitProtocol ?? undefined, service).env,
-      },
-      { ...deps.git, logger: deps.logger, client: origin.ip, onActivity: origin.onActivity },
-    );
+    const run = {
+      service,
+      // upload-archive has no protocol v2; the pair gets Gitea's validation.
+      gitProtocol: service === 'git-upload-archive' ? null : parseGitProtocol(origin.gitProtocol ?? undefined, service).env,
+    };
+    const ctx = { ...deps.git, logger: deps.logger, client: origin.ip, onActivity: origin.onActivity };
+    // While draining, git's usual path refuses the command.
+    const outcome =
+      service === 'git-upload-pack' && deps.caches && !ctx.operations.closing
+        ? await serveUploadPack(channel, grant, run, ctx, deps.caches)
+        : await runGitOverSsh(channel, grant, run, ctx);
     record(outcome);
   } catch (err) {
     const refusal = sshRefusal(err, service);

@@ -7,19 +7,21 @@
  * the resulting GitGrant, the only source of the repository it runs git in.
  */
 import { constants } from 'node:os';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import type { ServerChannel } from 'ssh2';
 import type { GitGrant } from '../auth/git-authorization.js';
 import type { GitCommandService } from '../identity/git-service.js';
 import { forgivingSink } from '../git/forgiving-sink.js';
+import { MalformedPktLineError, PktLineReader } from '../git/pkt-line-reader.js';
 import { spawnGit, type ExitStatus, type GitChild, type GitChildOptions } from '../git/git-child.js';
 import type { GitOperations } from '../git/git-operations.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
 import type { RepositoryPushes } from '../git/repository-pushes.js';
+import { sidebandNotice } from '../git/sideband-notice.js';
 import { OverloadedError, TooManyRequestsError, UnavailableError } from '../lib/errors.js';
 import { channelSink } from './channel-sink.js';
-import { sidebandNotice } from '../git/sideband-notice.js';
 import { refusalLine, sshRefusal, type SshRefusal } from './ssh-errors.js';
 
 /** How git runs behind the SSH surface. */
@@ -32,13 +34,13 @@ export interface SshGitContext {
   options: SshGitOptions;
   /** Where the operation is registered, so shutdown waits for it. */
   operations: GitOperations;
-  /** Where a push is registered while it runs (housekeeping waits for it); absent: nowhere. */
-  pushes?: RepositoryPushes;
   logger: Logger;
   /** The client's address, counted against the per-address limit of `operations`. */
   client: string;
   /** Called for every chunk either way (the connection's idle timer). */
   onActivity(): void;
+  /** Where pushes are registered while they run (housekeeping waits for them, and counts the successful ones). */
+  pushes?: RepositoryPushes;
 }
 
 /** One git invocation, decided after authorization; the repository is the grant's. */
@@ -57,6 +59,61 @@ type Stop = 'client-gone' | 'shutdown';
  * GitOperations would not take it, else `error`. Never rejects.
  */
 export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run: SshGitRun, ctx: SshGitContext): Promise<GitOutcome> {
+  if (!channel.writable) {
+    ctx.logger.info({ gitService: run.service }, 'ssh client went away before git started');
+    return 'error';
+  }
+  const shutdown = new AbortController();
+  const end = beginOperation(channel, run, ctx, shutdown);
+  if (!end) return 'refused';
+  const pushEnded = run.service === 'git-receive-pack' ? ctx.pushes?.begin({ repoPath: grant.repoPath, projectId: grant.projectId }) : undefined;
+  let outcome: GitOutcome = 'error';
+  try {
+    outcome = await relayGit(channel, grant, run, ctx, shutdown.signal);
+    return outcome;
+  } finally {
+    end();
+    pushEnded?.(outcome === 'ok');
+  }
+}
+
+/**
+ * Registers `run` in `ctx.operations` (shutdown aborts `shutdown`); returns
+ * its end, or null when GitOperations refused it and the refusal was sent.
+ */
+export function beginOperation(channel: ServerChannel, run: SshGitRun, ctx: SshGitContext, shutdown: AbortController): (() => void) | null {
+  try {
+    return ctx.operations.begin(ctx.client, () => shutdown.abort());
+  } catch (err) {
+    if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
+      ctx.logger.warn({ ip: ctx.client, gitService: run.service }, 'git operation refused: concurrency limit reached');
+    }
+    finish(channel, sshRefusal(err));
+    return null;
+  }
+}
+
+/** Where a live upload-pack takes over a conversation that began with a kept advertisement. */
+export interface GitHandoff {
+  /** The client's bytes read since the advertisement and not answered: git reads them first. */
+  input: Buffer;
+}
+
+/**
+ * The body of runGitOverSsh, for a caller that registered the operation
+ * itself: runs git for `run` on `channel` until it exits, stopping it when
+ * `shutdown` fires. With `handoff`, git's own advertisement (everything up
+ * to its first flush-pkt) is dropped, since the client already has one, and
+ * `handoff.input` is given to git before the rest of the channel's data.
+ */
+export async function relayGit(
+  channel: ServerChannel,
+  grant: GitGrant,
+  run: SshGitRun,
+  ctx: SshGitContext,
+  shutdown: AbortSignal,
+  handoff?: GitHandoff,
+): Promise<GitOutcome> {
   const { repoPath } = grant;
   let stopped: Stop | null = null;
   let child: GitChild | null = null;
@@ -86,56 +143,69 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
     ctx.logger.info({ gitService: run.service }, 'ssh client went away before git started');
     return 'error';
   }
-  let end: () => void;
   try {
-    end = ctx.operations.begin(ctx.client, () => stop('shutdown'));
+    child = spawnGit(ctx.options, {
+      args: [run.service.slice('git-'.length), repoPath],
+      cwd: repoPath,
+      gitProtocol: run.gitProtocol,
+      withStdin: true,
+      push: grant.push,
+    });
   } catch (err) {
-    if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
-      ctx.logger.warn({ ip: ctx.client, gitService: run.service }, 'git operation refused: concurrency limit reached');
-    }
+    ctx.logger.error({ err, gitService: run.service, repoPath }, 'git could not be started');
     finish(channel, sshRefusal(err));
-    return 'refused';
+    return 'error';
   }
-  const pushEnded = run.service === 'git-receive-pack' ? ctx.pushes?.begin({ repoPath, projectId: grant.projectId }) : undefined;
-  let outcome: GitOutcome = 'error';
-  try {
-    try {
-      child = spawnGit(ctx.options, {
-        args: [run.service.slice('git-'.length), repoPath],
-        cwd: repoPath,
-        gitProtocol: run.gitProtocol,
-        withStdin: true,
-        push: grant.push,
-      });
-    } catch (err) {
-      ctx.logger.error({ err, gitService: run.service, repoPath }, 'git could not be started');
-      finish(channel, sshRefusal(err));
-      return 'error';
-    }
-    const git = child;
-    void git.exited.then(() => killTimer && clearTimeout(killTimer));
-    channel.once('close', () => stop('client-gone'));
-    channel.on('data', ctx.onActivity);
-    git.stdout.on('data', ctx.onActivity);
+  const git = child;
+  void git.exited.then(() => killTimer && clearTimeout(killTimer));
+  const onShutdown = (): void => stop('shutdown');
+  if (shutdown.aborted) onShutdown();
+  shutdown.addEventListener('abort', onShutdown, { once: true });
+  channel.once('close', () => stop('client-gone'));
 
-    const ignore = (): void => undefined;
+  const ignore = (): void => undefined;
+  const stdin = forgivingSink(git.stdin!);
+  if (handoff && channel.readableEnded) {
+    stdin.end(handoff.input);
+  } else {
+    if (handoff) stdin.write(handoff.input);
     // Resolves when the client ends its input, or the channel closes.
-    void pipeline(channel, forgivingSink(git.stdin!)).catch(ignore);
-    const output = Promise.all([
-      pipeline([git.stdout, ...(grant.notice ? [sidebandNotice(grant.notice)] : []), channelSink(channel, channel, abandon.signal)]).catch(ignore),
-      pipeline(git.stderrStream, channelSink(channel, channel.stderr, abandon.signal)).catch(ignore),
-    ]);
-    const [status] = await Promise.all([git.exited, output]);
-    const why = status.error ? status.error : stopped === 'shutdown' ? new UnavailableError('shutting down') : null;
-    if (why && channel.stderr.writable) channel.stderr.write(refusalLine(sshRefusal(why)));
-    finishWith(channel, exitCode(status));
-    report(ctx.logger, run, repoPath, git, status, stopped);
-    outcome = !status.error && !stopped && status.code === 0 ? 'ok' : 'error';
-    return outcome;
-  } finally {
-    end();
-    pushEnded?.(outcome === 'ok');
+    void pipeline(channel, stdin).catch(ignore);
   }
+  channel.on('data', ctx.onActivity);
+  const errors = pipeline(git.stderrStream, channelSink(channel, channel.stderr, abandon.signal)).catch(ignore);
+  const stdout = handoff ? await afterAdvertisement(git.stdout) : git.stdout;
+  stdout.on('data', ctx.onActivity);
+  const notice = grant.notice ? [sidebandNotice(grant.notice)] : [];
+  const output = Promise.all([pipeline([stdout, ...notice, channelSink(channel, channel, abandon.signal)]).catch(ignore), errors]);
+  const [status] = await Promise.all([git.exited, output]);
+  shutdown.removeEventListener('abort', onShutdown);
+  const why = status.error ? status.error : stopped === 'shutdown' ? new UnavailableError('shutting down') : null;
+  if (why && channel.stderr.writable) channel.stderr.write(refusalLine(sshRefusal(why)));
+  finishWith(channel, exitCode(status));
+  report(ctx.logger, run, repoPath, git, status, stopped);
+  return !status.error && !stopped && status.code === 0 ? 'ok' : 'error';
+}
+
+/** `first`, then whatever `rest` still yields (nothing when it ended already). */
+async function* prefixed(first: Buffer, rest: Readable): AsyncGenerator<Buffer> {
+  if (first.length > 0) yield first;
+  if (rest.readableEnded || rest.destroyed) return;
+  for await (const chunk of rest) yield chunk as Buffer;
+}
+
+/**
+ * git's stdout from just after its advertisement (the packets up to the
+ * first flush-pkt); when git ends before finishing it, whatever it wrote.
+ */
+async function afterAdvertisement(stdout: Readable): Promise<Readable> {
+  const reader = new PktLineReader(stdout);
+  try {
+    for (let next = await reader.next(); next && next.packet !== 'flush'; next = await reader.next());
+  } catch (err) {
+    if (!(err instanceof MalformedPktLineError)) throw err;
+  }
+  return Readable.from(prefixed(reader.leftover, stdout));
 }
 
 /** Writes a refusal line and ends the channel with its exit status. */
@@ -147,7 +217,7 @@ export function finish(channel: ServerChannel, refusal: SshRefusal): void {
 }
 
 /** Sends the exit status, then EOF and close (the order OpenSSH expects). */
-function finishWith(channel: ServerChannel, status: number): void {
+export function finishWith(channel: ServerChannel, status: number): void {
   if (!channel.writable) return;
   channel.exit(status);
   channel.end();

@@ -10,6 +10,7 @@ import type { SshAuthService } from '../auth/ssh-auth.service.js';
 import type { SshConfig } from '../config/config.js';
 import type { GitLauncher } from '../git/git-child.js';
 import type { PushChecks } from '../git/push-checks.js';
+import type { GitCaches } from '../git/git-caches.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import type { GitOperations } from '../git/git-operations.js';
 import type { GitOutcomeMetrics } from '../git/operation-outcomes.js';
@@ -32,6 +33,8 @@ export interface GitSshDeps {
   pushChecks?: PushChecks;
   /** Where pushes are registered while they run (shared with the HTTP edge and housekeeping). */
   pushes?: RepositoryPushes;
+  /** The upload-pack caches shared with the HTTP edge; absent: git serves every command. */
+  caches?: GitCaches;
   config: SshConfig;
 }
 
@@ -50,6 +53,7 @@ export async function startGitSsh(deps: GitSshDeps): Promise<GitSsh> {
       access: deps.access,
       logger: deps.logger,
       outcomes: deps.outcomes,
+      caches: deps.caches,
       limits: config,
       git: {
         operations: deps.operations,

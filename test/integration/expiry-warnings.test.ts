@@ -48,6 +48,7 @@ describe.each(databaseKinds())('expiry warnings in git output on %s', (kind) => 
   afterAll(() => gw?.stop());
 
   const url = (secret: string) => authUrl(gw.url, 'alice/app.git', 'alice', secret);
+  const hits = async () => Number(/^gitgate_fetch_cache_events_total\{event="hits"\} (\d+)$/m.exec(await (await fetch(`${gw.url}/-/metrics`)).text())?.[1] ?? 0);
 
   it.each(['0', '2'])('a clone and a push over HTTP, protocol v%s, show the warning and succeed', async (v) => {
     const dir = tempDir();
@@ -70,7 +71,6 @@ describe.each(databaseKinds())('expiry warnings in git output on %s', (kind) => 
 
   it.each(['0', '2'])('a kept clone answer (protocol v%s) carries it only for the expiring token', async (v) => {
     const clone = (secret: string) => git(['-c', `protocol.version=${v}`, 'clone', '--bare', url(secret), tempDir()]);
-    const hits = async () => Number(/^gitgate_fetch_cache_events_total\{event="hits"\} (\d+)$/m.exec(await (await fetch(`${gw.url}/-/metrics`)).text())?.[1] ?? 0);
     // The pushes above moved refs: answers are kept only for ref states older than 2 s.
     await new Promise((resolve) => setTimeout(resolve, 2100));
     const first = await clone(lasting);
@@ -103,6 +103,20 @@ describe.each(databaseKinds())('expiry warnings in git output on %s', (kind) => 
       const push = await gitSsh(gw.sshPort!, auth, ['-c', `protocol.version=${v}`, '-C', dir, 'push', 'origin', `HEAD:refs/heads/ssh-v${v}`]);
       expect(push.code, push.stderr).toBe(0);
       expect(push.stderr).toMatch(warning());
+    });
+
+    it.each(['0', '2'])('a kept clone answer over SSH (protocol v%s) carries it only for the expiring token', async (v) => {
+      const remote = sshUrl(gw.sshPort!, 'alice', 'alice/app.git');
+      const clone = (secret: string) => gitSsh(gw.sshPort!, { secret, method: 'password' }, ['-c', `protocol.version=${v}`, 'clone', '--bare', remote, tempDir()]);
+      await new Promise((resolve) => setTimeout(resolve, 2100));
+      expect((await clone(lasting)).code).toBe(0);
+      const before = await hits();
+      const warned = await clone(expiring);
+      const plain = await clone(lasting);
+      expect(warned.stderr).toMatch(warning());
+      expect(plain.stderr).not.toContain('warning: personal access token');
+      for (const r of [warned, plain]) expect(r.code).toBe(0);
+      expect(await hits()).toBe(before + 2);
     });
   });
 
