@@ -15,6 +15,7 @@ import { GitAuthorizationService } from './auth/git-authorization.service.js';
 import { GuardedAuthentication } from './auth/guarded-authentication.js';
 import { RegistryAuthorizationService } from './auth/registry-authorization.service.js';
 import { SshAuthService } from './auth/ssh-auth.service.js';
+import { connectRefUpdates } from './cache/ref-update-bus.js';
 import { RedisSessionStore } from './cache/redis-session.store.js';
 import { createTokenCache, type TokenCache } from './cache/token-cache.js';
 import { runCli } from './cli/program.js';
@@ -34,6 +35,7 @@ import type { DatabaseConfig } from './storage/database.js';
 import { openStores, type Stores } from './storage/stores.js';
 import { databaseFailure, dataDirectoryFailure } from './startup-failures.js';
 import { DEFAULT_GIT_PATH } from './git/git-env.js';
+import { RefUpdates } from './git/ref-updates.js';
 import { GitCheck } from './git/git-version.js';
 import { runReadinessChecks } from './lib/readiness.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
@@ -199,6 +201,10 @@ function services(
   });
   const git = new GitCheck(config.gitBin, DEFAULT_GIT_PATH);
   const redis = cache.redis;
+  const refUpdates = new RefUpdates();
+  if (redis && cache.subscriber) {
+    connectRefUpdates({ subscriber: cache.subscriber, publisher: redis, prefix: config.redisPrefix, reposDir: config.reposDir, updates: refUpdates, logger, metrics });
+  }
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -219,6 +225,7 @@ function services(
     sshAuth,
     web,
     registry: { tokens: registryTokens, keys: registryKeys },
+    refUpdates,
     checkReady: () =>
       runReadinessChecks(
         {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp } from './app.js';
 import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
+import { announcingPushes } from './git/push-announcing-launcher.js';
 import { DEFAULT_GIT_PATH } from './git/git-env.js';
 import { RefReader } from './git/ref-reader.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
@@ -42,6 +43,8 @@ export async function listen(system: System, port = system.config.port, host = s
   const outcomes = new GitOutcomeMetrics(system.metrics.registry);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
+  // Both git edges start git through it: every push is announced to the answer caches of every instance.
+  const launcher = announcingPushes(spawner, system.refUpdates);
   const sshConfig = config.ssh;
   // SSH listens first: clone URLs name its port (a free one when configured as 0). ssh2 is loaded only when SSH is configured.
   const ssh = sshConfig
@@ -53,7 +56,7 @@ export async function listen(system: System, port = system.config.port, host = s
         outcomes,
         dataDir: config.dataDir,
         gitBin: config.gitBin,
-        launcher: spawner,
+        launcher,
         config: sshConfig,
       }).catch(async (err: unknown) => {
         await spawner.stop();
@@ -108,8 +111,9 @@ export async function listen(system: System, port = system.config.port, host = s
         timeoutMs: config.gitTimeoutMs,
         idleTimeoutMs: config.gitIdleTimeoutMs,
         externalUrl: config.externalUrl,
-        launcher: spawner,
+        launcher,
         fetchCache: config.fetchCache,
+        refUpdates: system.refUpdates,
       },
     },
   });

@@ -21,6 +21,8 @@ import { checkRpcRequest } from './rpc-request.js';
 import { statelessRpcHandler } from './stateless-rpc.js';
 import { GitAnswerCache } from '../git/git-answer-cache.js';
 import { FetchResponseCache } from '../git/fetch-cache/fetch-response-cache.js';
+import { RefStates } from '../git/ref-state.js';
+import type { RefUpdates } from '../git/ref-updates.js';
 import { registerFetchCacheMetrics } from '../git/fetch-cache/fetch-cache-metrics.js';
 import { GitOutcomeMetrics } from '../git/operation-outcomes.js';
 
@@ -46,6 +48,8 @@ export interface GitHttpOptions {
   launcher?: GitLauncher;
   /** Where and how much of clone answers to keep (see FetchResponseCache); absent: not cached. */
   fetchCache?: { dir: string; maxBytes: number; maxAgeMs: number };
+  /** Ref updates known beyond file timestamps (pushes here and announced by other instances); absent: timestamps alone. */
+  refUpdates?: RefUpdates;
 }
 
 /** Dependencies of the git router. */
@@ -89,12 +93,15 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     launcher: deps.options.launcher,
   };
   const fetchCache = deps.options.fetchCache;
-  const fetches = fetchCache && fetchCache.maxBytes > 0 ? new FetchResponseCache({ ...processOptions, ...fetchCache, logger: deps.logger }) : null;
+  const refUpdates = deps.options.refUpdates;
+  const refStates = refUpdates ? { refStates: RefStates.following(refUpdates) } : {};
+  const fetches =
+    fetchCache && fetchCache.maxBytes > 0 ? new FetchResponseCache({ ...processOptions, ...fetchCache, ...refStates, logger: deps.logger }) : null;
   if (fetches && deps.metrics) registerFetchCacheMetrics(deps.metrics, fetches);
   const ctx: GitHandlerContext = {
     logger: deps.logger,
     process: { logger: deps.logger, operations: deps.operations ?? new GitOperations(), options: processOptions },
-    answers: new GitAnswerCache({ ...processOptions, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
+    answers: new GitAnswerCache({ ...processOptions, ...refStates, timeoutMs: Math.min(processOptions.timeoutMs, 30_000) }),
     fetches,
   };
   const auth: RouteAuthorization = {
