@@ -49,6 +49,8 @@ import { AccountTokenCaches } from './tokens/account-token-caches.js';
 import { TokenInformation } from './tokens/token-information.js';
 import type { Mailer } from './notifications/mailer.js';
 import { TokenNotifications } from './notifications/token-notifications.js';
+import { InstallationFingerprints } from './setup/installation-fingerprints.js';
+import { installationFacts } from './installation-facts.js';
 
 /** How long one readiness check may take before it counts as failed. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -203,7 +205,8 @@ function services(
   const redis = cache.redis;
   const refUpdates = new RefUpdates();
   if (redis && cache.subscriber) {
-    connectRefUpdates({ subscriber: cache.subscriber, publisher: redis, prefix: config.redisPrefix, reposDir: config.reposDir, updates: refUpdates, logger, metrics });
+    const subscriber = cache.subscriber;
+    connectRefUpdates({ subscriber, publisher: redis, prefix: config.redisPrefix, reposDir: config.reposDir, updates: refUpdates, logger, metrics });
   }
   let closed: Promise<void> | null = null;
   return {
@@ -226,6 +229,7 @@ function services(
     web,
     registry: { tokens: registryTokens, keys: registryKeys },
     refUpdates,
+    installation: new InstallationFingerprints({ store: stores.installation, clock, facts: installationFacts(config, secret, registryKeys) }),
     checkReady: () =>
       runReadinessChecks(
         {

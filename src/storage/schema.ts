@@ -147,6 +147,13 @@ export interface LeasesTable {
   expires_at: DbTimestamp;
 }
 
+/** What every instance must share, as first recorded: one-way fingerprints by name. */
+export interface InstallationFingerprintsTable {
+  name: string;
+  value: string;
+  recorded_at: DbTimestamp;
+}
+
 /** The audit trail; append-only. `details` is a JSON object; `once_key` is unique. */
 export interface AuditEventsTable {
   id: Generated<number>;
@@ -179,6 +186,7 @@ export interface Schema {
   token_notifications: TokenNotificationsTable;
   leases: LeasesTable;
   audit_events: AuditEventsTable;
+  installation_fingerprints: InstallationFingerprintsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -15,6 +15,7 @@ import { revocationGeneration } from './0007-revocation-generation.js';
 import { tokenRestrictions } from './0008-token-restrictions.js';
 import { auditEvents } from './0009-audit-events.js';
 import { tokenNotifications } from './0010-token-notifications.js';
+import { installationFingerprints } from './0012-installation-fingerprints.js';
 
 /** The migrations for `dialect`, keyed by their permanent names. */
 export function allMigrations(dialect: DialectHelper): Record<string, Migration> {
@@ -29,5 +30,6 @@ export function allMigrations(dialect: DialectHelper): Record<string, Migration>
     '0008_token_restrictions': tokenRestrictions(),
     '0009_audit_events': auditEvents(dialect),
     '0010_token_notifications': tokenNotifications(dialect),
+    '0012_installation_fingerprints': installationFingerprints(dialect),
   };
 }
