@@ -24,7 +24,7 @@ import { git, gitOk, type GitResult } from '../support/git-cli.js';
 import { loopbackRequest, type LoopbackAnswer } from '../support/loopback-request.js';
 import { nginxBuild } from '../support/nginx.js';
 import { gitSsh, sshToolsInstalled, sshUrl } from '../ssh/ssh-client.js';
-import { startCluster, type Cluster } from './cluster.js';
+import { CONFIG_FILE, startCluster, type Cluster } from './cluster.js';
 import { throttledRelay } from './throttled-relay.js';
 import { WebClient } from './web-client.js';
 
@@ -32,6 +32,10 @@ const build = nginxBuild('the cluster suite');
 const redisUrl = inject('redisUrl');
 const PASSWORD = 'cluster-user-password-1';
 const MiB = 1024 * 1024;
+
+it('README shows deploy/nginx/gitgate-cluster.conf verbatim', () => {
+  expect(fs.readFileSync('README.md', 'utf8')).toContain(`\`\`\`nginx\n${fs.readFileSync(CONFIG_FILE, 'utf8')}\`\`\`\n`);
+});
 
 describe.runIf(build && build.stream !== 'absent' && redisUrl && sshToolsInstalled())('three instances behind nginx', () => {
   let c: Cluster;
