@@ -128,6 +128,22 @@ describe.runIf(redisUrl)('ref updates announced through Redis to another host', 
     fs.rmSync(repoRoot, { recursive: true, force: true });
   });
 
+  it('moves every stamp when its subscription is lost: announcements may have been missed meanwhile', async () => {
+    const updates = new RefUpdates();
+    const subscriber = new Redis(redisUrl!);
+    const publisher = new Redis(redisUrl!);
+    connections.push(subscriber, publisher);
+    connectRefUpdates({ subscriber, publisher, prefix: `${prefix}lost:`, reposDir: root, updates, logger, metrics: createMetrics({ defaultMetrics: false }) });
+    const probe = new Redis(redisUrl!);
+    connections.push(probe);
+    while (((await probe.pubsub('NUMSUB', `${prefix}lost:refs-invalidate`)) as [string, number])[1] < 1) await new Promise((r) => setTimeout(r, 20));
+    const before = updates.stamp(path.join(root, 'alice', 'any.git'));
+    const closed = new Promise((resolve) => subscriber.once('close', resolve));
+    subscriber.disconnect();
+    await closed;
+    expect(updates.stamp(path.join(root, 'alice', 'any.git'))).not.toBe(before);
+  });
+
   it('forgets every stamp when announcements may have been missed', () => {
     const updates = new RefUpdates();
     const before = [updates.stamp('/r/a.git'), updates.stamp('/r/b.git')];
