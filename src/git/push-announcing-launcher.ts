@@ -33,7 +33,11 @@ function announced(child: GitChild, repoPath: string, updates: RefUpdates): GitC
   const announceOnce = (): Promise<void> => (announcement ??= updates.announce(repoPath));
   const stdout = new PassThrough();
   child.stdout.on('error', (err) => stdout.destroy(err));
-  child.stdout.on('end', () => void announceOnce().then(() => stdout.end()));
+  child.stdout.on('end', () =>
+    void announceOnce().then(() => {
+      if (!stdout.destroyed) stdout.end();
+    }),
+  );
   child.stdout.pipe(stdout, { end: false });
   // A receive-pack cut short may still have moved refs before it was stopped.
   const exited = child.exited.then(async (status) => {

@@ -119,10 +119,17 @@ describe.runIf(build && build.stream !== 'absent' && redisUrl && sshToolsInstall
           ? await viaBalancer(['-C', work, 'push', httpUrl('alice/site.git'), 'HEAD:main'])
           : await overSsh(['-C', work, 'push', sshUrl(c.sshPort, 'alice', 'alice/site.git'), 'HEAD:main']);
       expect(push.code, push.stderr).toBe(0);
+      const afterPush = c.accessLog().length;
       // v0 info/refs (the advertisement cache), v2 ls-refs (the same cache), a clone (the fetch cache), SSH.
       for (const protocol of ['0', '2']) {
         const listed = await viaBalancer(['-c', `protocol.version=${protocol}`, 'ls-remote', httpUrl('alice/site.git'), 'refs/heads/main']);
         expect(listed.stdout, `round ${round}, v${protocol}: ${listed.stderr}`).toBe(`${pushed}\trefs/heads/main\n`);
+      }
+      if (round % 2 === 0) {
+        // The push's receive-pack and the next request were answered by two different instances.
+        const lines = c.accessLog();
+        const receive = lines.slice(0, afterPush).findLastIndex((l) => l.includes('"POST /alice/site.git/git-receive-pack '));
+        expect(upstreamsSince(afterPush)[0]).not.toBe(upstreamsSince(receive)[0]);
       }
       const copy = scratch();
       const clone = await viaBalancer(['clone', '-q', '--bare', httpUrl('alice/site.git'), copy]);
