@@ -7,7 +7,8 @@
  * (through the answer and fetch caches), tokens, web sessions, the account
  * lockout, one-time 2FA codes, the IP ban and registry tokens across
  * instances, an instance SIGKILLed in the middle of a clone and of a push,
- * and a rolling restart under a steady clone load without a failed clone.
+ * and a rolling restart under a steady clone load without a failed HTTP
+ * clone (SSH connections caught between accept and command are cut).
  *
  * `npm run test:cluster` (vitest.cluster.config.ts); nginx runs with one
  * worker here so that its round-robin order is the order of the requests.
@@ -67,24 +68,35 @@ describe.runIf(build && build.stream !== 'absent' && redisUrl && sshToolsInstall
   };
   const bareRepo = (project: Project): string => path.join(c.env.GITGATE_DATA_DIR!, 'repos', project.namespace, `${project.path}.git`);
   const head = async (repo: string, ref = 'main'): Promise<string> => (await gitOk(['--git-dir', repo, 'rev-parse', ref])).trim();
-  /** The instance running a git operation now, by its own metrics (polled), or null after `timeoutMs`. */
+  /**
+   * The instance that has been running a git operation for a while (five
+   * polls of its own metrics in a row, 100 ms apart: the pack transfer, not
+   * the short ref advertisement before it, which another instance may
+   * answer), or null after `timeoutMs`.
+   */
   const busyInstance = async (timeoutMs: number): Promise<number | null> => {
     const deadline = Date.now() + timeoutMs;
+    const streak = new Map<number, number>();
     while (Date.now() < deadline) {
       for (const instance of c.instances) {
         if (!instance.proc) continue;
         const metrics = await loopbackRequest(`http://127.0.0.1:${instance.httpPort}/-/metrics`).catch(() => null);
-        if (metrics && /^gitgate_git_operations [1-9]/m.test(metrics.body)) return instance.index;
+        const busy = metrics !== null && /^gitgate_git_operations [1-9]/m.test(metrics.body);
+        streak.set(instance.index, busy ? (streak.get(instance.index) ?? 0) + 1 : 0);
+        if (streak.get(instance.index)! >= 5) return instance.index;
       }
-      await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 100));
     }
     return null;
   };
 
   /** Lists refs through the balancer until every instance has answered: nginx skips a restarted one until its fail_timeout ends. */
   const untilEveryInstanceServes = async (): Promise<void> => {
+    await Promise.all(c.instances.filter((i) => !i.proc).map((i) => c.start(i.index)));
     const seen = c.accessLog().length;
+    const deadline = Date.now() + 60_000;
     while (distinct(upstreamsSince(seen)).length < 3) {
+      if (Date.now() > deadline) throw new Error(`nginx did not route to every instance again: ${c.errorLog().slice(-2000)}`);
       expect((await viaBalancer(['ls-remote', httpUrl('alice/site.git')])).code).toBe(0);
       await new Promise((r) => setTimeout(r, 200));
     }
@@ -248,13 +260,18 @@ describe.runIf(build && build.stream !== 'absent' && redisUrl && sshToolsInstall
     const big = await c.admin.projects.create({ id: alice.id, username: 'alice', isAdmin: false }, { path: 'big', visibility: 'private' });
     const bigWork = scratch();
     await gitOk(['init', '-q', '-b', 'main', bigWork]);
-    fs.writeFileSync(path.join(bigWork, 'blob.bin'), randomBytes(3 * MiB));
+    // Larger than what the sockets between gitgate, nginx and the relay can hold, so that gitgate is still sending when it dies.
+    fs.writeFileSync(path.join(bigWork, 'blob.bin'), randomBytes(24 * MiB));
     await gitOk(['-C', bigWork, 'add', '.']);
     await gitOk(['-C', bigWork, 'commit', '-q', '-m', 'big']);
     expect((await viaBalancer(['-C', bigWork, 'push', '-q', httpUrl('alice/big.git'), 'HEAD:main'])).code).toBe(0);
     const before = await head(bareRepo(big));
-    // 512 KiB/s: a 3 MiB clone or push takes about six seconds.
-    const relay = await throttledRelay(Number(new URL(c.url).port), 512 * 1024);
+    // The survivors serve: nginx skips the dead instance(s).
+    const survivorsServe = async (): Promise<void> => {
+      for (let i = 0; i < 3; i++) expect((await viaBalancer(['ls-remote', httpUrl('alice/big.git')])).code).toBe(0);
+    };
+    // 4 MiB/s: a 24 MiB clone or push takes about six seconds.
+    const relay = await throttledRelay(Number(new URL(c.url).port), 4 * MiB);
     const slowUrl = httpUrl('alice/big.git').replace(`:${new URL(c.url).port}/`, `:${relay.port}/`);
     try {
       const clone = viaBalancer(['clone', '-q', '--bare', slowUrl, scratch()]);
@@ -262,30 +279,31 @@ describe.runIf(build && build.stream !== 'absent' && redisUrl && sshToolsInstall
       expect(cloning).not.toBeNull();
       await c.kill(cloning!);
       expect((await clone).code).not.toBe(0);
+      await survivorsServe();
 
-      fs.writeFileSync(path.join(bigWork, 'blob.bin'), randomBytes(3 * MiB));
+      fs.writeFileSync(path.join(bigWork, 'blob.bin'), randomBytes(24 * MiB));
       await gitOk(['-C', bigWork, 'commit', '-q', '-am', 'bigger']);
       const push = viaBalancer(['-C', bigWork, 'push', '-q', slowUrl, 'HEAD:main']);
       const pushing = await busyInstance(20_000);
       expect(pushing).not.toBeNull();
       await c.kill(pushing!);
       expect((await push).code).not.toBe(0);
+      await survivorsServe();
     } finally {
       await relay.close();
+      await untilEveryInstanceServes();
     }
     expect(await head(bareRepo(big))).toBe(before);
     expect((await git(['--git-dir', bareRepo(big), 'fsck', '--no-progress'])).code).toBe(0);
-    // The survivors serve: nginx skips the dead instances.
-    for (let i = 0; i < 3; i++) expect((await viaBalancer(['ls-remote', httpUrl('alice/big.git')])).code).toBe(0);
     const retry = await viaBalancer(['-C', bigWork, 'push', '-q', httpUrl('alice/big.git'), 'HEAD:main']);
     expect(retry.code, retry.stderr).toBe(0);
-    await Promise.all(c.instances.filter((i) => !i.proc).map((i) => c.start(i.index)));
-    await untilEveryInstanceServes();
   }, 180_000);
 
-  it('restarts every instance in turn (SIGTERM) under a steady clone load over HTTP and SSH without a failed clone', async () => {
+  it('restarts every instance in turn (SIGTERM) under a steady clone load over HTTP without a failed clone', async () => {
+    await untilEveryInstanceServes();
     let stopping = false;
     const failures: string[] = [];
+    const sshFailures: string[] = [];
     let clones = 0;
     const worker = async (kind: 'http' | 'ssh'): Promise<void> => {
       while (!stopping) {
@@ -295,7 +313,7 @@ describe.runIf(build && build.stream !== 'absent' && redisUrl && sshToolsInstall
             ? await viaBalancer(['clone', '-q', '--bare', httpUrl('alice/site.git'), target])
             : await overSsh(['clone', '-q', '--bare', sshUrl(c.sshPort, 'alice', 'alice/site.git'), target]);
         if (result.code === 0) clones += 1;
-        else failures.push(`${kind}: ${result.stderr}`);
+        else (kind === 'http' ? failures : sshFailures).push(result.stderr);
         fs.rmSync(target, { recursive: true, force: true });
       }
     };
@@ -309,5 +327,8 @@ describe.runIf(build && build.stream !== 'absent' && redisUrl && sshToolsInstall
     await Promise.all(workers);
     expect(failures, c.errorLog().slice(-4000)).toEqual([]);
     expect(clones).toBeGreaterThan(10);
+    // Over SSH (no retry in nginx's stream module), a connection the stopping instance accepted but whose
+    // command had not started when its drain ended is cut: README "Several instances" says so. Nothing else fails.
+    for (const failure of sshFailures) expect(failure).toMatch(/Received disconnect from 127\.0\.0\.1 port \d+:11:|remote transport reported error/);
   }, 240_000);
 });
