@@ -16,6 +16,7 @@ import { GitAuthorizationService } from './auth/git-authorization.service.js';
 import { GuardedAuthentication } from './auth/guarded-authentication.js';
 import { RegistryAuthorizationService } from './auth/registry-authorization.service.js';
 import { SshAuthService } from './auth/ssh-auth.service.js';
+import { connectRefUpdates } from './cache/ref-update-bus.js';
 import { RedisSessionStore } from './cache/redis-session.store.js';
 import { createTokenCache, type TokenCache } from './cache/token-cache.js';
 import { runCli } from './cli/program.js';
@@ -35,6 +36,7 @@ import type { DatabaseConfig } from './storage/database.js';
 import { openStores, type Stores } from './storage/stores.js';
 import { databaseFailure, dataDirectoryFailure } from './startup-failures.js';
 import { DEFAULT_GIT_PATH } from './git/git-env.js';
+import { RefUpdates } from './git/ref-updates.js';
 import { GitCheck } from './git/git-version.js';
 import { runReadinessChecks } from './lib/readiness.js';
 import { FsRepositoryStore } from './storage/repos/fs-repository.store.js';
@@ -53,6 +55,8 @@ import { HousekeepingRunner } from './housekeeping/housekeeping-runner.js';
 import { HousekeepingService } from './housekeeping/housekeeping.service.js';
 import { RepositoryMaintenance } from './git/repository-maintenance.js';
 import { RepositoryPushes } from './git/repository-pushes.js';
+import { InstallationFingerprints } from './setup/installation-fingerprints.js';
+import { installationFacts } from './installation-facts.js';
 
 /** How long one readiness check may take before it counts as failed. */
 const READINESS_TIMEOUT_MS = 2000;
@@ -208,6 +212,11 @@ function services(
   const git = new GitCheck(config.gitBin, DEFAULT_GIT_PATH);
   const { pushes, housekeeping } = repositoryHousekeeping(config, { logger, clock, stores, projects });
   const redis = cache.redis;
+  const refUpdates = new RefUpdates();
+  if (redis && cache.subscriber) {
+    const subscriber = cache.subscriber;
+    connectRefUpdates({ subscriber, publisher: redis, prefix: config.redisPrefix, reposDir: config.reposDir, updates: refUpdates, logger, metrics });
+  }
   let closed: Promise<void> | null = null;
   return {
     config,
@@ -231,6 +240,8 @@ function services(
     sshAuth,
     web,
     registry: { tokens: registryTokens, keys: registryKeys },
+    refUpdates,
+    installation: new InstallationFingerprints({ store: stores.installation, clock, facts: installationFacts(config, secret, registryKeys) }),
     checkReady: () =>
       runReadinessChecks(
         {

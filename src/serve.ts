@@ -62,6 +62,8 @@ async function serveUntilStopped(config: Config, compose: Compose, signals: Stop
     });
     // The registry reads its rootcertbundle at start: have it on disk before anyone configures one.
     const signingKey = await system.registry.keys.ensure();
+    // Before listening: an instance whose secret or keys differ from the others' must not join them.
+    await system.installation.check();
     logger.info(
       {
         realm: `${config.externalUrl}/jwt/auth`,

@@ -11,6 +11,7 @@ import { GitOperations } from './git/git-operations.js';
 import { GitSpawner } from './git/spawner/git-spawner.js';
 import { PushChecks } from './git/push-checks.js';
 import { createGitCaches, type GitCaches } from './git/git-caches.js';
+import { announcingPushes } from './git/push-announcing-launcher.js';
 import { DEFAULT_GIT_PATH } from './git/git-env.js';
 import { RefReader } from './git/ref-reader.js';
 import { registerOperationMetrics } from './git/operation-metrics.js';
@@ -46,6 +47,8 @@ export async function listen(system: System, port = system.config.port, host = s
   const outcomes = new GitOutcomeMetrics(system.metrics.registry);
   const spawner = new GitSpawner({ logger });
   await spawner.start();
+  // Both git edges start git through it: every push is announced to the answer caches of every instance.
+  const launcher = announcingPushes(spawner, system.refUpdates);
   const pushChecks = system.pushGuard ? await PushChecks.start(system.pushGuard, config.tokenPrefix, logger) : null;
   const caches = createGitCaches(
     {
@@ -53,9 +56,10 @@ export async function listen(system: System, port = system.config.port, host = s
       envPath: DEFAULT_GIT_PATH,
       homeDir: os.tmpdir(),
       stderrLimitBytes: 8192,
-      launcher: spawner,
+      launcher,
       timeoutMs: config.gitTimeoutMs,
       fetchCache: config.fetchCache,
+      refUpdates: system.refUpdates,
     },
     logger,
     system.metrics.registry,
@@ -71,7 +75,7 @@ export async function listen(system: System, port = system.config.port, host = s
         outcomes,
         dataDir: config.dataDir,
         gitBin: config.gitBin,
-        launcher: spawner,
+        launcher,
         ...(pushChecks ? { pushChecks } : {}),
         pushes: system.pushes,
         caches,
@@ -133,7 +137,7 @@ export async function listen(system: System, port = system.config.port, host = s
         timeoutMs: config.gitTimeoutMs,
         idleTimeoutMs: config.gitIdleTimeoutMs,
         externalUrl: config.externalUrl,
-        launcher: spawner,
+        launcher,
         ...(pushChecks ? { pushChecks } : {}),
       },
     },

@@ -8,6 +8,8 @@ import type { GuardedAuthentication } from './auth/guarded-authentication.js';
 import type { GitAuthorizationService } from './auth/git-authorization.service.js';
 import type { SshAuthService } from './auth/ssh-auth.service.js';
 import type { Config } from './config/config.js';
+import type { RefUpdates } from './git/ref-updates.js';
+import type { InstallationFingerprints } from './setup/installation-fingerprints.js';
 import type { SshKeyService } from './ssh-keys/ssh-key.service.js';
 import type { Clock } from './lib/clock.js';
 import type { Metrics } from './lib/metrics.js';
@@ -60,6 +62,10 @@ export interface System {
   web: SessionServices;
   /** The container registry token service and its signing key. */
   registry: { tokens: RegistryTokenService; keys: SigningKeyStore };
+  /** Pushes made here and announced by other instances: the git answer caches follow them (src/git/ref-updates.ts). */
+  refUpdates: RefUpdates;
+  /** What every instance must share (secret, registry key, SSH host keys): checked by `serve`, adopted by the CLI. */
+  installation: InstallationFingerprints;
   /** Checks what the server needs — the database, git, and Redis when configured — and reports each. */
   checkReady(): Promise<ReadinessCheck[]>;
   /** Releases connections; idempotent. */

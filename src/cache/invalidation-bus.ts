@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
+import type { Counter } from 'prom-client';
 import type { Metrics } from '../lib/metrics.js';
 
 interface Message {
@@ -34,20 +35,33 @@ export interface InvalidationBusOptions {
   logger: Logger;
   metrics: Metrics;
   ackTimeoutMs?: number;
+  /**
+   * What is invalidated: its channels are `<prefix><topic>-invalidate` and
+   * `<prefix><topic>-ack:<instance>`, its publications counted in that
+   * metric. Default: the token cache's (`pat`, `cacheInvalidations`).
+   */
+  topic?: { name: string; counter: Counter<'result'>; what: string };
 }
 
 export class InvalidationBus {
   private readonly instanceId = randomUUID();
   private readonly channel: string;
   private readonly ackChannel: string;
+  private readonly ackPrefix: string;
+  private readonly counter: Counter<'result'>;
+  private readonly what: string;
   private readonly pending = new Map<string, Pending>();
   private readonly handlers: Array<(digests: string[], generation: number | null) => void> = [];
   private readonly resetHandlers: Array<() => void> = [];
   private subscribed = false;
 
   constructor(private readonly options: InvalidationBusOptions) {
-    this.channel = `${options.prefix}pat-invalidate`;
-    this.ackChannel = `${options.prefix}pat-ack:${this.instanceId}`;
+    const topic = options.topic?.name ?? 'pat';
+    this.channel = `${options.prefix}${topic}-invalidate`;
+    this.ackPrefix = `${options.prefix}${topic}-ack:`;
+    this.ackChannel = `${this.ackPrefix}${this.instanceId}`;
+    this.counter = options.topic?.counter ?? options.metrics.cacheInvalidations;
+    this.what = options.topic?.what ?? 'token cache invalidation';
     const sub = options.subscriber;
     sub.on('message', (channel: string, payload: string) => this.onMessage(channel, payload));
     sub.on('ready', () => void this.subscribe());
@@ -89,13 +103,13 @@ export class InvalidationBus {
       entry.expected = receivers;
       if (entry.acks >= receivers) entry.done();
       const complete = await acknowledged;
-      this.options.metrics.cacheInvalidations.inc({ result: complete ? 'acknowledged' : 'timeout' });
+      this.counter.inc({ result: complete ? 'acknowledged' : 'timeout' });
       if (!complete) {
-        this.options.logger.warn({ receivers, acks: entry.acks }, 'token cache invalidation not acknowledged by every instance');
+        this.options.logger.warn({ receivers, acks: entry.acks }, `${this.what} not acknowledged by every instance`);
       }
       return complete;
     } catch (err) {
-      this.options.metrics.cacheInvalidations.inc({ result: 'error' });
+      this.counter.inc({ result: 'error' });
       throw err;
     } finally {
       clearTimeout(timer);
@@ -134,13 +148,13 @@ export class InvalidationBus {
       message = JSON.parse(payload) as Message;
       if (!Array.isArray(message.digests) || typeof message.from !== 'string') throw new Error('bad message');
     } catch {
-      this.options.logger.warn('ignoring a malformed cache invalidation message');
+      this.options.logger.warn(`ignoring a malformed ${this.what} message`);
       return;
     }
     const generation = Number.isSafeInteger(message.generation) ? (message.generation as number) : null;
     this.handlers.forEach((h) => h(message.digests, generation));
     this.options.publisher
-      .publish(`${this.options.prefix}pat-ack:${message.from}`, message.id)
-      .catch((err: Error) => this.options.logger.warn({ err: err.message }, 'could not acknowledge a cache invalidation'));
+      .publish(`${this.ackPrefix}${message.from}`, message.id)
+      .catch((err: Error) => this.options.logger.warn({ err: err.message }, `could not acknowledge a ${this.what}`));
   }
 }

@@ -38,6 +38,8 @@ export interface TokenCache {
   guard: FailedAuthGuard;
   /** The command connection, when Redis is configured (readiness, other users). */
   redis: Redis | null;
+  /** The subscriber connection, when Redis is configured (other buses may subscribe on it). */
+  subscriber: Redis | null;
   /** Waits (at most `timeoutMs`) for Redis to connect; resolves either way. */
   connected(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
@@ -54,6 +56,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
       lookup: new CachedTokenLookup({ store: options.store, logger, metrics, redis: null, externalChanges: options.externalChanges }),
       guard: new IpBanGuard(options.banPolicy, metrics, null),
       redis: null,
+      subscriber: null,
       connected: async () => undefined,
       close: async () => undefined,
     };
@@ -75,6 +78,7 @@ export function createTokenCache(options: TokenCacheOptions): TokenCache {
     lookup: new CachedTokenLookup({ store: options.store, logger, metrics, redis: { tier, bus, generations, watch }, externalChanges: null }),
     guard: new IpBanGuard(options.banPolicy, metrics, { client: command, prefix }),
     redis: command,
+    subscriber,
     connected: (timeoutMs) =>
       Promise.all([whenReady(command, timeoutMs), whenReady(subscriber, timeoutMs), watch.start()]).then(() => undefined),
     close: async () => {

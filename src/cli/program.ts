@@ -12,6 +12,7 @@ import { StartupError } from '../lib/startup-error.js';
 import { serve, type Compose } from '../serve.js';
 import { dataLocation } from '../startup-failures.js';
 import { EXIT_USAGE, MissingError, UsageError, type WithSystem } from './cli-context.js';
+import { registerInstallationCommands } from './installation.commands.js';
 import { registerKeyCommands } from './key.commands.js';
 import { registerMemberCommands } from './member.commands.js';
 import { registerProjectCommands } from './project.commands.js';
@@ -63,6 +64,7 @@ export async function runCli(argv: string[], compose: Compose): Promise<number> 
   registerMemberCommands(program, withSystem);
   registerKeyCommands(program, withSystem);
   registerRegistryCommands(program, withSystem);
+  registerInstallationCommands(program, withSystem);
   for (const cmd of program.commands) cmd.exitOverride();
 
   try {

@@ -59,6 +59,8 @@ export function registerRegistryCommands(program: Command, withSystem: WithSyste
     .action((opts: { dropPrevious?: boolean }) =>
       withSystem(async (s) => {
         const key = await keyCommand(() => s.registry.keys.activate({ dropPrevious: opts.dropPrevious ?? false }));
+        // A deliberate change: instances started from now on check against the new key.
+        await s.installation.adopt(['registry-signing-key']);
         process.stdout.write(
           `${describe('current', key)}\n` +
             (opts.dropPrevious ? `previous certificate removed from ${s.config.registry.bundleFile}: restart the registry\n` : ''),

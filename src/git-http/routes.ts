@@ -21,6 +21,7 @@ import { infoRefsAdmission, infoRefsHandler } from './info-refs.js';
 import { checkRpcRequest } from './rpc-request.js';
 import { statelessRpcHandler } from './stateless-rpc.js';
 import { createGitCaches, type GitCaches } from '../git/git-caches.js';
+import type { RefUpdates } from '../git/ref-updates.js';
 import { GitOutcomeMetrics } from '../git/operation-outcomes.js';
 import type { RepositoryPushes } from '../git/repository-pushes.js';
 
@@ -48,6 +49,8 @@ export interface GitHttpOptions {
   pushChecks?: PushChecks;
   /** Where and how much of clone answers to keep (see FetchResponseCache); absent: not cached. */
   fetchCache?: { dir: string; maxBytes: number; maxAgeMs: number };
+  /** Ref updates known beyond file timestamps (pushes here and announced by other instances); absent: timestamps alone. */
+  refUpdates?: RefUpdates;
 }
 
 /** Dependencies of the git router. */
@@ -95,7 +98,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     launcher: deps.options.launcher,
     pushChecks: deps.options.pushChecks,
   };
-  const caches = deps.caches ?? createGitCaches({ ...processOptions, fetchCache: deps.options.fetchCache }, deps.logger, deps.metrics);
+  const caches = deps.caches ?? createGitCaches({ ...processOptions, fetchCache: deps.options.fetchCache, refUpdates: deps.options.refUpdates }, deps.logger, deps.metrics);
   const ctx: GitHandlerContext = {
     logger: deps.logger,
     process: { logger: deps.logger, operations: deps.operations ?? new GitOperations(), options: processOptions },

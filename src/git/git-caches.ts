@@ -11,6 +11,8 @@ import { GitAnswerCache } from './git-answer-cache.js';
 import type { GitChildOptions } from './git-child.js';
 import { FetchResponseCache } from './fetch-cache/fetch-response-cache.js';
 import { registerFetchCacheMetrics } from './fetch-cache/fetch-cache-metrics.js';
+import { RefStates } from './ref-state.js';
+import type { RefUpdates } from './ref-updates.js';
 
 /** The caches both git edges answer upload-pack from. */
 export interface GitCaches {
@@ -26,6 +28,8 @@ export interface GitCachesOptions extends GitChildOptions {
   timeoutMs: number;
   /** Where and how much of clone answers to keep; absent or `maxBytes` 0: not cached. */
   fetchCache?: { dir: string; maxBytes: number; maxAgeMs: number };
+  /** Ref updates known beyond file timestamps (pushes here and announced by other instances); absent: timestamps alone. */
+  refUpdates?: RefUpdates;
 }
 
 /**
@@ -34,11 +38,13 @@ export interface GitCachesOptions extends GitChildOptions {
  * @example const caches = createGitCaches({ gitBin: 'git', envPath, homeDir, stderrLimitBytes: 8192, timeoutMs, fetchCache }, logger, registry);
  */
 export function createGitCaches(options: GitCachesOptions, logger: Logger, metrics?: Registry): GitCaches {
-  const { fetchCache, ...process } = options;
-  const fetches = fetchCache && fetchCache.maxBytes > 0 ? new FetchResponseCache({ ...process, ...fetchCache, logger }) : null;
+  const { fetchCache, refUpdates, ...process } = options;
+  // Every instance's caches follow the same announcements, so a push anywhere is seen at once.
+  const refStates = refUpdates ? { refStates: RefStates.following(refUpdates) } : {};
+  const fetches = fetchCache && fetchCache.maxBytes > 0 ? new FetchResponseCache({ ...process, ...fetchCache, ...refStates, logger }) : null;
   if (fetches && metrics) registerFetchCacheMetrics(metrics, fetches);
   return {
-    answers: new GitAnswerCache({ ...process, timeoutMs: Math.min(process.timeoutMs, 30_000) }),
+    answers: new GitAnswerCache({ ...process, ...refStates, timeoutMs: Math.min(process.timeoutMs, 30_000) }),
     fetches,
   };
 }

@@ -10,11 +10,17 @@
  * ctime is older than a margin, and only settled states may stand for an
  * answer. ctime, unlike mtime, cannot be set by a program, and every ref
  * update that git makes is a lockfile renamed into place (a new inode).
+ *
+ * On shared storage a stat may be stale (an NFS client's attribute cache)
+ * and another host's clock may be ahead or behind; the updates gitgate knows
+ * of (RefUpdates: its own pushes and those other instances announce) are
+ * therefore part of the state too.
  */
 import { createHash } from 'node:crypto';
 import fs, { type BigIntStats } from 'node:fs';
 import path from 'node:path';
 import { statOrNull } from '../lib/stat-sync.js';
+import type { RefUpdates } from './ref-updates.js';
 
 /** One reading of a repository's refs. */
 export interface RefState {
@@ -40,16 +46,26 @@ export class RefStates {
     /** Margin past a file's ctime before a state counts as settled (see the file comment). */
     private readonly settleMs = 2000,
     private readonly now: () => number = Date.now,
+    /** Known ref updates, mixed into the digest (see RefUpdates); null: timestamps alone. */
+    private readonly updates: Pick<RefUpdates, 'stamp'> | null = null,
+    /** lstat(2) as this host sees the files (tests stand in another host's attribute cache). */
+    private readonly lstat: (file: string) => BigIntStats | null = lstatOrNull,
   ) {}
+
+  /** Default limits and margin, with the known ref updates in every digest. */
+  static following(updates: Pick<RefUpdates, 'stamp'>): RefStates {
+    return new RefStates(undefined, undefined, undefined, updates);
+  }
 
   /** The state of `repoPath`'s refs now, or null when it cannot be read cheaply. */
   read(repoPath: string): RefState | null {
     const startedAt = this.now();
-    const entries: Array<[string, BigIntStats | null]> = FILES.map((name) => [name, lstatOrNull(path.join(repoPath, name))]);
+    const entries: Array<[string, BigIntStats | null]> = FILES.map((name) => [name, this.lstat(path.join(repoPath, name))]);
     for (const tree of TREES) {
       if (!this.#walk(repoPath, tree, entries)) return null;
     }
     const hash = createHash('sha256');
+    if (this.updates) hash.update(`updates\0${this.updates.stamp(repoPath)}\n`);
     let newest = 0n;
     for (const [name, st] of entries) {
       if (!st) {
@@ -67,7 +83,7 @@ export class RefStates {
 
   /** Adds `rel` and everything below it to `entries`; false when there are too many. */
   #walk(repoPath: string, rel: string, entries: Array<[string, BigIntStats | null]>): boolean {
-    const st = lstatOrNull(path.join(repoPath, rel));
+    const st = this.lstat(path.join(repoPath, rel));
     entries.push([rel, st]);
     if (!st?.isDirectory()) return true;
     const names = readdirOrEmpty(path.join(repoPath, rel)).sort();

@@ -14,6 +14,8 @@ export interface Metrics {
   tokenLookups: Counter<'tier' | 'result'>;
   /** Cache invalidations published, and those not acknowledged by every instance in time. */
   cacheInvalidations: Counter<'result'>;
+  /** Ref updates (pushes) announced to the other instances, by result (`acknowledged`, `timeout`, `error`). */
+  refUpdateAnnouncements: Counter<'result'>;
   /** 1 while the Redis connection (by role) is usable, else 0. */
   redisUp: Gauge<'role'>;
   /** Failed authentications counted toward bans, and requests refused while banned. */
@@ -40,6 +42,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     cacheInvalidations: new Counter({
       name: 'gitgate_token_cache_invalidations_total',
       help: 'Token cache invalidations by result (acknowledged, timeout, error)',
+      labelNames: ['result'],
+      registers: [registry],
+    }),
+    refUpdateAnnouncements: new Counter({
+      name: 'gitgate_ref_update_announcements_total',
+      help: 'Pushes announced to the other instances through Redis, by result (acknowledged, timeout, error)',
       labelNames: ['result'],
       registers: [registry],
     }),

@@ -155,6 +155,13 @@ export interface RepositoryHousekeepingTable {
   last_full_at: DbTimestamp | null;
 }
 
+/** What every instance must share, as first recorded: one-way fingerprints by name. */
+export interface InstallationFingerprintsTable {
+  name: string;
+  value: string;
+  recorded_at: DbTimestamp;
+}
+
 /** The audit trail; append-only. `details` is a JSON object; `once_key` is unique. */
 export interface AuditEventsTable {
   id: Generated<number>;
@@ -188,6 +195,7 @@ export interface Schema {
   leases: LeasesTable;
   audit_events: AuditEventsTable;
   repository_housekeeping: RepositoryHousekeepingTable;
+  installation_fingerprints: InstallationFingerprintsTable;
 }
 
 export type UserRow = Selectable<UsersTable>;

@@ -24,6 +24,8 @@ import { migrateToLatest } from './migrator.js';
 import { SqlLeaseStore } from './sql-lease.store.js';
 import { SqlHousekeepingStore } from './sql-housekeeping.store.js';
 import { SqlAuditStore } from './sql-audit.store.js';
+import { SqlInstallationStore } from './sql-installation.store.js';
+import type { InstallationStore } from '../setup/installation.store.js';
 import { SqlLockoutStore } from './sql-lockout.store.js';
 import { SqlNotificationStore } from './sql-notification.store.js';
 import { SqlProjectStore } from './sql-project.store.js';
@@ -55,6 +57,8 @@ export interface Stores {
   housekeeping: HousekeepingStore;
   /** The audit trail (`audit_events`). */
   audit: AuditStore;
+  /** What every instance must share, as first recorded (`installation_fingerprints`). */
+  installation: InstallationStore;
   /** See Database.externalChanges: SQLite's foreign-commit counter, else null. */
   externalChanges: (() => number) | null;
   /** Resolves when the database answers a trivial query (readiness probe). */
@@ -103,6 +107,7 @@ export async function openStores(config: DatabaseConfig, options: OpenDatabaseOp
     leases: new SqlLeaseStore(database.db, database.dialect),
     housekeeping: new SqlHousekeepingStore(database.db, database.dialect),
     audit: new SqlAuditStore(database.db, database.dialect),
+    installation: new SqlInstallationStore(database.db, database.dialect),
     externalChanges: database.externalChanges,
     ping: () => ping(database),
     close: () => database.close(),

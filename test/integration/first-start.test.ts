@@ -61,7 +61,16 @@ describe('first start', () => {
 
     const base = scratch();
     const instances = ['a', 'b'].map((name) => {
-      const env = { GITGATE_DATA_DIR: path.join(base, name), GITGATE_REPOS_DIR: path.join(base, 'repos'), DATABASE_URL: url, GITGATE_SECRET: SECRET };
+      // Data directories of their own, but what an installation's instances must share is shared (see installation-fingerprints.test.ts).
+      const env = {
+        GITGATE_DATA_DIR: path.join(base, name),
+        GITGATE_REPOS_DIR: path.join(base, 'repos'),
+        DATABASE_URL: url,
+        GITGATE_SECRET: SECRET,
+        GITGATE_REGISTRY_KEY_FILE: path.join(base, 'registry', 'key.pem'),
+        GITGATE_REGISTRY_CERT_FILE: path.join(base, 'registry', 'cert.pem'),
+        GITGATE_REGISTRY_CERT_BUNDLE_FILE: path.join(base, 'registry', 'bundle.pem'),
+      };
       return { dataDir: env.GITGATE_DATA_DIR, env };
     });
     const procs = instances.map((i) => serve(i.env));

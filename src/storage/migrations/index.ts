@@ -16,6 +16,7 @@ import { tokenRestrictions } from './0008-token-restrictions.js';
 import { auditEvents } from './0009-audit-events.js';
 import { tokenNotifications } from './0010-token-notifications.js';
 import { repositoryHousekeeping } from './0011-repository-housekeeping.js';
+import { installationFingerprints } from './0012-installation-fingerprints.js';
 
 /** The migrations for `dialect`, keyed by their permanent names. */
 export function allMigrations(dialect: DialectHelper): Record<string, Migration> {
@@ -31,5 +32,6 @@ export function allMigrations(dialect: DialectHelper): Record<string, Migration>
     '0009_audit_events': auditEvents(dialect),
     '0010_token_notifications': tokenNotifications(dialect),
     '0011_repository_housekeeping': repositoryHousekeeping(dialect),
+    '0012_installation_fingerprints': installationFingerprints(dialect),
   };
 }
