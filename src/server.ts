@@ -21,6 +21,9 @@ import type { GitSsh } from './ssh/start-ssh.js';
 import { listenFailure } from './startup-failures.js';
 import { ProjectUrls } from './projects/project-urls.js';
 
+/** Longest a stop waits for open SSH connections to bring their command in, and to leave after the drain (see RunningSshServer). */
+const SSH_SETTLE_MAX_MS = 5_000;
+
 /** A listening server and the means to stop it. */
 export interface RunningServer {
   server: http.Server;
@@ -176,7 +179,10 @@ export async function listen(system: System, port = system.config.port, host = s
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const sshClosed = ssh?.stopListening();
       server.closeIdleConnections();
+      // An SSH connection accepted before the stop may still be authenticating: let its command in first.
+      await ssh?.settle(Math.min(config.shutdownGraceMs, SSH_SETTLE_MAX_MS));
       await operations.drain(config.shutdownGraceMs);
+      await ssh?.emptied(Math.min(config.shutdownGraceMs, SSH_SETTLE_MAX_MS));
       await spawner.stop();
       await pushChecks?.stop();
       server.closeAllConnections();

@@ -39,6 +39,8 @@ export interface SshCommandOrigin {
   /** The client's GIT_PROTOCOL (env request), not yet validated. */
   gitProtocol: string | null;
   onActivity(): void;
+  /** Called once the command's git operation was admitted (see CommandAdmission). */
+  onAdmitted?(): void;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function runSshCommand(
       // upload-archive has no protocol v2; the pair gets Gitea's validation.
       gitProtocol: service === 'git-upload-archive' ? null : parseGitProtocol(origin.gitProtocol ?? undefined, service).env,
     };
-    const ctx = { ...deps.git, logger: deps.logger, client: origin.ip, onActivity: origin.onActivity };
+    const ctx = { ...deps.git, logger: deps.logger, client: origin.ip, onActivity: origin.onActivity, ...(origin.onAdmitted ? { onAdmitted: origin.onAdmitted } : {}) };
     // While draining, git's usual path refuses the command.
     const outcome =
       service === 'git-upload-pack' && deps.caches && !ctx.operations.closing

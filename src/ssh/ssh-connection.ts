@@ -3,6 +3,7 @@
  * (each one git command), with the login grace time, the idle and total
  * timeouts, and a bound on concurrent sessions.
  */
+import { CommandAdmission } from './command-admission.js';
 import type { Logger } from 'pino';
 import type { Connection, ServerChannel } from 'ssh2';
 import type { SshAuthService, SshPrincipal } from '../auth/ssh-auth.service.js';
@@ -56,7 +57,8 @@ export class ConnectionTimers {
 
 /**
  * Serves `client` (already past the SSH handshake) from `peer.ip`. `drop`
- * ends the connection; `timers` are the connection's, armed at accept.
+ * ends the connection; `timers` are the connection's, armed at accept;
+ * `admission` learns when each command got past admission.
  * Authentication runs in the connection's request context (its id and
  * address), which the audit events of sign-ins carry.
  */
@@ -64,6 +66,7 @@ export function serveConnection(
   client: Connection,
   peer: { ip: string; id: string },
   timers: ConnectionTimers,
+  admission: CommandAdmission,
   deps: SshConnectionDeps,
   drop: (reason: string) => void,
 ): void {
@@ -91,13 +94,15 @@ export function serveConnection(
         onEnd: () => {
           sessions--;
         },
-        exec: (channel: ServerChannel, command: string, gitProtocol: string | null) =>
-          runSshCommand(channel, command, { principal: who, ip, gitProtocol, onActivity: () => timers.activity() }, deps).catch(
-            (err: unknown) => {
+        exec: (channel: ServerChannel, command: string, gitProtocol: string | null) => {
+          const admitted = admission.arrived();
+          return runSshCommand(channel, command, { principal: who, ip, gitProtocol, onActivity: () => timers.activity(), onAdmitted: admitted }, deps)
+            .catch((err: unknown) => {
               logFailure(deps.logger, err, { ip }, 'ssh command failed');
               channel.destroy();
-            },
-          ),
+            })
+            .finally(admitted);
+        },
       });
     });
   });

@@ -39,6 +39,8 @@ export interface SshGitContext {
   client: string;
   /** Called for every chunk either way (the connection's idle timer). */
   onActivity(): void;
+  /** Called once GitOperations admitted the command (a graceful stop waits for this, see CommandAdmission). */
+  onAdmitted?(): void;
   /** Where pushes are registered while they run (housekeeping waits for them, and counts the successful ones). */
   pushes?: RepositoryPushes;
 }
@@ -83,7 +85,9 @@ export async function runGitOverSsh(channel: ServerChannel, grant: GitGrant, run
  */
 export function beginOperation(channel: ServerChannel, run: SshGitRun, ctx: SshGitContext, shutdown: AbortController): (() => void) | null {
   try {
-    return ctx.operations.begin(ctx.client, () => shutdown.abort());
+    const end = ctx.operations.begin(ctx.client, () => shutdown.abort());
+    ctx.onAdmitted?.();
+    return end;
   } catch (err) {
     if (err instanceof TooManyRequestsError || err instanceof OverloadedError) {
       ctx.logger.warn({ ip: ctx.client, gitService: run.service }, 'git operation refused: concurrency limit reached');

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import ipaddr from 'ipaddr.js';
 import ssh2, { type Algorithms, type Connection } from 'ssh2';
 import { BannedError } from '../lib/errors.js';
+import { CommandAdmission } from './command-admission.js';
 import { ConnectionTimers, serveConnection, type SshConnectionDeps, type SshConnectionLimits } from './ssh-connection.js';
 import { logFailure } from '../lib/log-failure.js';
 
@@ -29,6 +30,18 @@ export interface RunningSshServer {
   stopListening(): Promise<void>;
   /** Disconnects every open connection (their git processes are killed with their channels). */
   disconnectAll(): void;
+  /**
+   * Resolves once every open connection has brought a command past
+   * admission (or closed), or after `timeoutMs`: call it after
+   * stopListening and before the drain refuses new operations.
+   */
+  settle(timeoutMs: number): Promise<void>;
+  /**
+   * Resolves once every connection has closed, or after `timeoutMs`: after
+   * the drain, clients whose commands ended take the last bytes and leave
+   * by themselves, instead of being cut while ssh2 still sends them.
+   */
+  emptied(timeoutMs: number): Promise<void>;
   /** Connections the server currently counts against `ip`'s limit (a client may exit before its socket closes here). */
   connectionsFrom(ip: string): number;
 }
@@ -41,6 +54,7 @@ interface Live {
   /** The server's logger bound to this connection's `sshConnectionId`. */
   logger: Logger;
   timers: ConnectionTimers;
+  admission: CommandAdmission;
   client: Connection | null;
 }
 
@@ -68,7 +82,7 @@ export async function startSshServer(
     }
     conn.client = client;
     client.on('error', (err: Error) => conn.logger.debug({ err, ip: conn.ip }, 'ssh connection error'));
-    serveConnection(client, { ip: conn.ip, id: conn.id }, conn.timers, { ...deps, logger: conn.logger }, (reason) => disconnect(conn, reason));
+    serveConnection(client, { ip: conn.ip, id: conn.id }, conn.timers, conn.admission, { ...deps, logger: conn.logger }, (reason) => disconnect(conn, reason));
   });
 
   const server = net.createServer((socket) => {
@@ -90,6 +104,7 @@ export async function startSshServer(
       logger: logger.child({ sshConnectionId: id }),
       client: null,
       timers: new ConnectionTimers(options.limits, (r) => disconnect(conn, r)),
+      admission: new CommandAdmission(),
     };
     live.set(key, conn);
     socket.once('close', () => {
@@ -132,7 +147,18 @@ export async function startSshServer(
       for (const conn of [...live.values()]) disconnect(conn, 'shutting down');
     },
     connectionsFrom: (ip) => perIp.get(clientIp(ip)) ?? 0,
+    settle: (timeoutMs) => until(() => [...live.values()].every((conn) => conn.admission.settled), timeoutMs),
+    emptied: (timeoutMs) => until(() => live.size === 0, timeoutMs),
   };
+}
+
+/** How often `settle` and `emptied` look at the open connections. */
+const SETTLE_POLL_MS = 25;
+
+/** Resolves once `done()` holds, or after `timeoutMs`. */
+async function until(done: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, SETTLE_POLL_MS));
 }
 
 /**
