@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 import base from './vitest.config.js';
 
-/** `npm run test:cluster`: the three-instance suite (test/cluster), run apart from `npm test` by CI (.ci/run). */
+/** The three-instance suite (test/cluster): `npm test` runs it after the rest, on its own (it starts three gateways and nginx); `npm run test:cluster` runs it alone. */
 export default defineConfig({
   test: {
     ...base.test,
