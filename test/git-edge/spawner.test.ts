@@ -129,6 +129,39 @@ describe('GitSpawner', () => {
     expect(await child.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('reads git\'s output into the one buffer it was given, chunk by chunk, each read waiting for the last chunk\'s write', async () => {
+    const { spawner } = await started();
+    const outputBuffer = Buffer.alloc(4096);
+    const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, outputBuffer });
+    expect(child.pump).toBeDefined();
+    const received: Buffer[] = [];
+    let writing = false;
+    const pumped = child.pump!(async (chunk) => {
+      expect(writing).toBe(false);
+      expect(chunk.buffer).toBe(outputBuffer.buffer);
+      writing = true;
+      received.push(Buffer.from(chunk));
+      await new Promise((r) => setTimeout(r, 1));
+      writing = false;
+    });
+    child.stdin!.end(`${blobId}\n${blobId}\n`);
+    await pumped;
+    const one = Buffer.concat([Buffer.from(`${blobId} blob ${blob.length}\n`), blob, Buffer.from('\n')]);
+    expect(Buffer.concat(received).equals(Buffer.concat([one, one]))).toBe(true);
+    expect(received.length).toBeGreaterThan(1);
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+  });
+
+  it('stops reading git\'s output when a chunk\'s write fails, and rejects with that failure', async () => {
+    const { spawner } = await started();
+    const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, outputBuffer: Buffer.alloc(1024) });
+    const pumped = child.pump!(() => Promise.reject(new Error('disk full')));
+    child.stdin!.end(`${blobId}\n`);
+    await expect(pumped).rejects.toThrow('disk full');
+    child.signal('SIGKILL');
+    await child.exited;
+  });
+
   it('serves many concurrent runs, each its own output', async () => {
     const { spawner } = await started();
     const runs = Array.from({ length: 24 }, (_, i) => {

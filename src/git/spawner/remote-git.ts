@@ -44,6 +44,11 @@ export class RemoteGit implements GitChild {
   #status: ExitStatus | null = null;
   #outClosed = false;
   #settle: (status: ExitStatus) => void = noop;
+  /** With an outputBuffer: the consumer of each chunk read into it (see pump). */
+  #writeChunk: ((chunk: Buffer) => Promise<void>) | null = null;
+  #pumpFailed: ((err: unknown) => void) | null = null;
+  /** The write of the last chunk read, which the next read waits for. */
+  #chunkWritten: Promise<void> = Promise.resolve();
 
   constructor(link: HelperLink, command: GitCommand) {
     this.#link = link;
@@ -51,7 +56,10 @@ export class RemoteGit implements GitChild {
     const ended = new Promise<ExitStatus>((resolve) => {
       this.#settle = resolve;
     });
-    this.#out = this.#connect('o');
+    const { outputBuffer } = command;
+    // With an outputBuffer every read of git's output lands in that buffer and the socket pauses until its chunk is written.
+    this.#out = this.#connect('o', outputBuffer ? { onread: { buffer: outputBuffer, callback: (n, buf) => this.#output(n, buf) } } : {});
+    if (outputBuffer) this.pump = (write) => this.#pump(write);
     const outClosed = new Promise<void>((resolve) =>
       this.#out.once('close', () => {
         this.#outClosed = true;
@@ -78,6 +86,8 @@ export class RemoteGit implements GitChild {
       withStdin: command.withStdin,
     });
   }
+
+  readonly pump?: (write: (chunk: Buffer) => Promise<void>) => Promise<void>;
 
   signal(signal: NodeJS.Signals): void {
     if (this.#status) return;
@@ -132,7 +142,49 @@ export class RemoteGit implements GitChild {
     this.#settle(status);
   }
 
-  #connect(role: ConnectionRole, options: { allowHalfOpen?: boolean } = {}): net.Socket {
+  #pump(write: (chunk: Buffer) => Promise<void>): Promise<void> {
+    if (this.#writeChunk) return Promise.reject(new Error('pump() was called before'));
+    this.#writeChunk = write;
+    return new Promise<void>((resolve, reject) => {
+      let over = false;
+      this.#pumpFailed = (err) => {
+        if (over) return;
+        over = true;
+        this.#out.destroy();
+        reject(err);
+      };
+      // The output ends (cleanly, whatever happened to the socket) once the last chunk was written.
+      const end = (): void => {
+        void this.#chunkWritten.then(() => {
+          if (over) return;
+          over = true;
+          resolve();
+        });
+      };
+      this.#out.once('end', end);
+      this.#out.once('close', end);
+    });
+  }
+
+  /** A read of git's output into the outputBuffer: hands the chunk on and pauses the socket until it was written. */
+  #output(bytes: number, buffer: Uint8Array): boolean {
+    const write = this.#writeChunk;
+    if (!write) {
+      // Nobody pumps: the output has nowhere to go, and git must not be left blocked.
+      this.#out.destroy();
+      return false;
+    }
+    const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
+    this.#chunkWritten = write(chunk).then(
+      () => {
+        if (!this.#out.destroyed) this.#out.resume();
+      },
+      (err: unknown) => this.#pumpFailed?.(err),
+    );
+    return false;
+  }
+
+  #connect(role: ConnectionRole, options: { allowHalfOpen?: boolean; onread?: net.OnReadOpts } = {}): net.Socket {
     const socket = net.connect({ path: this.#link.socketPath, ...options });
     socket.write(this.id + role);
     socket.on('error', () => {
