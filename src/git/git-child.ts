@@ -60,9 +60,9 @@ export interface GitChild {
   signal(signal: NodeJS.Signals): void;
   /**
    * Present when git was started with an `outputBuffer` its launcher reads
-   * into: git's output is read into that one buffer, each chunk (a view of
-   * it) handed to `write`, and the next read waits until `write` resolved,
-   * so nothing is allocated per chunk. Resolves at the end of git's output;
+   * into: git's output is gathered in that one buffer and handed to `write`
+   * in batches (views of it); the buffer is filled again only once `write`
+   * resolved, and nothing is allocated per read. Resolves at the end of git's output;
    * rejects with what `write` rejected with (reading then stops). `stdout`
    * stays empty. Call it at once, and at most once.
    */
@@ -93,9 +93,9 @@ export interface GitCommand {
   withStdin: boolean;
   stderrLimitBytes: number;
   /**
-   * A buffer the launcher may read git's output into (GitChild.pump) instead
-   * of a fresh one per read; a launcher that cannot leaves `pump` absent and
-   * delivers the output on `stdout` as usual.
+   * A buffer (128 KiB or more) the launcher may gather git's output in
+   * (GitChild.pump) instead of a fresh one per read; a launcher that cannot
+   * leaves `pump` absent and delivers the output on `stdout` as usual.
    */
   outputBuffer?: Buffer;
 }

@@ -129,9 +129,9 @@ describe('GitSpawner', () => {
     expect(await child.exited).toEqual({ code: 0, signal: null });
   });
 
-  it('reads git\'s output into the one buffer it was given, chunk by chunk, each read waiting for the last chunk\'s write', async () => {
+  it('reads git\'s output in batches into the one buffer it was given, each batch reused only once it was written', async () => {
     const { spawner } = await started();
-    const outputBuffer = Buffer.alloc(4096);
+    const outputBuffer = Buffer.alloc(256 * 1024);
     const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, outputBuffer });
     expect(child.pump).toBeDefined();
     const received: Buffer[] = [];
@@ -154,7 +154,7 @@ describe('GitSpawner', () => {
 
   it('stops reading git\'s output when a chunk\'s write fails, and rejects with that failure', async () => {
     const { spawner } = await started();
-    const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, outputBuffer: Buffer.alloc(1024) });
+    const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, outputBuffer: Buffer.alloc(256 * 1024) });
     const pumped = child.pump!(() => Promise.reject(new Error('disk full')));
     child.stdin!.end(`${blobId}\n`);
     await expect(pumped).rejects.toThrow('disk full');

@@ -90,14 +90,36 @@ export class EntryReader {
         // Some bytes are there, not yet a batch: the next write or the wait's end, whichever comes first.
         waitingSince ??= performance.now();
         const waited = FOLLOW_WAIT_MS - (performance.now() - waitingSince);
-        await once(this.entry, 'change', { signal: AbortSignal.any([this.#closing.signal, AbortSignal.timeout(Math.max(1, Math.ceil(waited)))]) }).catch((err: unknown) => {
-          if (this.#closing.signal.aborted) throw err;
-        });
+        await this.#changeOrTimeout(Math.max(1, Math.ceil(waited)));
       }
     } finally {
       this.#reading = false;
       this.#detachIfClosed();
     }
+  }
+
+  /** Resolves at the entry's next change or after `ms`; rejects when the reader is closed meanwhile. */
+  #changeOrTimeout(ms: number): Promise<void> {
+    const { signal } = this.#closing;
+    if (signal.aborted) return Promise.reject(new Error('reader closed'));
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.entry.off('change', changed);
+        signal.removeEventListener('abort', closed);
+      };
+      const changed = (): void => {
+        settle();
+        resolve();
+      };
+      const closed = (): void => {
+        settle();
+        reject(new Error('reader closed'));
+      };
+      const timer = setTimeout(changed, ms);
+      this.entry.once('change', changed);
+      signal.addEventListener('abort', closed, { once: true });
+    });
   }
 
   /** Stops reading: a read under way rejects, and the descriptor is released once it returned. Idempotent. */

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { PassThrough, pipeline, Readable, type Writable } from 'node:stream';
 import { captureStderr, type ExitStatus, type GitChild, type GitCommand } from '../git-child.js';
+import { OutputPump } from './output-pump.js';
 import type { ConnectionRole, FromHelper, ToHelper } from './spawner-protocol.js';
 
 /** The helper a RemoteGit is run by. */
@@ -44,11 +45,6 @@ export class RemoteGit implements GitChild {
   #status: ExitStatus | null = null;
   #outClosed = false;
   #settle: (status: ExitStatus) => void = noop;
-  /** With an outputBuffer: the consumer of each chunk read into it (see pump). */
-  #writeChunk: ((chunk: Buffer) => Promise<void>) | null = null;
-  #pumpFailed: ((err: unknown) => void) | null = null;
-  /** The write of the last chunk read, which the next read waits for. */
-  #chunkWritten: Promise<void> = Promise.resolve();
 
   constructor(link: HelperLink, command: GitCommand) {
     this.#link = link;
@@ -56,10 +52,10 @@ export class RemoteGit implements GitChild {
     const ended = new Promise<ExitStatus>((resolve) => {
       this.#settle = resolve;
     });
-    const { outputBuffer } = command;
-    // With an outputBuffer every read of git's output lands in that buffer and the socket pauses until its chunk is written.
-    this.#out = this.#connect('o', outputBuffer ? { onread: { buffer: outputBuffer, callback: (n, buf) => this.#output(n, buf) } } : {});
-    if (outputBuffer) this.pump = (write) => this.#pump(write);
+    // With an outputBuffer, git's output is read in batches into it (see OutputPump), never into fresh buffers.
+    const pump = command.outputBuffer ? new OutputPump(command.outputBuffer) : null;
+    this.#out = this.#connect('o', pump ? { onread: pump.onread } : {});
+    if (pump) this.pump = (write) => pump.pump(this.#out, write);
     const outClosed = new Promise<void>((resolve) =>
       this.#out.once('close', () => {
         this.#outClosed = true;
@@ -140,48 +136,6 @@ export class RemoteGit implements GitChild {
     this.#in?.destroy();
     this.stderrStream.push(null);
     this.#settle(status);
-  }
-
-  #pump(write: (chunk: Buffer) => Promise<void>): Promise<void> {
-    if (this.#writeChunk) return Promise.reject(new Error('pump() was called before'));
-    this.#writeChunk = write;
-    return new Promise<void>((resolve, reject) => {
-      let over = false;
-      this.#pumpFailed = (err) => {
-        if (over) return;
-        over = true;
-        this.#out.destroy();
-        reject(err);
-      };
-      // The output ends (cleanly, whatever happened to the socket) once the last chunk was written.
-      const end = (): void => {
-        void this.#chunkWritten.then(() => {
-          if (over) return;
-          over = true;
-          resolve();
-        });
-      };
-      this.#out.once('end', end);
-      this.#out.once('close', end);
-    });
-  }
-
-  /** A read of git's output into the outputBuffer: hands the chunk on and pauses the socket until it was written. */
-  #output(bytes: number, buffer: Uint8Array): boolean {
-    const write = this.#writeChunk;
-    if (!write) {
-      // Nobody pumps: the output has nowhere to go, and git must not be left blocked.
-      this.#out.destroy();
-      return false;
-    }
-    const chunk = Buffer.from(buffer.buffer, buffer.byteOffset, bytes);
-    this.#chunkWritten = write(chunk).then(
-      () => {
-        if (!this.#out.destroyed) this.#out.resume();
-      },
-      (err: unknown) => this.#pumpFailed?.(err),
-    );
-    return false;
   }
 
   #connect(role: ConnectionRole, options: { allowHalfOpen?: boolean; onread?: net.OnReadOpts } = {}): net.Socket {
