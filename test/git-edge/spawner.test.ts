@@ -152,6 +152,16 @@ describe('GitSpawner', () => {
     expect(await child.exited).toEqual({ code: 0, signal: null });
   });
 
+  it('hands on the few bytes git wrote without waiting for a full batch or git\'s end', async () => {
+    const { spawner } = await started();
+    const args = ['-c', 'alias.slow=!echo early; sleep 1; echo late', 'slow'];
+    const child = spawnGit(options(spawner), { args, cwd: repo, gitProtocol: null, withStdin: false, outputBuffer: Buffer.alloc(256 * 1024) });
+    const chunks: string[] = [];
+    await child.pump!(async (chunk) => void chunks.push(chunk.toString()));
+    expect(chunks).toEqual(['early\n', 'late\n']);
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+  });
+
   it('stops reading git\'s output when a chunk\'s write fails, and rejects with that failure', async () => {
     const { spawner } = await started();
     const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, outputBuffer: Buffer.alloc(256 * 1024) });
