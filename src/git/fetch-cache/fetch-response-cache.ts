@@ -73,7 +73,7 @@ interface RunRequest {
 }
 
 const WRITE_FAILURE_PAUSE_MS = 60_000;
-/** Most bytes per read of git's output (a Unix socket holds ~200 KiB by default). */
+/** The batch git's output is gathered in before a write to the entry's file (see GitChild.pump). */
 const OUTPUT_BUFFER_BYTES = 256 * 1024;
 const MAX_ENTRIES = 10_000;
 const MAX_RUNS = 16;
