@@ -7,6 +7,8 @@
  *   npm run bench                # full run (~5 minutes on 2 cores, plus ~1 minute to generate the repositories once)
  *   npm run bench -- --quick     # one repetition each, shorter loads (~2 minutes)
  *   npm run bench -- --no-fetch-cache   # gitgate without its FetchResponseCache: every clone runs git
+ *   npm run bench -- --server-cpu       # only server CPU per large clone (warm, cold, 8 concurrent) and memory (~6 minutes)
+ *   npm run bench -- --compiled         # gitgate runs dist/ on plain node, as `npm start` does (npm run build first)
  *
  * Needs git, wrk, nginx-light, fcgiwrap and apache2-utils (Debian packages).
  */
@@ -22,6 +24,7 @@ import type { BenchResults } from './measure.js';
 import { memory } from './memory-scenario.js';
 import { FCGIWRAP_CHILDREN, startNginxTarget, type NginxTarget } from './nginx-target.js';
 import { infoRefsLoad, lsRemoteAndFetch } from './refs-scenarios.js';
+import { serverCpu } from './server-cpu-scenario.js';
 import { boundsText, machineDescription, memoryTable, ratioTable, writeReport } from './report.js';
 import { runChecked } from './run-command.js';
 
@@ -30,6 +33,8 @@ const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 async function main(): Promise<void> {
   const quick = process.argv.includes('--quick');
   const fetchCache = !process.argv.includes('--no-fetch-cache');
+  const onlyServerCpu = process.argv.includes('--server-cpu');
+  const compiled = process.argv.includes('--compiled');
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
   for (const tool of ['wrk', '/usr/sbin/nginx', '/usr/sbin/fcgiwrap', 'htpasswd']) {
@@ -44,7 +49,7 @@ async function main(): Promise<void> {
   let nginx: NginxTarget | null = null;
   try {
     log('starting gitgate (importing the repositories)…');
-    gitgate = await startGatewayTarget(runDir, { large: sources.large, small: sources.small, push: sources.small }, fetchCache);
+    gitgate = await startGatewayTarget(runDir, { large: sources.large, small: sources.small, push: sources.small }, fetchCache, {}, compiled);
     log('starting nginx + fcgiwrap…');
     nginx = await startNginxTarget(runDir, gitgate.repos, gitgate.ready.username);
     const results: BenchResults = { rows: [], memory: [], commands: [], notes: [], bounds: [] };
@@ -58,16 +63,20 @@ async function main(): Promise<void> {
       await runChecked('git', ['clone', '--quiet', '--bare', ...(t.name === 'file' ? ['--no-local'] : []), t.url('large'), dest]);
       fs.rmSync(dest, { recursive: true, force: true });
     }
-    results.rows.push(...(await cloneThroughput(ctx, mb(gitgate.repos.paths.large!), mb(gitgate.repos.paths.small!))));
-    results.rows.push(...(await infoRefsLoad(ctx)));
-    results.rows.push(...(await lsRemoteAndFetch(ctx)));
-    results.rows.push(...(await push(ctx, sources.pushSource, pushMb)));
-    results.rows.push(...(await concurrentClones(ctx)));
+    if (!onlyServerCpu) {
+      results.rows.push(...(await cloneThroughput(ctx, mb(gitgate.repos.paths.large!), mb(gitgate.repos.paths.small!))));
+      results.rows.push(...(await infoRefsLoad(ctx)));
+      results.rows.push(...(await lsRemoteAndFetch(ctx)));
+      results.rows.push(...(await push(ctx, sources.pushSource, pushMb)));
+      results.rows.push(...(await concurrentClones(ctx)));
+    }
+    results.rows.push(...(await serverCpu(ctx)));
     results.memory.push(...(await memory(ctx)));
     results.notes.push(
       'All three targets serve the same bare repositories on disk (gitgate\'s repositories directory), repacked with a bitmap as a server\'s gc leaves them.',
       'Clones use git\'s default protocol (v2); gitgate authenticates with a personal access token, nginx with an htpasswd (APR1-MD5) password; git sends credentials after the first 401, for both.',
-      `fcgiwrap runs ${FCGIWRAP_CHILDREN} preforked children; nginx \`worker_processes auto\`; gitgate runs as \`npm start\` does (node --import tsx, SQLite, in-process token cache, info-level JSON log to a file).`,
+      `fcgiwrap runs ${FCGIWRAP_CHILDREN} preforked children; nginx \`worker_processes auto\`; gitgate runs ${compiled ? 'the compiled dist/ on plain node, as `npm start` does (`--compiled`)' : 'the sources under tsx (node --import tsx)'}, SQLite, in-process token cache, info-level JSON log to a file.`,
+      'Server CPU (7.) is the user + system time of every process of each server\'s tree from /proc, reaped children included (bench/tree-cpu.ts): gitgate, its spawner helper and its git; nginx\'s master and workers, fcgiwrap and its children, http-backend and its git. The client is not counted. "Cold" is the first clone after a new ref (`git update-ref refs/bench/push-…`, 2.1 s before the clone, untimed, for both servers), so gitgate\'s fetch cache runs git and keeps the answer as it sends it.',
       fetchCache
         ? 'gitgate\'s fetch cache is on (the default): the warm-up clone fills it, so later clones of the unchanged repositories are answered from it without running git, as repeated CI clones are. `--no-fetch-cache` measures every clone running git.'
         : 'gitgate ran with `--no-fetch-cache` (GITGATE_FETCH_CACHE_MAX_BYTES=0): every clone runs git, as every clone does behind nginx.',
@@ -81,7 +90,8 @@ async function main(): Promise<void> {
     const file = writeReport(BENCH_DIR, {
       results,
       machine,
-      mode: quick ? 'quick' : 'full',
+      mode: onlyServerCpu ? (quick ? 'server-cpu-quick' : 'server-cpu') : quick ? 'quick' : 'full',
+      compiled,
       fetchCache,
       repos,
       nginxConfig: nginx.config,

@@ -100,6 +100,8 @@ export interface ReportInput {
   mode: string;
   /** Whether gitgate ran with its fetch cache (the default) or `--no-fetch-cache`. */
   fetchCache: boolean;
+  /** Whether gitgate ran dist/ on plain node (`--compiled`). */
+  compiled: boolean;
   repos: string[];
   nginxConfig: string;
   seconds: number;
@@ -146,19 +148,24 @@ ${input.nginxConfig.trim()}
 }
 
 function benchArgs(input: ReportInput): string {
-  const args = [...(input.mode === 'quick' ? ['--quick'] : []), ...(input.fetchCache ? [] : ['--no-fetch-cache'])];
+  const args = [
+    ...(input.mode.startsWith('server-cpu') ? ['--server-cpu'] : []),
+    ...(input.mode.endsWith('quick') ? ['--quick'] : []),
+    ...(input.fetchCache ? [] : ['--no-fetch-cache']),
+    ...(input.compiled ? ['--compiled'] : []),
+  ];
   return args.length ? ` -- ${args.join(' ')}` : '';
 }
 
 /**
- * Writes `bench/results/<date>[-quick][-no-fetch-cache].md`; full runs with
+ * Writes `bench/results/<date>[-quick|-server-cpu[-quick]][-no-fetch-cache][-compiled].md`; full runs with
  * the fetch cache (the default configuration) also refresh the summary in
  * bench/README.md.
  */
 export function writeReport(benchDir: string, input: ReportInput): string {
   const dir = path.join(benchDir, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const suffix = `${input.mode === 'quick' ? '-quick' : ''}${input.fetchCache ? '' : '-no-fetch-cache'}`;
+  const suffix = `${input.mode === 'full' ? '' : `-${input.mode}`}${input.fetchCache ? '' : '-no-fetch-cache'}${input.compiled ? '-compiled' : ''}`;
   const file = path.join(dir, `${new Date().toISOString().slice(0, 10)}${suffix}.md`);
   fs.writeFileSync(file, renderResults(input));
   const readme = path.join(benchDir, 'README.md');

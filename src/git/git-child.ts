@@ -40,6 +40,8 @@ export interface GitChildSpec {
   withStdin: boolean;
   /** For receive-pack: what gitgate's hooks enforce (GitGrant.push); null or absent: not a push. */
   push?: PushSpec | null;
+  /** Where git's output may be read into, chunk by chunk, through GitChild.pump (see GitCommand.outputBuffer). */
+  outputBuffer?: Buffer;
 }
 
 /** A running git process. */
@@ -56,6 +58,15 @@ export interface GitChild {
   stderr(): string;
   /** Signals git's whole process group (its pack-objects, hooks); a no-op once git exited. */
   signal(signal: NodeJS.Signals): void;
+  /**
+   * Present when git was started with an `outputBuffer` its launcher reads
+   * into: git's output is gathered in that one buffer and handed to `write`
+   * in batches (views of it); the buffer is filled again only once `write`
+   * resolved, and nothing is allocated per read. Resolves at the end of git's output;
+   * rejects with what `write` rejected with (reading then stops). `stdout`
+   * stays empty. Call it at once, and at most once.
+   */
+  pump?(write: (chunk: Buffer) => Promise<void>): Promise<void>;
 }
 
 /** A git invocation other than the smart-HTTP pair (e.g. `upload-pack <repo>` over SSH). */
@@ -67,6 +78,8 @@ export interface GitProcessSpec {
   withStdin: boolean;
   /** For a push: what gitgate's hooks enforce (GitGrant.push); null or absent: not a push. */
   push?: PushSpec | null;
+  /** See GitCommand.outputBuffer; ignored for a push run under gitgate's hooks. */
+  outputBuffer?: Buffer;
 }
 
 /** Everything needed to start one git process, environment included. */
@@ -79,6 +92,12 @@ export interface GitCommand {
   /** Whether git reads input; otherwise its stdin is /dev/null. */
   withStdin: boolean;
   stderrLimitBytes: number;
+  /**
+   * A buffer (128 KiB or more) the launcher may gather git's output in
+   * (GitChild.pump) instead of a fresh one per read; a launcher that cannot
+   * leaves `pump` absent and delivers the output on `stdout` as usual.
+   */
+  outputBuffer?: Buffer;
 }
 
 /** Starts git processes; must behave like spawnDirect, whatever it does to get there. */
@@ -95,7 +114,14 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
   const args = [spec.service.slice('git-'.length), '--stateless-rpc'];
   if (spec.advertiseRefs) args.push('--advertise-refs');
   args.push(spec.repoPath);
-  return spawnGit(options, { args, cwd: spec.repoPath, gitProtocol: spec.gitProtocol, withStdin: spec.withStdin, push: spec.push ?? null });
+  return spawnGit(options, {
+    args,
+    cwd: spec.repoPath,
+    gitProtocol: spec.gitProtocol,
+    withStdin: spec.withStdin,
+    push: spec.push ?? null,
+    ...(spec.outputBuffer ? { outputBuffer: spec.outputBuffer } : {}),
+  });
 }
 
 /**
@@ -119,6 +145,8 @@ export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChi
     env: hooks ? { ...env, ...hooks.env } : env,
     withStdin: spec.withStdin,
     stderrLimitBytes: options.stderrLimitBytes,
+    // Under hooks, stdout is rewritten below: it must arrive as a stream.
+    ...(spec.outputBuffer && !hooks ? { outputBuffer: spec.outputBuffer } : {}),
   };
   let child: GitChild;
   try {

@@ -131,7 +131,9 @@ export class CacheEntry extends EventEmitter {
     });
     let copied = true;
     try {
-      await pipeline(child.stdout, sink);
+      // Through the run's one outputBuffer when the launcher reads into it (the spawner), else as a stream.
+      if (child.pump) await child.pump((chunk) => this.#write(fd, chunk, (err) => (diskError = err)));
+      else await pipeline(child.stdout, sink);
     } catch {
       copied = false;
       this.#stop(diskError ? 'write-failed' : 'git-failed');
@@ -145,6 +147,23 @@ export class CacheEntry extends EventEmitter {
     this.#finishedAt = this.now();
     this.#state = this.#failure ? 'failed' : 'complete';
     this.emit('change');
+  }
+
+  /** Writes `chunk` whole at the end of the file; rejects (after telling `failed`) when the disk does not take it. */
+  #write(fd: number, chunk: Buffer, failed: (err: Error) => void): Promise<void> {
+    return new Promise((resolve, reject) => {
+      fs.writev(fd, [chunk], (err, written) => {
+        // A regular file takes the whole write unless the disk is full.
+        if (err || written !== chunk.length) {
+          const diskError = err ?? new Error('short write');
+          failed(diskError);
+          return reject(diskError);
+        }
+        this.#size += written;
+        this.emit('change');
+        resolve();
+      });
+    });
   }
 
   #stop(reason: EntryFailure): void {

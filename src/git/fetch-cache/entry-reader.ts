@@ -13,6 +13,15 @@ import type { CacheEntry, EntryFailure } from './cache-entry.js';
 
 const read = promisify(fs.read);
 
+/**
+ * While git still writes, a read waits (at most FOLLOW_WAIT_MS) until this
+ * many bytes are there: git's output arrives in chunks of a few KiB, and
+ * relaying each as it comes cost a file read, an HTTP chunk and a socket
+ * write apiece — most of the gateway's CPU on a clone that runs git.
+ */
+const FOLLOW_BYTES = 256 * 1024;
+const FOLLOW_WAIT_MS = 20;
+
 /** What a read rejects with when the entry's git run failed: why, and how git exited. */
 export class GitRunFailedError extends Error {
   constructor(
@@ -56,11 +65,16 @@ export class EntryReader {
   async read(buffer: Buffer): Promise<number> {
     if (this.#reading) throw new Error('one read at a time');
     this.#reading = true;
+    let waitingSince: number | null = null;
     try {
       for (;;) {
         if (this.#closed) throw new Error('reader closed');
         const available = this.entry.size - this.#position;
-        if (available > 0) {
+        const batched =
+          this.entry.state !== 'writing' ||
+          available >= Math.min(buffer.length, FOLLOW_BYTES) ||
+          (waitingSince !== null && performance.now() - waitingSince >= FOLLOW_WAIT_MS);
+        if (available > 0 && batched) {
           const { bytesRead } = await read(this.fd, buffer, 0, Math.min(available, buffer.length), this.#position);
           if (this.#closed) throw new Error('reader closed');
           if (bytesRead === 0) throw new Error('cached answer shorter than written');
@@ -69,12 +83,43 @@ export class EntryReader {
         }
         if (this.entry.state === 'complete') return 0;
         if (this.entry.state === 'failed') throw new GitRunFailedError(this.entry.failure, this.entry.exit);
-        await once(this.entry, 'change', { signal: this.#closing.signal });
+        if (available === 0) {
+          await once(this.entry, 'change', { signal: this.#closing.signal });
+          continue;
+        }
+        // Some bytes are there, not yet a batch: the next write or the wait's end, whichever comes first.
+        waitingSince ??= performance.now();
+        const waited = FOLLOW_WAIT_MS - (performance.now() - waitingSince);
+        await this.#changeOrTimeout(Math.max(1, Math.ceil(waited)));
       }
     } finally {
       this.#reading = false;
       this.#detachIfClosed();
     }
+  }
+
+  /** Resolves at the entry's next change or after `ms`; rejects when the reader is closed meanwhile. */
+  #changeOrTimeout(ms: number): Promise<void> {
+    const { signal } = this.#closing;
+    if (signal.aborted) return Promise.reject(new Error('reader closed'));
+    return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.entry.off('change', changed);
+        signal.removeEventListener('abort', closed);
+      };
+      const changed = (): void => {
+        settle();
+        resolve();
+      };
+      const closed = (): void => {
+        settle();
+        reject(new Error('reader closed'));
+      };
+      const timer = setTimeout(changed, ms);
+      this.entry.once('change', changed);
+      signal.addEventListener('abort', closed, { once: true });
+    });
   }
 
   /** Stops reading: a read under way rejects, and the descriptor is released once it returned. Idempotent. */

@@ -73,6 +73,8 @@ interface RunRequest {
 }
 
 const WRITE_FAILURE_PAUSE_MS = 60_000;
+/** The batch git's output is gathered in before a write to the entry's file (see GitChild.pump). */
+const OUTPUT_BUFFER_BYTES = 256 * 1024;
 const MAX_ENTRIES = 10_000;
 const MAX_RUNS = 16;
 /** What an entry costs beyond its bytes: its inode and last block, and its bookkeeping. */
@@ -189,7 +191,15 @@ export class FetchResponseCache {
     }
     let entry: CacheEntry;
     try {
-      const child = spawnGitChild(this.options, { service: 'git-upload-pack', repoPath, advertiseRefs: false, gitProtocol, withStdin: true });
+      const child = spawnGitChild(this.options, {
+        service: 'git-upload-pack',
+        repoPath,
+        advertiseRefs: false,
+        gitProtocol,
+        withStdin: true,
+        // One buffer for the whole run: a fresh one per read of git's output made a large clone collect garbage.
+        outputBuffer: Buffer.allocUnsafeSlow(OUTPUT_BUFFER_BYTES),
+      });
       child.stdin!.on('error', () => undefined);
       child.stdin!.end(request);
       entry = new CacheEntry(key, file, child, fd, this.options.timeoutMs, this.#now);

@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { PassThrough, pipeline, Readable, type Writable } from 'node:stream';
 import { captureStderr, type ExitStatus, type GitChild, type GitCommand } from '../git-child.js';
+import { OutputPump } from './output-pump.js';
 import type { ConnectionRole, FromHelper, ToHelper } from './spawner-protocol.js';
 
 /** The helper a RemoteGit is run by. */
@@ -51,7 +52,10 @@ export class RemoteGit implements GitChild {
     const ended = new Promise<ExitStatus>((resolve) => {
       this.#settle = resolve;
     });
-    this.#out = this.#connect('o');
+    // With an outputBuffer, git's output is read in batches into it (see OutputPump), never into fresh buffers.
+    const pump = command.outputBuffer ? new OutputPump(command.outputBuffer) : null;
+    this.#out = this.#connect('o', pump ? { onread: pump.onread } : {});
+    if (pump) this.pump = (write) => pump.pump(this.#out, write);
     const outClosed = new Promise<void>((resolve) =>
       this.#out.once('close', () => {
         this.#outClosed = true;
@@ -78,6 +82,8 @@ export class RemoteGit implements GitChild {
       withStdin: command.withStdin,
     });
   }
+
+  readonly pump?: (write: (chunk: Buffer) => Promise<void>) => Promise<void>;
 
   signal(signal: NodeJS.Signals): void {
     if (this.#status) return;
@@ -132,7 +138,7 @@ export class RemoteGit implements GitChild {
     this.#settle(status);
   }
 
-  #connect(role: ConnectionRole, options: { allowHalfOpen?: boolean } = {}): net.Socket {
+  #connect(role: ConnectionRole, options: { allowHalfOpen?: boolean; onread?: net.OnReadOpts } = {}): net.Socket {
     const socket = net.connect({ path: this.#link.socketPath, ...options });
     socket.write(this.id + role);
     socket.on('error', () => {
