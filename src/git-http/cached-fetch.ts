@@ -15,11 +15,8 @@ import { refusedByGit } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './http-exchange.js';
 import { refuseOperation } from './refuse-operation.js';
-import { SidebandNoticeSplicer } from '../git/sideband-notice.js';
+import { relayEntry } from '../git/fetch-cache/entry-relay.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
-
-/** Most bytes per read of the cached file and per write to the socket. */
-const CHUNK_BYTES = 512 * 1024;
 
 /** How a cached answer is sent to one client. */
 export interface CachedFetchAnswer {
@@ -65,12 +62,15 @@ export async function serveCachedFetch(
   const gone = (): void => stop(null);
   res.once('close', gone);
   try {
-    const splicer = notice ? new SidebandNoticeSplicer(notice) : null;
-    await relay(reader, res, stopping.signal, splicer, () => {
-      idle.refresh();
-      if (res.headersSent) return;
-      const length = reader.length === null || splicer ? {} : { 'Content-Length': String(reader.length) };
-      res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, ...length });
+    await relayEntry(reader, {
+      notice,
+      send: (pieces) => sent(res, pieces, stopping.signal),
+      beforeSend: () => {
+        idle.refresh();
+        if (res.headersSent) return;
+        const length = reader.length === null || notice ? {} : { 'Content-Length': String(reader.length) };
+        res.writeHead(200, { ...NO_CACHE_HEADERS, 'Content-Type': contentType, ...length });
+      },
     });
     res.end();
     const whole = await finished(res).then(
@@ -99,33 +99,6 @@ export async function serveCachedFetch(
 /** True when the run failed because git, by itself, refused the request (as runGitService answers it: 400). */
 function refusedRequest(err: unknown): boolean {
   return err instanceof GitRunFailedError && err.failure === 'git-failed' && err.exit !== null && refusedByGit(err.exit);
-}
-
-/**
- * Copies the answer into `res` through two buffers used in turn: one is
- * read into while the socket still sends the other, and a buffer is read
- * into again only after the socket has sent it. Memory stays at two chunks
- * per response, whatever the client's pace, and nothing is allocated per
- * chunk. `beforeWrite` runs before every chunk is written.
- */
-async function relay(reader: EntryReader, res: Response, signal: AbortSignal, splicer: SidebandNoticeSplicer | null, beforeWrite: () => void): Promise<void> {
-  const size = Math.max(1, Math.min(CHUNK_BYTES, reader.length ?? CHUNK_BYTES));
-  const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)] as const;
-  let sending: Promise<void> = Promise.resolve();
-  for (let turn = 0; ; turn ^= 1) {
-    const buffer = buffers[turn]!;
-    const bytes = await reader.read(buffer);
-    await sending;
-    beforeWrite();
-    if (bytes === 0) {
-      if (splicer) await sent(res, splicer.end(), signal);
-      return;
-    }
-    const chunk = buffer.subarray(0, bytes);
-    sending = sent(res, splicer ? splicer.feed(chunk) : [chunk], signal);
-    // Handled where it is awaited; this keeps a failure during the next read from going unhandled.
-    sending.catch(() => undefined);
-  }
 }
 
 /** Writes `pieces`; resolves once the socket is done with their memory, rejects when the exchange stopped first. */

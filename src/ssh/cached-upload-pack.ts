@@ -31,7 +31,7 @@ import type { GitGrant } from '../auth/git-authorization.js';
 import { GitAnswerCache } from '../git/git-answer-cache.js';
 import type { GitCaches } from '../git/git-caches.js';
 import type { EntryReader } from '../git/fetch-cache/entry-reader.js';
-import { SidebandNoticeSplicer } from '../git/sideband-notice.js';
+import { relayEntry } from '../git/fetch-cache/entry-relay.js';
 import { isFreshFetch } from '../git/fetch-request.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
 import { MalformedPktLineError, PktLineReader } from '../git/pkt-line-reader.js';
@@ -42,8 +42,6 @@ import { refusalLine, sshRefusal } from './ssh-errors.js';
 
 /** Longest client request held to be looked up; a longer one goes to git. */
 const MAX_REQUEST_BYTES = 1024 * 1024;
-/** Most bytes per read of a kept answer and per write to the channel. */
-const CHUNK_BYTES = 512 * 1024;
 
 /** What the client asked next. */
 type Step =
@@ -202,33 +200,16 @@ class Conversation {
     });
   }
 
-  /**
-   * Copies a kept (or growing) answer to the channel through two buffers
-   * used in turn, as the HTTP edge does: one is read into while ssh2 still
-   * sends the other. A failed git run rejects, so the client never takes a
-   * partial answer for a whole one.
-   */
+  /** Sends a kept (or growing) answer to the channel (relayEntry); a failed git run rejects. */
   async #relay(entry: EntryReader): Promise<void> {
     const onStop = (): void => entry.close();
     this.shutdown.addEventListener('abort', onStop, { once: true });
     this.channel.once('close', onStop);
     try {
-      const size = Math.max(1, Math.min(CHUNK_BYTES, entry.length ?? CHUNK_BYTES));
-      const buffers = [Buffer.allocUnsafeSlow(size), Buffer.allocUnsafeSlow(size)] as const;
-      // This client's notice (an expiring token's warning) goes into the answer as it is sent, never into the kept one.
-      const splicer = this.grant.notice ? new SidebandNoticeSplicer(this.grant.notice) : null;
-      let sending: Promise<void> = Promise.resolve();
-      for (let turn = 0; ; turn ^= 1) {
-        const buffer = buffers[turn]!;
-        const bytes = await entry.read(buffer);
-        await sending;
-        const pieces = bytes === 0 ? (splicer?.end() ?? []) : splicer ? splicer.feed(buffer.subarray(0, bytes)) : [buffer.subarray(0, bytes)];
-        if (pieces.length > 0) {
-          sending = this.#send(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces));
-          sending.catch(() => undefined);
-        }
-        if (bytes === 0) return await sending;
-      }
+      await relayEntry(entry, {
+        notice: this.grant.notice,
+        send: (pieces) => this.#send(pieces.length === 1 ? pieces[0]! : Buffer.concat(pieces)),
+      });
     } finally {
       this.shutdown.removeEventListener('abort', onStop);
       this.channel.off('close', onStop);
