@@ -3,6 +3,7 @@
  * cache and logger. `compose` builds a running system from a Config;
  * run as a program, it dispatches to `serve` or a CLI command.
  */
+import { accessTokensUrl } from './lib/access-tokens-page.js';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -192,7 +193,7 @@ function services(
     new BasicTokenAuthenticator(tokens, config.tokenPrefix),
     new BasicPasswordAuthenticator(users, lockout),
   ]);
-  const expiryWarnings = { days: config.tokenExpiryWarningDays, newTokenUrl: `${config.externalUrl}/-/user_settings/personal_access_tokens`, clock };
+  const expiryWarnings = { days: config.tokenExpiryWarningDays, newTokenUrl: accessTokensUrl(config.externalUrl), clock };
   const gitAccess = new GitAuthorizationService({ authenticator: gitPasswords, guarded, projects, repos, expiryWarnings });
   const sshKeys = new SshKeyService({ keys: stores.sshKeys, users: stores.users, clock, audit });
   const sshAuth = new SshAuthService({ passwords: gitPasswords, keys: sshKeys, tokens, users, guarded, sharedUser: config.ssh?.user ?? null });

@@ -2,6 +2,7 @@
  * Typed failures mapped once to the text answers git clients print
  * (`remote: <line>`), worded like GitLab.
  */
+import { accessTokensUrl } from '../lib/access-tokens-page.js';
 import type { Response } from 'express';
 import { PROJECT_NOT_FOUND } from '../git/git-messages.js';
 import {
@@ -46,7 +47,7 @@ export function gitErrorAnswer(err: unknown, wording: GitErrorWording = {}): Git
     if (err.reason === 'two_factor_required') {
       lines.push(TWO_FACTOR_REQUIRED);
       if (wording.externalUrl) {
-        lines.push(`You can generate one at ${wording.externalUrl.replace(/\/+$/, '')}/-/user_settings/personal_access_tokens`);
+        lines.push(`You can generate one at ${accessTokensUrl(wording.externalUrl)}`);
       }
     }
     return answer(401, lines.join('\n'), { 'WWW-Authenticate': 'Basic realm="gitgate"' });

@@ -3,6 +3,7 @@
  * token, what it means, and where to make a new one. Never the token, nor
  * any part of it.
  */
+import { accessTokensUrl } from '../lib/access-tokens-page.js';
 import { daysBetween } from '../lib/dates.js';
 import type { MailMessage } from './mailer.js';
 import type { PendingNotification } from './notification.js';
@@ -60,7 +61,7 @@ function paragraphs(n: PendingNotification, newTokenUrl: string, today: string):
 
 /** The e-mail for notice `n`. */
 export function tokenMail(n: PendingNotification, context: MailContext): MailMessage {
-  const newTokenUrl = `${context.externalUrl}/-/user_settings/personal_access_tokens`;
+  const newTokenUrl = accessTokensUrl(context.externalUrl);
   const { subject, body } = paragraphs(n, newTokenUrl, context.today);
   const text = [`Hello ${n.owner.name},`, ...body, `-- \ngitgate at ${context.externalUrl}`].join('\n\n');
   return { to: n.owner.email, subject, text: `${text}\n` };

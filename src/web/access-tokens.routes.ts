@@ -3,6 +3,7 @@
  * browser is redirected to), optionally limited to projects, namespaces,
  * addresses and refs; list the active ones with their limits; revoke.
  */
+import { ACCESS_TOKENS_PATH } from '../lib/access-tokens-page.js';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AuditLog } from '../audit/audit-log.js';
@@ -45,8 +46,6 @@ export interface AccessTokenRouteDeps {
   views: Views;
 }
 
-/** GitLab's path of the page. */
-export const ACCESS_TOKENS_PATH = '/-/user_settings/personal_access_tokens';
 
 const NEW_TOKEN = 'new_token';
 const NOTICE = 'notice';

@@ -2,9 +2,10 @@
  * Where to send the browser after signing in. Only paths on this server are
  * accepted, so the sign-in form cannot be used as an open redirect.
  */
+import { ACCESS_TOKENS_PATH } from '../lib/access-tokens-page.js';
 
-/** The default page after signing in. */
-export const HOME_PATH = '/-/user_settings/personal_access_tokens';
+/** The default page after signing in: the Access Tokens page. */
+export const HOME_PATH = ACCESS_TOKENS_PATH;
 
 const MAX_LENGTH = 2048;
 

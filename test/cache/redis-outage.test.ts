@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
-import { ACCESS_TOKENS_PATH } from '../../src/web/access-tokens.routes.js';
+import { ACCESS_TOKENS_PATH } from '../../src/lib/access-tokens-page.js';
 import { databaseKinds } from '../support/databases.js';
 import { PASSWORD, startGateway, type Gateway } from '../support/gateway.js';
 import { freePort } from '../support/free-port.js';
