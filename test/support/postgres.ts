@@ -95,7 +95,10 @@ export async function startPrivateCluster(why: string[]): Promise<PrivateCluster
     if (owner) await chown(dir, owner.uid, owner.gid);
     await exec(initdb, ['-D', data, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
     const port = await freePort();
-    const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off`;
+    // fsync=off survives the immediate stop of halt() (the kernel keeps the writes); synchronous_commit=off
+    // would not: commits still in the server's WAL buffers die with it, and a token created just before
+    // an outage would be gone after it.
+    const serverOptions = `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off`;
     const start = () => exec(pgCtl, ['-D', data, '-l', join(dir, 'server.log'), '-o', serverOptions, '-w', '-t', '60', 'start']);
     await start();
     let pid = Number(readFileSync(join(data, 'postmaster.pid'), 'utf8').split('\n')[0]);
