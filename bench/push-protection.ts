@@ -6,7 +6,7 @@
  * to both (order alternating) into a fresh copy, and the table gives the
  * medians and the ratio on/off. The target (issue 17): at most 1.10.
  *
- *   npm run bench:push-protection            # 7 repetitions
+ *   npm run bench:push-protection            # 11 repetitions
  *   npm run bench:push-protection -- --quick # 2
  */
 import fs from 'node:fs';
@@ -22,7 +22,8 @@ import { median, table } from './stats.js';
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
 
 async function main(): Promise<void> {
-  const repetitions = process.argv.includes('--quick') ? 2 : 7;
+  const repetitions = process.argv.includes('--quick') ? 2 : 11;
+  const machine = machineDescription();
   const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`);
   const sources = await ensureBenchRepos(path.join(BENCH_DIR, 'work'), log);
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-bench-push-'));
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
       [
         `# Secret push protection: push of ${mb} MB of new history, ${repetitions} repetitions, medians (min–max)`,
         '',
-        ...machineDescription(),
+        ...machine,
         `load average at the end: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`,
         '',
         table(['protection on', 'protection off', 'on/off'], [[fmt(seconds.on!), fmt(seconds.off!), `${(on / off).toFixed(3)}×`]]),

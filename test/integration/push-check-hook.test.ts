@@ -11,12 +11,14 @@ import { PUSH_HOOKS_DIR } from '../../src/git/push-hooks.js';
 import { TokenCodec } from '../../src/tokens/token-codec.js';
 import { git, gitOk, tempDir } from '../support/git-cli.js';
 
-async function pushWith(content: string): Promise<{ code: number | null; stderr: string; moved: boolean }> {
+async function pushWith(content: string | Record<string, string>): Promise<{ code: number | null; stderr: string; moved: boolean }> {
   const bare = tempDir();
   await gitOk(['init', '-q', '--bare', '-b', 'main', bare]);
   const work = tempDir();
   await gitOk(['init', '-q', '-b', 'main', work]);
-  fs.writeFileSync(path.join(work, 'file.txt'), content);
+  for (const [name, text] of Object.entries(typeof content === 'string' ? { 'file.txt': content } : content)) {
+    fs.writeFileSync(path.join(work, name), text);
+  }
   await gitOk(['-C', work, 'add', '.']);
   await gitOk(['-C', work, 'commit', '-q', '-m', 'one']);
   const env = {
@@ -37,6 +39,19 @@ describe("gitgate's pre-receive hook without its gateway", () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/remote: gitgate: secret push protection is unavailable \(.*\); push refused/);
     expect(r.moved).toBe(false);
+  });
+
+  it('finds a token-shaped string in whichever of the blobs it is (the prefilter reads them in two halves)', async () => {
+    const token = new TokenCodec('glpat-', Buffer.alloc(32)).generate();
+    const filler = (i: number) => `${String(i).repeat(4096)}\n`;
+    for (let holder = 0; holder < 4; holder++) {
+      const files = Object.fromEntries([0, 1, 2, 3].map((i) => [`f${i}.txt`, i === holder ? `${filler(i)}TOKEN=${token}\n` : filler(i)]));
+      const r = await pushWith(files);
+      expect(r.moved, `token in f${holder}.txt`).toBe(false);
+      expect(r.stderr).toMatch(/secret push protection is unavailable/);
+    }
+    const clean = await pushWith(Object.fromEntries([0, 1, 2, 3].map((i) => [`f${i}.txt`, filler(i)])));
+    expect(clean.moved, clean.stderr).toBe(true);
   });
 
   it('lets a push without token-shaped strings through: there is nothing to ask', async () => {
