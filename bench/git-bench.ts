@@ -9,6 +9,7 @@
  *   npm run bench -- --no-fetch-cache   # gitgate without its FetchResponseCache: every clone runs git
  *   npm run bench -- --server-cpu       # only server CPU per large clone (warm, cold, 8 concurrent) and memory (~6 minutes)
  *   npm run bench -- --compiled         # gitgate runs dist/ on plain node, as `npm start` does (npm run build first)
+ *   npm run bench -- --no-ssh --no-housekeeping   # without the SSH comparison and the housekeeping scenario
  *
  * Needs git, wrk, nginx-light, fcgiwrap and apache2-utils (Debian packages).
  */
@@ -17,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ensureBenchRepos, packBytes } from './bench-repos.js';
+import { companionBenches } from './companion-benches.js';
 import { cloneThroughput, concurrentClones, push } from './clone-scenarios.js';
 import { createContext, fileTarget } from './context.js';
 import { startGatewayTarget, type GatewayTarget } from './gateway-target.js';
@@ -25,7 +27,7 @@ import { memory } from './memory-scenario.js';
 import { FCGIWRAP_CHILDREN, startNginxTarget, type NginxTarget } from './nginx-target.js';
 import { infoRefsLoad, lsRemoteAndFetch } from './refs-scenarios.js';
 import { serverCpu } from './server-cpu-scenario.js';
-import { boundsText, machineDescription, memoryTable, ratioTable, writeReport } from './report.js';
+import { boundsText, machineDescription, memoryTable, ratioTable, sectionsText, writeReport } from './report.js';
 import { runChecked } from './run-command.js';
 
 const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
@@ -35,6 +37,7 @@ async function main(): Promise<void> {
   const fetchCache = !process.argv.includes('--no-fetch-cache');
   const onlyServerCpu = process.argv.includes('--server-cpu');
   const compiled = process.argv.includes('--compiled');
+  const skipped = ['--no-ssh', '--no-housekeeping'].filter((flag) => process.argv.includes(flag));
   const started = performance.now();
   const log = (line: string): void => void process.stderr.write(`[bench ${((performance.now() - started) / 1000).toFixed(0)}s] ${line}\n`);
   for (const tool of ['wrk', '/usr/sbin/nginx', '/usr/sbin/fcgiwrap', 'htpasswd']) {
@@ -44,6 +47,10 @@ async function main(): Promise<void> {
   }
   const machine = machineDescription();
   const sources = await ensureBenchRepos(path.join(BENCH_DIR, 'work'), log);
+  // Before this run's own servers start: the companions start theirs, and nothing else should share the machine.
+  const sections = onlyServerCpu
+    ? []
+    : await companionBenches({ benchDir: BENCH_DIR, quick, compiled, ssh: !skipped.includes('--no-ssh'), housekeeping: !skipped.includes('--no-housekeeping'), log });
   const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'gitgate-bench-'));
   let gitgate: GatewayTarget | null = null;
   let nginx: NginxTarget | null = null;
@@ -96,8 +103,12 @@ async function main(): Promise<void> {
       repos,
       nginxConfig: nginx.config,
       seconds: (performance.now() - started) / 1000,
+      sections,
+      skipped,
     });
-    process.stdout.write(`\n${ratioTable(results.rows)}\n\n${boundsText(results.bounds)}Memory (MB):\n\n${memoryTable(results.memory)}\n\nwritten to ${path.relative(process.cwd(), file)}\n`);
+    process.stdout.write(
+      `\n${ratioTable(results.rows)}\n\n${boundsText(results.bounds)}Memory (MB):\n\n${memoryTable(results.memory)}\n\n${sectionsText(sections)}written to ${path.relative(process.cwd(), file)}\n`,
+    );
   } finally {
     await nginx?.stop().catch((err: unknown) => log(`stopping nginx: ${String(err)}`));
     await gitgate?.stop().catch((err: unknown) => log(`stopping gitgate: ${String(err)}`));

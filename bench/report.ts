@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ratios, type BenchResults, type MemoryRow, type ResultRow } from './measure.js';
 import { median, table } from './stats.js';
+import type { ReportSection } from './companion-benches.js';
 
 const SUMMARY_START = '<!-- bench-summary:start -->';
 const SUMMARY_END = '<!-- bench-summary:end -->';
@@ -105,6 +106,10 @@ export interface ReportInput {
   repos: string[];
   nginxConfig: string;
   seconds: number;
+  /** The SSH and housekeeping benches' tables, as they printed them. */
+  sections: ReportSection[];
+  /** The run's `--no-ssh` / `--no-housekeeping` flags, for the command line the report shows. */
+  skipped: string[];
 }
 
 export function renderResults(input: ReportInput): string {
@@ -131,7 +136,7 @@ ${boundsText(results.bounds)}## Memory (MB, sampled from /proc every 10 ms: VmRS
 
 ${memoryTable(results.memory)}
 
-${results.notes.length ? `## Notes\n\n${results.notes.map((n) => `- ${n}`).join('\n')}\n\n` : ''}## Exact commands
+${sectionsText(input.sections)}${results.notes.length ? `## Notes\n\n${results.notes.map((n) => `- ${n}`).join('\n')}\n\n` : ''}## Exact commands
 
 Credentials are replaced by placeholders; \`$RUN\` is the run's temporary directory.
 
@@ -147,12 +152,18 @@ ${input.nginxConfig.trim()}
 `;
 }
 
+/** The companion benches' sections as markdown, each under its title with the command that measures it alone. */
+export function sectionsText(sections: readonly ReportSection[]): string {
+  return sections.map((s) => `## ${s.title}\n\n(\`${s.command}\` measures this alone)\n\n${s.text}\n\n`).join('');
+}
+
 function benchArgs(input: ReportInput): string {
   const args = [
     ...(input.mode.startsWith('server-cpu') ? ['--server-cpu'] : []),
     ...(input.mode.endsWith('quick') ? ['--quick'] : []),
     ...(input.fetchCache ? [] : ['--no-fetch-cache']),
     ...(input.compiled ? ['--compiled'] : []),
+    ...input.skipped,
   ];
   return args.length ? ` -- ${args.join(' ')}` : '';
 }
@@ -174,7 +185,7 @@ export function writeReport(benchDir: string, input: ReportInput): string {
     const start = text.indexOf(SUMMARY_START);
     const end = text.indexOf(SUMMARY_END);
     if (start >= 0 && end > start) {
-      const summary = `${SUMMARY_START}\nLatest full run: [${path.basename(file)}](results/${path.basename(file)}) — ${input.machine[0]}.\n\n${ratioTable(input.results.rows)}\n\n${boundsText(input.results.bounds)}Memory (MB):\n\n${memoryTable(input.results.memory)}\n`;
+      const summary = `${SUMMARY_START}\nLatest full run: [${path.basename(file)}](results/${path.basename(file)}) — ${input.machine[0]}.\n\n${ratioTable(input.results.rows)}\n\n${boundsText(input.results.bounds)}Memory (MB):\n\n${memoryTable(input.results.memory)}\n\n${sectionsText(input.sections).replaceAll('## ', '### ')}`;
       fs.writeFileSync(readme, text.slice(0, start) + summary + text.slice(end));
     }
   }
