@@ -19,6 +19,7 @@ import { GitOutcomeMetrics } from './git/operation-outcomes.js';
 import type { System } from './system.js';
 import type { GitSsh } from './ssh/start-ssh.js';
 import { listenFailure } from './startup-failures.js';
+import { KeepAliveDrain } from './http/keep-alive-drain.js';
 import { ProjectUrls } from './projects/project-urls.js';
 
 /** Longest a stop waits for open SSH connections to bring their command in, and to leave after the drain (see RunningSshServer). */
@@ -148,6 +149,7 @@ export async function listen(system: System, port = system.config.port, host = s
   // Node checks the headers timeout this often (its default, 30 s, would let a stalled header live that much longer).
   const server = http.createServer({ connectionsCheckingInterval: Math.min(1000, config.http.headersTimeoutMs) }, app);
   server.keepAliveTimeout = 65_000;
+  const keepAlive = new KeepAliveDrain(server);
   // From a new connection's start (a kept-alive one: its next request's first byte) until the headers are
   // complete. Node (≥ 18) does not apply it to a kept-alive connection between requests: keepAliveTimeout does.
   server.headersTimeout = config.http.headersTimeoutMs;
@@ -176,6 +178,7 @@ export async function listen(system: System, port = system.config.port, host = s
   let stopping: Promise<void> | null = null;
   const stop = (): Promise<void> =>
     (stopping ??= (async () => {
+      keepAlive.start();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       const sshClosed = ssh?.stopListening();
       server.closeIdleConnections();
