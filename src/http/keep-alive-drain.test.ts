@@ -63,40 +63,36 @@ describe('KeepAliveDrain', () => {
     server = null;
   });
 
-  it('keeps connections alive until the drain starts', async () => {
-    const s = await slowServer(false);
+  /** A kept-alive client with one request the server holds: `answer` once `release`d, after `beforeRelease` ran. */
+  async function held(headFirst: boolean) {
+    const s = await slowServer(headFirst);
     server = s.server;
     const client = connection(s.port);
-    const arrived = s.arrived();
-    const answer = client.request();
-    await arrived;
-    s.release();
-    expect((await answer).toLowerCase()).toContain('connection: keep-alive');
+    const ask = async (beforeRelease: () => void = () => undefined): Promise<string> => {
+      const arrived = s.arrived();
+      const answer = client.request();
+      await arrived;
+      beforeRelease();
+      s.release();
+      return (await answer).toLowerCase();
+    };
+    return { s, client, ask };
+  }
+
+  it('keeps connections alive until the drain starts', async () => {
+    const { ask } = await held(false);
+    expect(await ask()).toContain('connection: keep-alive');
   });
 
   it('closes the connection of a response not yet begun when the drain starts', async () => {
-    const s = await slowServer(false);
-    server = s.server;
-    const client = connection(s.port);
-    const arrived = s.arrived();
-    const answer = client.request();
-    await arrived;
-    s.drain.start();
-    s.release();
-    expect((await answer).toLowerCase()).toContain('connection: close');
+    const { s, client, ask } = await held(false);
+    expect(await ask(() => s.drain.start())).toContain('connection: close');
     await client.closed;
   });
 
   it('closes the connection of a response under way once it is done, so no further request is served on it', async () => {
-    const s = await slowServer(true);
-    server = s.server;
-    const client = connection(s.port);
-    const arrived = s.arrived();
-    const answer = client.request();
-    await arrived;
-    s.drain.start();
-    s.release();
-    expect((await answer).toLowerCase()).toContain('connection: keep-alive');
+    const { s, client, ask } = await held(true);
+    expect(await ask(() => s.drain.start())).toContain('connection: keep-alive');
     let servedAgain = false;
     s.server.on('request', () => (servedAgain = true));
     client.send();
@@ -105,20 +101,10 @@ describe('KeepAliveDrain', () => {
   });
 
   it('answers a request arriving on a kept-alive connection during the drain with Connection: close', async () => {
-    const s = await slowServer(false);
-    server = s.server;
-    const client = connection(s.port);
-    let arrived = s.arrived();
-    let answer = client.request();
-    await arrived;
-    s.release();
-    await answer;
+    const { s, client, ask } = await held(false);
+    await ask();
     s.drain.start();
-    arrived = s.arrived();
-    answer = client.request();
-    await arrived;
-    s.release();
-    expect((await answer).toLowerCase()).toContain('connection: close');
+    expect(await ask()).toContain('connection: close');
     await client.closed;
   });
 });
