@@ -16,7 +16,7 @@ export class KeepAliveDrain {
   readonly #open = new Set<ServerResponse>();
 
   /** Follows `server`'s responses from now on. */
-  constructor(private readonly server: Server) {
+  constructor(server: Server) {
     // Before the application's listener: the flag must be set before anything writes the headers.
     server.prependListener('request', (_req, res: ServerResponse) => {
       if (this.#draining) {
@@ -34,8 +34,12 @@ export class KeepAliveDrain {
     this.#draining = true;
     for (const res of this.#open) {
       if (!res.headersSent) res.shouldKeepAlive = false;
-      // Node marks the connection idle in its own 'finish' listener, registered before this one.
-      else res.once('finish', () => setImmediate(() => this.server.closeIdleConnections()));
+      // Ended right behind the response's last byte: a balancer reading that byte sees the close with it,
+      // before it could hand the connection another request.
+      else {
+        const socket = res.socket;
+        res.once('finish', () => socket?.destroySoon());
+      }
     }
     this.#open.clear();
   }
