@@ -8,15 +8,8 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { ReportSection } from './report.js';
 import { SSHD } from './sshd-target.js';
-
-/** A titled block of the report, printed as its bench printed it. */
-export interface ReportSection {
-  title: string;
-  /** The command that measures this alone. */
-  command: string;
-  text: string;
-}
 
 export interface CompanionOptions {
   benchDir: string;

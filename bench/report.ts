@@ -8,7 +8,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { ratios, type BenchResults, type MemoryRow, type ResultRow } from './measure.js';
 import { median, table } from './stats.js';
-import type { ReportSection } from './companion-benches.js';
 
 const SUMMARY_START = '<!-- bench-summary:start -->';
 const SUMMARY_END = '<!-- bench-summary:end -->';
@@ -93,6 +92,14 @@ export function memoryTable(rows: MemoryRow[]): string {
       ];
     }),
   );
+}
+
+/** A titled block of the report (a companion bench's table), printed as its bench printed it. */
+export interface ReportSection {
+  title: string;
+  /** The command that measures this alone. */
+  command: string;
+  text: string;
 }
 
 export interface ReportInput {
