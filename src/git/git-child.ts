@@ -4,7 +4,8 @@
  * GitLauncher (the spawner helper) when one is configured, else directly.
  */
 import { spawn } from 'node:child_process';
-import type { Readable, Writable } from 'node:stream';
+import fs from 'node:fs';
+import { Readable, type Writable } from 'node:stream';
 import type { GitService } from '../identity/git-service.js';
 import type { PushSpec } from '../identity/push-protection.js';
 import { gitEnvironment } from './git-env.js';
@@ -40,15 +41,15 @@ export interface GitChildSpec {
   withStdin: boolean;
   /** For receive-pack: what gitgate's hooks enforce (GitGrant.push); null or absent: not a push. */
   push?: PushSpec | null;
-  /** Where git's output may be read into, chunk by chunk, through GitChild.pump (see GitCommand.outputBuffer). */
-  outputBuffer?: Buffer;
+  /** A file git writes its output to instead of a pipe (see GitCommand.stdoutFile). */
+  stdoutFile?: string;
 }
 
 /** A running git process. */
 export interface GitChild {
   /** git's input, or null when git reads /dev/null. Ending it is git's EOF. */
   stdin: Writable | null;
-  /** git's output; it ends once every holder of git's stdout closed it. */
+  /** git's output; it ends once every holder of git's stdout closed it (at once when git writes to a file). */
   stdout: Readable;
   /** git's stderr as it comes (it is also captured, see `stderr()`). */
   stderrStream: Readable;
@@ -58,15 +59,6 @@ export interface GitChild {
   stderr(): string;
   /** Signals git's whole process group (its pack-objects, hooks); a no-op once git exited. */
   signal(signal: NodeJS.Signals): void;
-  /**
-   * Present when git was started with an `outputBuffer` its launcher reads
-   * into: git's output is gathered in that one buffer and handed to `write`
-   * in batches (views of it); the buffer is filled again only once `write`
-   * resolved, and nothing is allocated per read. Resolves at the end of git's output;
-   * rejects with what `write` rejected with (reading then stops). `stdout`
-   * stays empty. Call it at once, and at most once.
-   */
-  pump?(write: (chunk: Buffer) => Promise<void>): Promise<void>;
 }
 
 /** A git invocation other than the smart-HTTP pair (e.g. `upload-pack <repo>` over SSH). */
@@ -78,8 +70,8 @@ export interface GitProcessSpec {
   withStdin: boolean;
   /** For a push: what gitgate's hooks enforce (GitGrant.push); null or absent: not a push. */
   push?: PushSpec | null;
-  /** See GitCommand.outputBuffer; ignored for a push run under gitgate's hooks. */
-  outputBuffer?: Buffer;
+  /** See GitCommand.stdoutFile; not for a push (its output is rewritten as it passes). */
+  stdoutFile?: string;
 }
 
 /** Everything needed to start one git process, environment included. */
@@ -93,11 +85,14 @@ export interface GitCommand {
   withStdin: boolean;
   stderrLimitBytes: number;
   /**
-   * A buffer (128 KiB or more) the launcher may gather git's output in
-   * (GitChild.pump) instead of a fresh one per read; a launcher that cannot
-   * leaves `pump` absent and delivers the output on `stdout` as usual.
+   * An existing file git writes its output to, from its start, instead of a
+   * pipe to this process: opened for writing, never created, truncated or
+   * followed through a symbolic link. GitChild.stdout is then empty; the
+   * output is read from the file. git writes a regular file without any
+   * copy through this process, which is what makes a run's kept answer
+   * (the fetch cache) cheap.
    */
-  outputBuffer?: Buffer;
+  stdoutFile?: string;
 }
 
 /** Starts git processes; must behave like spawnDirect, whatever it does to get there. */
@@ -120,7 +115,7 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
     gitProtocol: spec.gitProtocol,
     withStdin: spec.withStdin,
     push: spec.push ?? null,
-    ...(spec.outputBuffer ? { outputBuffer: spec.outputBuffer } : {}),
+    ...(spec.stdoutFile ? { stdoutFile: spec.stdoutFile } : {}),
   });
 }
 
@@ -132,6 +127,11 @@ export function spawnGitChild(options: GitChildOptions, spec: GitChildSpec): Git
 export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChild {
   const ticket = spec.push && options.pushChecks ? options.pushChecks.open(spec.push.context) : null;
   const hooks = spec.push && (spec.push.rules || ticket) ? pushHooks(spec.push.rules, ticket?.env ?? null) : null;
+  if (hooks && spec.stdoutFile) {
+    hooks.remove();
+    ticket?.close();
+    throw new Error('a push under gitgate\'s hooks cannot write its output to a file');
+  }
   const env = gitEnvironment({ path: options.envPath, home: options.homeDir, gitProtocol: spec.gitProtocol });
   // `git push -o secret_push_protection.skip_all` needs push options advertised, in info/refs too.
   const pushOptions = options.pushChecks && spec.args[0] === 'receive-pack' ? ['-c', 'receive.advertisePushOptions=true'] : [];
@@ -145,8 +145,7 @@ export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChi
     env: hooks ? { ...env, ...hooks.env } : env,
     withStdin: spec.withStdin,
     stderrLimitBytes: options.stderrLimitBytes,
-    // Under hooks, stdout is rewritten below: it must arrive as a stream.
-    ...(spec.outputBuffer && !hooks ? { outputBuffer: spec.outputBuffer } : {}),
+    ...(spec.stdoutFile ? { stdoutFile: spec.stdoutFile } : {}),
   };
   let child: GitChild;
   try {
@@ -180,13 +179,20 @@ export function spawnGit(options: GitChildOptions, spec: GitProcessSpec): GitChi
  * falls back to this when it cannot.
  */
 export function spawnDirect(command: GitCommand): GitChild {
-  const child = spawn(command.file, command.args, {
-    cwd: command.cwd,
-    env: command.env,
-    stdio: [command.withStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-    // A process group of its own, so one signal also reaches git's children.
-    detached: true,
-  });
+  const outFd = command.stdoutFile === undefined ? null : openOutputFile(command.stdoutFile);
+  let child;
+  try {
+    child = spawn(command.file, command.args, {
+      cwd: command.cwd,
+      env: command.env,
+      stdio: [command.withStdin ? 'pipe' : 'ignore', outFd ?? 'pipe', 'pipe'],
+      // A process group of its own, so one signal also reaches git's children.
+      detached: true,
+    });
+  } finally {
+    // git has its own copy of the descriptor (or never started).
+    if (outFd !== null) fs.closeSync(outFd);
+  }
   const exited = new Promise<ExitStatus>((resolve) => {
     // 'close', not 'exit': every holder of git's pipes is gone too.
     child.once('close', (code, signal) => resolve({ code, signal }));
@@ -194,7 +200,7 @@ export function spawnDirect(command: GitCommand): GitChild {
   });
   return {
     stdin: child.stdin,
-    stdout: child.stdout!,
+    stdout: child.stdout ?? emptyOutput(),
     stderrStream: child.stderr!,
     exited,
     stderr: captureStderr(child.stderr!, command.stderrLimitBytes),
@@ -207,6 +213,16 @@ export function spawnDirect(command: GitCommand): GitChild {
       }
     },
   };
+}
+
+/** Opens GitCommand.stdoutFile for git: an existing file, for writing, never through a symbolic link. */
+export function openOutputFile(file: string): number {
+  return fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
+}
+
+/** The `stdout` of a git writing to a file: nothing, ended. */
+export function emptyOutput(): Readable {
+  return Readable.from([]);
 }
 
 /** Keeps the first `limitBytes` of `stream` (and consumes it); returns the reader of that text. */

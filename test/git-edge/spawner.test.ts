@@ -129,47 +129,43 @@ describe('GitSpawner', () => {
     expect(await child.exited).toEqual({ code: 0, signal: null });
   });
 
-  it('reads git\'s output in batches into the one buffer it was given, each batch reused only once it was written', async () => {
-    const { spawner } = await started();
-    const outputBuffer = Buffer.alloc(256 * 1024);
-    const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, outputBuffer });
-    expect(child.pump).toBeDefined();
-    const received: Buffer[] = [];
-    let writing = false;
-    const pumped = child.pump!(async (chunk) => {
-      expect(writing).toBe(false);
-      expect(chunk.buffer).toBe(outputBuffer.buffer);
-      writing = true;
-      received.push(Buffer.from(chunk));
-      await new Promise((r) => setTimeout(r, 1));
-      writing = false;
-    });
+  it.each([
+    ['the helper', true],
+    ['a direct spawn', false],
+  ])('lets git write its output straight into an existing file (%s), stdout empty', async (_name, helper) => {
+    const spawner = helper ? (await started()).spawner : null;
+    const file = path.join(base, `out-${randomUUID()}`);
+    fs.writeFileSync(file, '');
+    const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, stdoutFile: file });
+    const stdout = collect(child.stdout);
     child.stdin!.end(`${blobId}\n${blobId}\n`);
-    await pumped;
+    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect((await stdout).length).toBe(0);
     const one = Buffer.concat([Buffer.from(`${blobId} blob ${blob.length}\n`), blob, Buffer.from('\n')]);
-    expect(Buffer.concat(received).equals(Buffer.concat([one, one]))).toBe(true);
-    expect(received.length).toBeGreaterThan(1);
-    expect(await child.exited).toEqual({ code: 0, signal: null });
+    expect(fs.readFileSync(file).equals(Buffer.concat([one, one]))).toBe(true);
   });
 
-  it('hands on the few bytes git wrote without waiting for a full batch or git\'s end', async () => {
-    const { spawner } = await started();
-    const args = ['-c', 'alias.slow=!echo early; sleep 1; echo late', 'slow'];
-    const child = spawnGit(options(spawner), { args, cwd: repo, gitProtocol: null, withStdin: false, outputBuffer: Buffer.alloc(256 * 1024) });
-    const chunks: string[] = [];
-    await child.pump!(async (chunk) => void chunks.push(chunk.toString()));
-    expect(chunks).toEqual(['early\n', 'late\n']);
-    expect(await child.exited).toEqual({ code: 0, signal: null });
-  });
-
-  it('stops reading git\'s output when a chunk\'s write fails, and rejects with that failure', async () => {
-    const { spawner } = await started();
-    const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, outputBuffer: Buffer.alloc(256 * 1024) });
-    const pumped = child.pump!(() => Promise.reject(new Error('disk full')));
-    child.stdin!.end(`${blobId}\n`);
-    await expect(pumped).rejects.toThrow('disk full');
-    child.signal('SIGKILL');
-    await child.exited;
+  it.each([
+    ['the helper', true],
+    ['a direct spawn', false],
+  ])('never creates the output file nor follows a symbolic link to one (%s)', async (_name, helper) => {
+    const spawner = helper ? (await started()).spawner : null;
+    const target = path.join(base, `target-${randomUUID()}`);
+    fs.writeFileSync(target, 'kept');
+    const link = path.join(base, `link-${randomUUID()}`);
+    fs.symlinkSync(target, link);
+    const missing = path.join(base, `missing-${randomUUID()}`);
+    for (const [file, code] of [[link, 'ELOOP'], [missing, 'ENOENT']] as const) {
+      const spec: GitProcessSpec = { args: ['version'], cwd: repo, gitProtocol: null, withStdin: false, stdoutFile: file };
+      if (!spawner) {
+        expect(() => spawnGit(options(null), spec)).toThrow(expect.objectContaining({ code }) as Error);
+        continue;
+      }
+      const status = await spawnGit(options(spawner), spec).exited;
+      expect(status.error).toMatchObject({ code });
+    }
+    expect(fs.readFileSync(target, 'utf8')).toBe('kept');
+    expect(fs.existsSync(missing)).toBe(false);
   });
 
   it('serves many concurrent runs, each its own output', async () => {

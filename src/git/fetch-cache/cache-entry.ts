@@ -1,12 +1,11 @@
 /**
  * One cached upload-pack answer: a file that one git run writes and any
  * number of requests read, from its first byte, while it is being written
- * and after.
+ * and after. git writes the file itself (GitCommand.stdoutFile): its output
+ * never passes through the gateway on the way in, only on the way out.
  */
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { succeeded, type ExitStatus, type GitChild } from '../git-child.js';
 
 /** Where an entry's git run is. */
@@ -14,6 +13,16 @@ export type EntryState = 'writing' | 'complete' | 'failed';
 
 /** Why a run that did not complete failed, for the log. */
 export type EntryFailure = 'git-failed' | 'abandoned' | 'timeout' | 'write-failed';
+
+/**
+ * How often the file's length is looked at while git writes it: a reader
+ * waits for a batch of 256 KiB or 20 ms (see EntryReader), and git writes a
+ * large clone at a few hundred MB/s, so every look finds a batch or so.
+ */
+const FOLLOW_INTERVAL_MS = 4;
+
+/** git's words (LANG=C) for an output it could not write: the disk, not git, failed. */
+const DISK_FULL = /No space left on device|Disk quota exceeded|File too large/;
 
 /**
  * The answer git is writing (or wrote) into `file`. Readers `attach()` and
@@ -36,8 +45,8 @@ export class CacheEntry extends EventEmitter {
   readonly done: Promise<void>;
 
   /**
-   * Starts copying `child`'s output into `fd` (open for writing on `file`,
-   * which the entry closes). `child` must already have its input.
+   * Follows `child`, which writes its output to `file`, through `fd` (open
+   * on `file`; the entry closes it). `child` must already have its input.
    */
   constructor(
     readonly key: string,
@@ -51,7 +60,7 @@ export class CacheEntry extends EventEmitter {
     this.#child = child;
     this.setMaxListeners(0);
     this.#timer = setTimeout(() => this.#stop('timeout'), timeoutMs);
-    this.done = this.#copy(fd);
+    this.done = this.#follow(fd);
   }
 
   get state(): EntryState {
@@ -110,60 +119,34 @@ export class CacheEntry extends EventEmitter {
     if (this.#readers === 0 && this.#state === 'writing') this.#stop('abandoned');
   }
 
-  async #copy(fd: number): Promise<void> {
+  async #follow(fd: number): Promise<void> {
     const child = this.#child!;
-    let diskError: Error | null = null;
-    const sink = new Writable({
-      writev: (chunks, done) => {
-        const buffers = chunks.map((c) => c.chunk as Buffer);
-        const length = buffers.reduce((sum, b) => sum + b.length, 0);
-        fs.writev(fd, buffers, (err, written) => {
-          // A regular file takes the whole write unless the disk is full.
-          if (err || written !== length) {
-            diskError = err ?? new Error('short write');
-            return done(diskError);
-          }
-          this.#size += written;
-          this.emit('change');
-          done();
-        });
-      },
-    });
-    let copied = true;
-    try {
-      // Through the run's one outputBuffer when the launcher reads into it (the spawner), else as a stream.
-      if (child.pump) await child.pump((chunk) => this.#write(fd, chunk, (err) => (diskError = err)));
-      else await pipeline(child.stdout, sink);
-    } catch {
-      copied = false;
-      this.#stop(diskError ? 'write-failed' : 'git-failed');
-    }
+    const timer = setInterval(() => this.#observe(fd), FOLLOW_INTERVAL_MS);
     this.#exit = await child.exited;
+    clearInterval(timer);
     clearTimeout(this.#timer);
+    // git and its pack-objects are gone: the file holds all they wrote.
+    this.#observe(fd);
     fs.close(fd, () => undefined);
     this.#stderr = child.stderr();
     this.#child = null;
-    if (!this.#failure && !(copied && succeeded(this.#exit))) this.#failure = 'git-failed';
+    if (!this.#failure && !succeeded(this.#exit)) this.#failure = DISK_FULL.test(this.#stderr) ? 'write-failed' : 'git-failed';
     this.#finishedAt = this.now();
     this.#state = this.#failure ? 'failed' : 'complete';
     this.emit('change');
   }
 
-  /** Writes `chunk` whole at the end of the file; rejects (after telling `failed`) when the disk does not take it. */
-  #write(fd: number, chunk: Buffer, failed: (err: Error) => void): Promise<void> {
-    return new Promise((resolve, reject) => {
-      fs.writev(fd, [chunk], (err, written) => {
-        // A regular file takes the whole write unless the disk is full.
-        if (err || written !== chunk.length) {
-          const diskError = err ?? new Error('short write');
-          failed(diskError);
-          return reject(diskError);
-        }
-        this.#size += written;
-        this.emit('change');
-        resolve();
-      });
-    });
+  /** Takes the file's length as the answer's size (git only appends). */
+  #observe(fd: number): void {
+    let size: number;
+    try {
+      size = fs.fstatSync(fd).size;
+    } catch {
+      return this.#stop('write-failed');
+    }
+    if (size === this.#size) return;
+    this.#size = size;
+    this.emit('change');
   }
 
   #stop(reason: EntryFailure): void {

@@ -286,9 +286,11 @@ describe('FetchResponseCache', () => {
     const r = await repo();
     let now = 1_000_000;
     const c = cache({ now: () => now });
-    const full = vi.spyOn(fs, 'writev').mockImplementation(((_fd: number, _buffers: unknown, callback: (err: Error | null) => void) => {
-      callback(Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' }));
-    }) as unknown as typeof fs.writev);
+    // git's output file, opened for it (see openOutputFile), is /dev/full: git's own writes fail with ENOSPC.
+    const outputFlags = fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW;
+    const openSync = fs.openSync.bind(fs);
+    const full = vi.spyOn(fs, 'openSync').mockImplementation(((file: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) =>
+      flags === outputFlags ? openSync('/dev/full', 'w') : openSync(file, flags ?? 'r', mode)) as typeof fs.openSync);
     try {
       await expect(readAll(open(c, r))).rejects.toThrow(/write-failed/);
     } finally {

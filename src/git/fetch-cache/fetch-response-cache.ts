@@ -73,8 +73,6 @@ interface RunRequest {
 }
 
 const WRITE_FAILURE_PAUSE_MS = 60_000;
-/** The batch git's output is gathered in before a write to the entry's file (see GitChild.pump). */
-const OUTPUT_BUFFER_BYTES = 256 * 1024;
 const MAX_ENTRIES = 10_000;
 const MAX_RUNS = 16;
 /** What an entry costs beyond its bytes: its inode and last block, and its bookkeeping. */
@@ -197,8 +195,8 @@ export class FetchResponseCache {
         advertiseRefs: false,
         gitProtocol,
         withStdin: true,
-        // One buffer for the whole run: a fresh one per read of git's output made a large clone collect garbage.
-        outputBuffer: Buffer.allocUnsafeSlow(OUTPUT_BUFFER_BYTES),
+        // git writes the entry itself: relaying its output into the file cost a read and a write per chunk here.
+        stdoutFile: file,
       });
       child.stdin!.on('error', () => undefined);
       child.stdin!.end(request);

@@ -4,8 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { PassThrough, pipeline, Readable, type Writable } from 'node:stream';
-import { captureStderr, type ExitStatus, type GitChild, type GitCommand } from '../git-child.js';
-import { OutputPump } from './output-pump.js';
+import { captureStderr, emptyOutput, type ExitStatus, type GitChild, type GitCommand } from '../git-child.js';
 import type { ConnectionRole, FromHelper, ToHelper } from './spawner-protocol.js';
 
 /** The helper a RemoteGit is run by. */
@@ -23,6 +22,8 @@ const noop = (): void => undefined;
  * Unix socket connections made from here — one each, so that a failed write
  * to git (EPIPE, ECONNRESET) never discards output not yet read — and its
  * stderr and exit status arrive as helper messages (see spawner-protocol.ts).
+ * With GitCommand.stdoutFile there is no stdout connection: the helper
+ * opens the file for git.
  *
  * Input written to `stdin` before the helper confirmed the spawn is held
  * back (the helper would otherwise read it with the header). `stdout` ends
@@ -38,7 +39,8 @@ export class RemoteGit implements GitChild {
   readonly exited: Promise<ExitStatus>;
   readonly stderr: () => string;
   readonly #link: HelperLink;
-  readonly #out: net.Socket;
+  /** git's stdout, or null when git writes to a file. */
+  readonly #out: net.Socket | null;
   readonly #in: net.Socket | null = null;
   readonly #gate: PassThrough | null = null;
   #pid: number | null = null;
@@ -52,18 +54,17 @@ export class RemoteGit implements GitChild {
     const ended = new Promise<ExitStatus>((resolve) => {
       this.#settle = resolve;
     });
-    // With an outputBuffer, git's output is read in batches into it (see OutputPump), never into fresh buffers.
-    const pump = command.outputBuffer ? new OutputPump(command.outputBuffer) : null;
-    this.#out = this.#connect('o', pump ? { onread: pump.onread } : {});
-    if (pump) this.pump = (write) => pump.pump(this.#out, write);
-    const outClosed = new Promise<void>((resolve) =>
-      this.#out.once('close', () => {
+    const out = command.stdoutFile === undefined ? this.#connect('o') : null;
+    this.#out = out;
+    const outClosed = new Promise<void>((resolve) => {
+      if (!out) return resolve();
+      out.once('close', () => {
         this.#outClosed = true;
         resolve();
-      }),
-    );
+      });
+    });
     this.exited = Promise.all([ended, outClosed]).then(([status]) => status);
-    this.stdout = endingReader(this.#out);
+    this.stdout = out ? endingReader(out) : emptyOutput();
     if (command.withStdin) {
       // allowHalfOpen: ending git's input must leave the socket open until git is done.
       this.#in = this.#connect('i', { allowHalfOpen: true });
@@ -80,10 +81,9 @@ export class RemoteGit implements GitChild {
       cwd: command.cwd,
       env: definedOnly(command.env),
       withStdin: command.withStdin,
+      ...(command.stdoutFile === undefined ? {} : { stdoutFile: command.stdoutFile }),
     });
   }
-
-  readonly pump?: (write: (chunk: Buffer) => Promise<void>) => Promise<void>;
 
   signal(signal: NodeJS.Signals): void {
     if (this.#status) return;
@@ -102,12 +102,12 @@ export class RemoteGit implements GitChild {
         break;
       case 'exit':
         // Without `spawned` the run was cancelled before git started.
-        if (this.#pid === null) this.#out.destroy();
+        if (this.#pid === null) this.#out?.destroy();
         this.#finish({ code: message.code, signal: message.signal });
         break;
       case 'error':
         // git never ran: nothing can arrive on stdout any more.
-        this.#out.destroy();
+        this.#out?.destroy();
         this.#finish({ code: null, signal: null, error: Object.assign(new Error(message.message), { code: message.code }) });
         break;
     }
@@ -116,9 +116,9 @@ export class RemoteGit implements GitChild {
   /** The helper died: git's end can no longer be observed, so git is stopped and the run failed. */
   helperGone(): void {
     if (this.#status) return;
-    if (this.#pid === null) this.#out.destroy();
-    else if (!this.#outClosed) {
-      // Someone still holds git's stdout, so the group outlived the helper.
+    if (this.#pid === null) this.#out?.destroy();
+    else if (!this.#out || !this.#outClosed) {
+      // Someone still holds git's stdout (or may: a file tells nothing), so the group may have outlived the helper.
       try {
         process.kill(-this.#pid, 'SIGKILL');
       } catch {
@@ -138,7 +138,7 @@ export class RemoteGit implements GitChild {
     this.#settle(status);
   }
 
-  #connect(role: ConnectionRole, options: { allowHalfOpen?: boolean; onread?: net.OnReadOpts } = {}): net.Socket {
+  #connect(role: ConnectionRole, options: { allowHalfOpen?: boolean } = {}): net.Socket {
     const socket = net.connect({ path: this.#link.socketPath, ...options });
     socket.write(this.id + role);
     socket.on('error', () => {

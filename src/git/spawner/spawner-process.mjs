@@ -119,21 +119,27 @@ function drop(id, entry) {
  */
 function startWhenComplete(id, entry) {
   const { request, stdin, stdout } = entry;
-  if (!request || !stdout || (request.withStdin && !stdin)) return;
+  const toFile = request?.stdoutFile !== undefined;
+  if (!request || (!stdout && !toFile) || (request.withStdin && !stdin)) return;
   pending.delete(id);
   clearTimeout(entry.timer);
   /** @type {ChildProcess} */
   let child;
+  /** @type {number | null} */
+  let outFd = null;
   try {
+    // The gateway created the file in its private cache directory; never create, truncate or follow a link here.
+    if (request.stdoutFile !== undefined) outFd = fs.openSync(request.stdoutFile, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
     child = spawn(request.file, request.args, {
       cwd: request.cwd,
       env: request.env,
-      // spawn() dup2()s the sockets' descriptors onto git's 0 and 1.
-      stdio: [request.withStdin && stdin ? stdin : 'ignore', stdout, 'pipe'],
+      // spawn() dup2()s the sockets' (or the file's) descriptors onto git's 0 and 1.
+      stdio: [request.withStdin && stdin ? stdin : 'ignore', outFd ?? stdout ?? 'ignore', 'pipe'],
       // A process group of its own, so one signal also reaches git's children.
       detached: true,
     });
   } catch (err) {
+    if (outFd !== null) fs.closeSync(outFd);
     drop(id, entry);
     reply({ type: 'error', id, ...errorFields(err) });
     return;
@@ -141,7 +147,8 @@ function startWhenComplete(id, entry) {
   // git holds the sockets now. Close this copy with destroy(), never end():
   // a shutdown() would act on the socket git shares.
   stdin?.destroy();
-  stdout.destroy();
+  stdout?.destroy();
+  if (outFd !== null) fs.closeSync(outFd);
   if (child.pid === undefined) {
     child.once('error', (err) => reply({ type: 'error', id, ...errorFields(err) }));
     return;

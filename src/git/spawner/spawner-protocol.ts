@@ -3,8 +3,8 @@
  * which reads these types through JSDoc) say to each other.
  *
  * Per git process the gateway sends a SpawnRequest over the IPC channel and
- * connects to the helper's Unix socket once for git's stdout and, when git
- * reads input, once more for its stdin. Each connection starts with a header
+ * connects to the helper's Unix socket once for git's stdout (unless git
+ * writes to a file) and, when git reads input, once more for its stdin. Each connection starts with a header
  * of 37 ASCII bytes: the request id (a 36-character UUID) then the
  * ConnectionRole. The helper passes the accepted sockets to git as its
  * stdout and stdin, so git's data never passes through the helper. Two
@@ -31,6 +31,11 @@ export interface SpawnRequest {
   env: Record<string, string>;
   /** Whether an 'i' connection comes; otherwise git's stdin is /dev/null. */
   withStdin: boolean;
+  /**
+   * An existing file the helper opens (for writing, no create, no truncate,
+   * no symbolic link) as git's stdout; no 'o' connection comes then.
+   */
+  stdoutFile?: string;
 }
 
 /**
