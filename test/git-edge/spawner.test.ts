@@ -129,43 +129,44 @@ describe('GitSpawner', () => {
     expect(await child.exited).toEqual({ code: 0, signal: null });
   });
 
-  it.each([
+  describe.each([
     ['the helper', true],
     ['a direct spawn', false],
-  ])('lets git write its output straight into an existing file (%s), stdout empty', async (_name, helper) => {
-    const spawner = helper ? (await started()).spawner : null;
-    const file = path.join(base, `out-${randomUUID()}`);
-    fs.writeFileSync(file, '');
-    const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, stdoutFile: file });
-    const stdout = collect(child.stdout);
-    child.stdin!.end(`${blobId}\n${blobId}\n`);
-    expect(await child.exited).toEqual({ code: 0, signal: null });
-    expect((await stdout).length).toBe(0);
-    const one = Buffer.concat([Buffer.from(`${blobId} blob ${blob.length}\n`), blob, Buffer.from('\n')]);
-    expect(fs.readFileSync(file).equals(Buffer.concat([one, one]))).toBe(true);
-  });
+  ])('git writing its output to a file, started by %s', (_name, helper) => {
+    const launcher = async (): Promise<GitSpawner | null> => (helper ? (await started()).spawner : null);
 
-  it.each([
-    ['the helper', true],
-    ['a direct spawn', false],
-  ])('never creates the output file nor follows a symbolic link to one (%s)', async (_name, helper) => {
-    const spawner = helper ? (await started()).spawner : null;
-    const target = path.join(base, `target-${randomUUID()}`);
-    fs.writeFileSync(target, 'kept');
-    const link = path.join(base, `link-${randomUUID()}`);
-    fs.symlinkSync(target, link);
-    const missing = path.join(base, `missing-${randomUUID()}`);
-    for (const [file, code] of [[link, 'ELOOP'], [missing, 'ENOENT']] as const) {
-      const spec: GitProcessSpec = { args: ['version'], cwd: repo, gitProtocol: null, withStdin: false, stdoutFile: file };
-      if (!spawner) {
-        expect(() => spawnGit(options(null), spec)).toThrow(expect.objectContaining({ code }) as Error);
-        continue;
+    it('lets git write its output straight into an existing file, stdout empty', async () => {
+      const spawner = await launcher();
+      const file = path.join(base, `out-${randomUUID()}`);
+      fs.writeFileSync(file, '');
+      const child = spawnGit(options(spawner), { args: ['cat-file', '--batch'], cwd: repo, gitProtocol: null, withStdin: true, stdoutFile: file });
+      const stdout = collect(child.stdout);
+      child.stdin!.end(`${blobId}\n${blobId}\n`);
+      expect(await child.exited).toEqual({ code: 0, signal: null });
+      expect((await stdout).length).toBe(0);
+      const one = Buffer.concat([Buffer.from(`${blobId} blob ${blob.length}\n`), blob, Buffer.from('\n')]);
+      expect(fs.readFileSync(file).equals(Buffer.concat([one, one]))).toBe(true);
+    });
+
+    it('never creates the output file nor follows a symbolic link to one', async () => {
+      const spawner = await launcher();
+      const target = path.join(base, `target-${randomUUID()}`);
+      fs.writeFileSync(target, 'kept');
+      const link = path.join(base, `link-${randomUUID()}`);
+      fs.symlinkSync(target, link);
+      const missing = path.join(base, `missing-${randomUUID()}`);
+      for (const [file, code] of [[link, 'ELOOP'], [missing, 'ENOENT']] as const) {
+        const spec: GitProcessSpec = { args: ['version'], cwd: repo, gitProtocol: null, withStdin: false, stdoutFile: file };
+        if (!spawner) {
+          expect(() => spawnGit(options(null), spec)).toThrow(expect.objectContaining({ code }) as Error);
+          continue;
+        }
+        const status = await spawnGit(options(spawner), spec).exited;
+        expect(status.error).toMatchObject({ code });
       }
-      const status = await spawnGit(options(spawner), spec).exited;
-      expect(status.error).toMatchObject({ code });
-    }
-    expect(fs.readFileSync(target, 'utf8')).toBe('kept');
-    expect(fs.existsSync(missing)).toBe(false);
+      expect(fs.readFileSync(target, 'utf8')).toBe('kept');
+      expect(fs.existsSync(missing)).toBe(false);
+    });
   });
 
   it('serves many concurrent runs, each its own output', async () => {
