@@ -216,7 +216,7 @@ export function spawnDirect(command: GitCommand): GitChild {
 }
 
 /** Opens GitCommand.stdoutFile for git: an existing file, for writing, never through a symbolic link. */
-export function openOutputFile(file: string): number {
+function openOutputFile(file: string): number {
   return fs.openSync(file, fs.constants.O_WRONLY | fs.constants.O_NOFOLLOW);
 }
 

@@ -4,10 +4,11 @@
  *
  * Per git process the gateway sends a SpawnRequest over the IPC channel and
  * connects to the helper's Unix socket once for git's stdout (unless git
- * writes to a file) and, when git reads input, once more for its stdin. Each connection starts with a header
- * of 37 ASCII bytes: the request id (a 36-character UUID) then the
- * ConnectionRole. The helper passes the accepted sockets to git as its
- * stdout and stdin, so git's data never passes through the helper. Two
+ * writes to a file) and, when git reads input, once more for its stdin.
+ * Each connection starts with a header of 37 ASCII bytes: the request id (a
+ * 36-character UUID) then the ConnectionRole. The helper passes the accepted
+ * sockets to git as its stdout and stdin, so git's data never passes through
+ * the helper. Two
  * connections rather than one: a write to a git that stopped reading fails
  * (EPIPE, ECONNRESET), and Node then destroys the whole socket, output not
  * yet read included.
