@@ -15,11 +15,13 @@ RUN apt-get update && apt-get install -y --no-install-recommends python3 make g+
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY scripts ./scripts
 COPY src ./src
+# The optional sendfile(2) module (an npm dependency on a local folder).
+COPY native ./native
 RUN --mount=type=cache,target=/root/.npm \
     npm ci --no-audit --no-fund \
     && npm prune --omit=dev --no-audit --no-fund
 # Keep only the loadable .node files of native builds (no objects, archives, makefiles).
-RUN for release in $(find node_modules -type d -path '*/build/Release'); do \
+RUN for release in $(find node_modules native -type d -path '*/build/Release'); do \
         find "$release" -mindepth 1 -maxdepth 1 ! -name '*.node' -exec rm -rf {} + ; \
         find "${release%/Release}" -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} + ; \
     done \
@@ -34,6 +36,7 @@ RUN apt-get update && apt-get install -y --no-install-recommends git tini ca-cer
 WORKDIR /app
 COPY --from=build /app/package.json ./
 COPY --from=build /app/node_modules ./node_modules
+COPY --from=build /app/native ./native
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 COPY repos-fixture ./repos-fixture
