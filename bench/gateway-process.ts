@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     GITGATE_FETCH_CACHE_MAX_BYTES: process.env.GITGATE_FETCH_CACHE_MAX_BYTES,
     GITGATE_SECRET_PUSH_PROTECTION: process.env.GITGATE_SECRET_PUSH_PROTECTION,
+    GITGATE_SENDFILE: process.env.GITGATE_SENDFILE,
     ...(process.env.GITGATE_SSH_PORT ? { GITGATE_SSH_PORT: process.env.GITGATE_SSH_PORT, GITGATE_SSH_HOST: '127.0.0.1' } : {}),
   });
   const system = await compose(config);

@@ -41,7 +41,14 @@ export async function startGatewayTarget(
     [...(script ? [script] : ['--import', 'tsx', path.join(HERE, 'gateway-process.ts')]), dataDir, ...Object.entries(sources).map(([n, s]) => `${n}=${s}`)],
     {
       cwd: path.join(HERE, '..'),
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, ...(fetchCache ? {} : { GITGATE_FETCH_CACHE_MAX_BYTES: '0' }), ...extraEnv },
+      env: {
+        PATH: process.env.PATH,
+        HOME: process.env.HOME,
+        // GITGATE_SENDFILE=false in the bench's environment: kept answers copied through the gateway, as without the native module.
+        ...(process.env.GITGATE_SENDFILE ? { GITGATE_SENDFILE: process.env.GITGATE_SENDFILE } : {}),
+        ...(fetchCache ? {} : { GITGATE_FETCH_CACHE_MAX_BYTES: '0' }),
+        ...extraEnv,
+      },
       stdio: ['ignore', log, 'pipe'],
     },
   );

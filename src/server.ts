@@ -20,6 +20,7 @@ import type { System } from './system.js';
 import type { GitSsh } from './ssh/start-ssh.js';
 import { listenFailure } from './startup-failures.js';
 import { KeepAliveDrain } from './http/keep-alive-drain.js';
+import { loadFileToSocket } from './http/file-to-socket.js';
 import { ProjectUrls } from './projects/project-urls.js';
 
 /** Longest a stop waits for open SSH connections to bring their command in, and to leave after the drain (see RunningSshServer). */
@@ -53,6 +54,10 @@ export async function listen(system: System, port = system.config.port, host = s
   await spawner.start();
   // Both git edges start git through it: every push is announced to the answer caches of every instance.
   const launcher = announcingPushes(spawner, system.refUpdates);
+  const fileToSocket = config.sendfile ? loadFileToSocket() : null;
+  if (config.sendfile && !fileToSocket) {
+    logger.warn('the optional native module @gitgate/sendfile is not built: kept clone answers are copied through the gateway (see README, Performance)');
+  }
   const pushChecks = system.pushGuard ? await PushChecks.start(system.pushGuard, config.tokenPrefix, logger) : null;
   const caches = createGitCaches(
     {
@@ -143,6 +148,7 @@ export async function listen(system: System, port = system.config.port, host = s
         externalUrl: config.externalUrl,
         launcher,
         ...(pushChecks ? { pushChecks } : {}),
+        ...(fileToSocket ? { fileToSocket } : {}),
       },
     },
   });

@@ -40,6 +40,8 @@ export type Config = Readonly<{
   http: HttpLimits;
   /** Clone answers kept on disk and shared (FetchResponseCache); maxBytes 0 turns it off. */
   fetchCache: Readonly<{ dir: string; maxBytes: number; maxAgeMs: number }>;
+  /** Whole kept clone answers go out with sendfile(2) when the native module is built; false: always copied through the gateway. */
+  sendfile: boolean;
   /** Repository housekeeping after pushes: every so many pushes, and runs at once across instances. */
   housekeeping: Readonly<{ incrementalEvery: number; fullEvery: number; concurrency: number }>;
   /** Git over SSH; null when GITGATE_SSH_PORT is unset. */

@@ -109,6 +109,7 @@ const schema = z.object({
   GITGATE_FETCH_CACHE_MAX_BYTES: z.coerce.number().int().min(0).default(1024 * 1024 * 1024),
   GITGATE_FETCH_CACHE_MAX_AGE_SECONDS: positiveInt.default(300),
   GITGATE_FETCH_CACHE_DIR: z.string().min(1).optional(),
+  GITGATE_SENDFILE: boolish.default(true),
   // GitLab's housekeeping periods (see housekeeping/housekeeping-policy.ts); 0 turns that kind off after pushes.
   GITGATE_HOUSEKEEPING_INCREMENTAL_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(10),
   GITGATE_HOUSEKEEPING_FULL_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(50),
@@ -187,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, baseDir: string
       maxBytes: e.GITGATE_FETCH_CACHE_MAX_BYTES,
       maxAgeMs: e.GITGATE_FETCH_CACHE_MAX_AGE_SECONDS * 1000,
     },
+    sendfile: e.GITGATE_SENDFILE,
     housekeeping: {
       incrementalEvery: e.GITGATE_HOUSEKEEPING_INCREMENTAL_EVERY,
       fullEvery: e.GITGATE_HOUSEKEEPING_FULL_EVERY,

@@ -22,6 +22,7 @@ import type { PushChecks } from '../git/push-checks.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
 import { refuseOperation } from './refuse-operation.js';
 import { clientIp } from '../http/client-ip.js';
+import type { FileToSocket } from '../http/file-to-socket.js';
 import { requestLogger } from '../http/request-state.js';
 
 /** How git processes are run; every field is required here (routes fill defaults). */
@@ -42,6 +43,8 @@ export interface GitProcessOptions {
   launcher?: GitLauncher;
   /** Secret push protection: pushes are scanned through it; absent: not scanned. */
   pushChecks?: PushChecks;
+  /** Sends whole kept clone answers with sendfile(2); absent: they are copied through the gateway's buffers. */
+  fileToSocket?: FileToSocket;
 }
 
 /** One git invocation, decided by a verb handler after authorization. */

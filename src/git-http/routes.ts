@@ -10,6 +10,7 @@ import { Registry } from 'prom-client';
 import type { GitAuthorizer } from '../auth/git-authorization.js';
 import type { GitLauncher } from '../git/git-child.js';
 import type { PushChecks } from '../git/push-checks.js';
+import type { FileToSocket } from '../http/file-to-socket.js';
 import { DEFAULT_GIT_PATH } from '../git/git-env.js';
 import { answer, gitErrorAnswer, sendGitText } from './git-errors.js';
 import { GitOperations } from '../git/git-operations.js';
@@ -47,6 +48,8 @@ export interface GitHttpOptions {
   launcher?: GitLauncher;
   /** Secret push protection: pushes are scanned through it; absent: not scanned. */
   pushChecks?: PushChecks;
+  /** Sends whole kept clone answers with sendfile(2) (loadFileToSocket); absent: they are copied through buffers. */
+  fileToSocket?: FileToSocket;
   /** Where and how much of clone answers to keep (see FetchResponseCache); absent: not cached. */
   fetchCache?: { dir: string; maxBytes: number; maxAgeMs: number };
   /** Ref updates known beyond file timestamps (pushes here and announced by other instances); absent: timestamps alone. */
@@ -97,6 +100,7 @@ export function createGitRouter(deps: GitRouterDeps): Router {
     homeDir: deps.options.homeDir ?? os.tmpdir(),
     launcher: deps.options.launcher,
     pushChecks: deps.options.pushChecks,
+    fileToSocket: deps.options.fileToSocket,
   };
   const caches = deps.caches ?? createGitCaches({ ...processOptions, fetchCache: deps.options.fetchCache, refUpdates: deps.options.refUpdates }, deps.logger, deps.metrics);
   const ctx: GitHandlerContext = {

@@ -40,7 +40,7 @@ export function accessLog(logger: Logger): RequestHandler {
           method: req.method,
           path,
           status: res.statusCode,
-          bytes: socket.bytesWritten - baseBytes,
+          bytes: socket.bytesWritten - baseBytes + (state.bytesSentfile ?? 0),
           durationMs: Number(process.hrtime.bigint() - started) / 1e6,
           ip: req.ip,
           ...(state.principal ? principalSummary(state.principal) : {}),

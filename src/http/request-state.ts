@@ -15,6 +15,8 @@ export interface RequestState {
   principal?: Principal;
   repo?: string;
   service?: string;
+  /** Bytes of the response sent past Node's socket, with sendfile(2): the access log adds them to the socket's count. */
+  bytesSentfile?: number;
 }
 
 /** The request's state, kept in `res.locals`. */

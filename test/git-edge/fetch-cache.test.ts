@@ -12,6 +12,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GitHttpOptions } from '../../src/git-http/routes.js';
+import { loadFileToSocket } from '../../src/http/file-to-socket.js';
 import {
   basic,
   commitFile,
@@ -36,27 +38,6 @@ let work: string;
 let counting: CountingGit;
 let cacheDir: string;
 let url: string;
-
-beforeAll(async () => {
-  counting = countingGit();
-  cacheDir = path.join(counting.dir, 'cache');
-  edge = await startGitEdge({ gitBin: counting.bin, idleTimeoutMs: 5000, fetchCache: { dir: cacheDir, maxBytes: 256 * 1024 * 1024, maxAgeMs: 60_000 } });
-  work = await workTree(edge.base, 'upstream', 3);
-  await commitFile(work, 'blob.bin', randomBytes(4 * 1024 * 1024));
-  await gitOk(['tag', '-a', '-m', 'v1', 'v1'], work);
-  await gitOk(['branch', 'side', 'HEAD~1'], work);
-  repoPath = await seedRepo(edge, 'alice', 'fetched', work);
-  await gitOk(['push', '--quiet', repoPath, 'side', '--tags'], work);
-  edge.authorizer.accounts.set('alice', { password: 'tok', kind: 'token', access: { 'alice/fetched': 'write' } });
-  edge.authorizer.accounts.set('mallory', { password: 'tok', kind: 'token', access: {} });
-  url = repoUrl(edge, 'alice/fetched.git', 'alice', 'tok');
-  await settle();
-});
-
-afterAll(async () => {
-  await edge.close();
-  fs.rmSync(counting.dir, { recursive: true, force: true });
-});
 
 const gitRuns = (): number => counting.runs();
 
@@ -93,7 +74,39 @@ async function cloneOk(args: string[], version: '0' | '2', expectedRefs?: string
   return dest;
 }
 
-describe('clone answers from the fetch cache', () => {
+/**
+ * Both ways a whole kept answer leaves the gateway: copied through its
+ * buffers, and with sendfile(2) when the native module is built (the module's
+ * own test insists on it on Linux).
+ */
+const fileToSocket = loadFileToSocket();
+const SENDING: [string, Partial<GitHttpOptions>][] = [
+  ['copied through buffers', {}],
+  ...(fileToSocket ? [['sent with sendfile(2)', { fileToSocket }] as [string, Partial<GitHttpOptions>]] : []),
+];
+
+describe.each(SENDING)('clone answers from the fetch cache, whole answers %s', (_way, sending) => {
+  beforeAll(async () => {
+    counting = countingGit();
+    cacheDir = path.join(counting.dir, 'cache');
+    edge = await startGitEdge({ ...sending, gitBin: counting.bin, idleTimeoutMs: 5000, fetchCache: { dir: cacheDir, maxBytes: 256 * 1024 * 1024, maxAgeMs: 60_000 } });
+    work = await workTree(edge.base, 'upstream', 3);
+    await commitFile(work, 'blob.bin', randomBytes(4 * 1024 * 1024));
+    await gitOk(['tag', '-a', '-m', 'v1', 'v1'], work);
+    await gitOk(['branch', 'side', 'HEAD~1'], work);
+    repoPath = await seedRepo(edge, 'alice', 'fetched', work);
+    await gitOk(['push', '--quiet', repoPath, 'side', '--tags'], work);
+    edge.authorizer.accounts.set('alice', { password: 'tok', kind: 'token', access: { 'alice/fetched': 'write' } });
+    edge.authorizer.accounts.set('mallory', { password: 'tok', kind: 'token', access: {} });
+    url = repoUrl(edge, 'alice/fetched.git', 'alice', 'tok');
+    await settle();
+  });
+
+  afterAll(async () => {
+    await edge.close();
+    fs.rmSync(counting.dir, { recursive: true, force: true });
+  });
+
   for (const version of ['0', '2'] as const) {
     it(`serves a repeated protocol v${version} clone without running git, and the clone is whole`, async () => {
       const refs = await refsOf(repoPath);

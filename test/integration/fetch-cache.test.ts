@@ -4,6 +4,7 @@
  * members, wrong scopes), a public repository's answer serves anonymous
  * clones too, and `/-/metrics` counts what happened.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Project } from '../../src/projects/project.js';
 import type { User } from '../../src/users/user.js';
@@ -74,5 +75,21 @@ describe('fetch cache in the gateway', () => {
     expect((await events()).hits).toBe((before.hits ?? 0) + 1);
     await gitOk(['-C', dir, 'commit', '-q', '--allow-empty', '-m', 'anonymous']);
     expect((await git(['-C', dir, 'push', 'origin', 'HEAD:main'])).code).not.toBe(0);
+  });
+
+  it('logs the bytes of a kept answer (sent with sendfile(2) where it is built) as it logs those git sent', async () => {
+    const project = await gw.createProject(alice, 'logged');
+    await gw.seedCommit(project, 'data.txt', randomBytes(300_000).toString('base64'));
+    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const { token } = await gw.createToken(alice, ['read_repository']);
+    expect((await clone(project, 'alice', token)).code).toBe(0);
+    expect((await clone(project, 'alice', token)).code).toBe(0);
+    const answers = gw.logs
+      .map((line) => JSON.parse(line) as { msg?: string; path?: string; bytes?: number })
+      .filter((line) => line.msg === 'request' && line.path === `/${project.namespace}/${project.path}.git/git-upload-pack` && (line.bytes ?? 0) > 100_000);
+    expect(answers).toHaveLength(2);
+    const [ran, kept] = answers.map((line) => line.bytes!) as [number, number];
+    // The run's answer was chunked as git wrote it, the kept one has a Content-Length: only framing differs.
+    expect(Math.abs(kept - ran)).toBeLessThan(2000);
   });
 });

@@ -122,6 +122,32 @@ export class EntryReader {
     });
   }
 
+  /**
+   * For an answer that was whole before reading started (`length` is not
+   * null): instead of reading the next at most `most` bytes, hands them to
+   * `send` as a range of the file (descriptor, position, length) and
+   * resolves with how many once `send` resolved, 0 at the answer's end;
+   * rejects when `send` does or the reader was closed. The descriptor stays
+   * open until `send` settled. One read or send at a time.
+   */
+  async sendRange(most: number, send: (fd: number, position: number, length: number) => Promise<void>): Promise<number> {
+    if (this.length === null) throw new Error('the answer was not whole when reading started');
+    if (this.#reading) throw new Error('one read at a time');
+    this.#reading = true;
+    try {
+      if (this.#closed) throw new Error('reader closed');
+      const bytes = Math.min(most, this.length - this.#position);
+      if (bytes <= 0) return 0;
+      await send(this.fd, this.#position, bytes);
+      if (this.#closed) throw new Error('reader closed');
+      this.#position += bytes;
+      return bytes;
+    } finally {
+      this.#reading = false;
+      this.#detachIfClosed();
+    }
+  }
+
   /** Stops reading: a read under way rejects, and the descriptor is released once it returned. Idempotent. */
   close(): void {
     if (this.#closed) return;
