@@ -125,9 +125,9 @@ export async function startCluster(build: NginxBuild, redisUrl: string): Promise
 }
 
 /** The deployed cluster file with this run's ports and paths; each replaced text must still be in it. */
-function nginxConfig(
+export function nginxConfig(
   build: NginxBuild,
-  run: { dir: string; cert: TlsCertificate; httpsPort: number; plainPort: number; sshPort: number; instances: Instance[] },
+  run: { dir: string; cert: TlsCertificate; httpsPort: number; plainPort: number; sshPort: number; instances: Pick<Instance, 'index' | 'httpPort' | 'sshPort'>[] },
 ): string {
   let text = fs.readFileSync(CONFIG_FILE, 'utf8');
   const swap = (from: string, to: string): void => {
