@@ -18,8 +18,9 @@ export interface FileToSocket {
    * earlier writes to complete first). Resolves once all of them are in the
    * kernel's send buffer; rejects with a SendfileError whose `code` is the
    * errno's name when the peer went away (EPIPE, ECONNRESET), the file ended
-   * first (ENODATA) or `signal` aborted (ECANCELED). `fd` may be closed as soon as
-   * this returns; the connection is written only until the promise settles.
+   * first (ENODATA) or `signal` aborted (ECANCELED). `fd` may be closed as
+   * soon as this returns; the connection is written only until the promise
+   * settles.
    */
   send(socket: Socket, fd: number, position: number, length: number, signal: AbortSignal): Promise<void>;
 }
