@@ -4,6 +4,8 @@
  * a sound clone of the refs as they are, a push is in the very next clone,
  * requests with haves always run git, and a client going away stops a run
  * nobody else waits for. git is a counting wrapper, so "no git ran" is observed.
+ * Every case runs twice: whole kept answers copied through the gateway's
+ * buffers, and sent with sendfile(2).
  */
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
