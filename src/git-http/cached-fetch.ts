@@ -17,15 +17,9 @@ import { refusedByGit } from '../git/git-child.js';
 import { answer, GIT_REFUSED_REQUEST, gitErrorAnswer, INTERNAL_ERROR, NO_CACHE_HEADERS, sendGitText, type GitTextAnswer } from './git-errors.js';
 import type { GitProcessContext } from './http-exchange.js';
 import { refuseOperation } from './refuse-operation.js';
-import { relayEntry } from '../git/fetch-cache/entry-relay.js';
+import { CHUNK_BYTES, relayEntry } from '../git/fetch-cache/entry-relay.js';
 import { SendfileError, socketDescriptor, type FileToSocket } from '../http/file-to-socket.js';
 import type { GitOutcome } from '../git/operation-outcomes.js';
-
-/**
- * Bytes per sendfile(2) call of a whole answer: the relay's chunk size, so
- * the idle timeout means the same on both ways of sending.
- */
-const SENDFILE_BYTES = 2 * 1024 * 1024;
 
 /** How a cached answer is sent to one client. */
 export interface CachedFetchAnswer {
@@ -122,8 +116,9 @@ function refusedRequest(err: unknown): boolean {
  * Sends a whole kept answer with sendfile(2): the headers (with its
  * Content-Length) through Node, then, once they are out of Node's queue,
  * the file's bytes straight from the page cache into the socket, at most
- * SENDFILE_BYTES per call so the idle timer sees progress as the relay's
- * chunks show it. Rejects when the exchange stopped or the peer went away.
+ * the relay's CHUNK_BYTES per call, so the idle timeout means the same on
+ * both ways of sending. Rejects when the exchange stopped or the peer went
+ * away.
  */
 async function sendWhole(
   res: Response,
@@ -151,7 +146,7 @@ async function sendWhole(
   };
   for (;;) {
     idle.refresh();
-    if ((await reader.sendRange(SENDFILE_BYTES, send)) === 0) return;
+    if ((await reader.sendRange(CHUNK_BYTES, send)) === 0) return;
   }
 }
 

@@ -9,6 +9,7 @@
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import type { Socket } from 'node:net';
+import { getSystemErrorName } from 'node:util';
 
 /** Sends byte ranges of open files into connected sockets without copying them through JavaScript. */
 export interface FileToSocket {
@@ -30,9 +31,6 @@ interface SendfileBinding {
   start(socketFd: number, fileFd: number, position: number, length: number, done: (errno: number, sent: number) => void): object;
   cancel(transfer: object): void;
 }
-
-/** Errno numbers to their names (os.constants.errno is name → number). */
-const ERRNO_NAMES = new Map(Object.entries(os.constants.errno).map(([name, value]) => [value, name]));
 
 /**
  * Loads the native module; null when it is not there (it is an optional
@@ -84,7 +82,8 @@ export class SendfileError extends Error {
     readonly sent: number,
     length: number,
   ) {
-    const code = ERRNO_NAMES.get(errno) ?? `errno ${errno}`;
+    // libuv's error numbers are the negated errno values on Unix.
+    const code = getSystemErrorName(-errno);
     super(`sendfile stopped after ${sent} of ${length} bytes: ${code}`);
     this.code = code;
   }

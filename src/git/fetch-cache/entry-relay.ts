@@ -16,7 +16,7 @@ import type { EntryReader } from './entry-reader.js';
  * clone than 512 KiB (bench/README.md), for 3 MiB more per client reading a
  * large answer.
  */
-const CHUNK_BYTES = 2 * 1024 * 1024;
+export const CHUNK_BYTES = 2 * 1024 * 1024;
 
 /** How the answer reaches the client. */
 export interface EntryRelayTarget {
