@@ -147,5 +147,7 @@ describe.each(databaseKinds())('SSH keys API on %s', (kind) => {
     });
     expect((await cli('key', 'remove', id)).stdout).toBe(`Removed key ${id}\n`);
     expect((await cli('key', 'list', '--user', 'bob')).stdout).not.toContain('from cli');
-  });
+    // Six command-line runs, each a node start compiling the sources through tsx: under the full
+    // suite on two cores that took longer than the 30 s default once. A guard against a hang, not a timing.
+  }, 120_000);
 });
