@@ -62,11 +62,9 @@ export class EntryReader {
    * end; rejects when git's run failed (GitRunFailedError) or the reader was
    * closed. One read at a time.
    */
-  async read(buffer: Buffer): Promise<number> {
-    if (this.#reading) throw new Error('one read at a time');
-    this.#reading = true;
-    let waitingSince: number | null = null;
-    try {
+  read(buffer: Buffer): Promise<number> {
+    return this.#exclusive(async () => {
+      let waitingSince: number | null = null;
       for (;;) {
         if (this.#closed) throw new Error('reader closed');
         const available = this.entry.size - this.#position;
@@ -92,6 +90,15 @@ export class EntryReader {
         const waited = FOLLOW_WAIT_MS - (performance.now() - waitingSince);
         await this.#changeOrTimeout(Math.max(1, Math.ceil(waited)));
       }
+    });
+  }
+
+  /** Runs `work` as the one read or send under way; afterwards a close that came meanwhile releases the descriptor. */
+  async #exclusive<T>(work: () => Promise<T>): Promise<T> {
+    if (this.#reading) throw new Error('one read at a time');
+    this.#reading = true;
+    try {
+      return await work();
     } finally {
       this.#reading = false;
       this.#detachIfClosed();
@@ -131,21 +138,17 @@ export class EntryReader {
    * open until `send` settled. One read or send at a time.
    */
   async sendRange(most: number, send: (fd: number, position: number, length: number) => Promise<void>): Promise<number> {
-    if (this.length === null) throw new Error('the answer was not whole when reading started');
-    if (this.#reading) throw new Error('one read at a time');
-    this.#reading = true;
-    try {
+    const length = this.length;
+    if (length === null) throw new Error('the answer was not whole when reading started');
+    return this.#exclusive(async () => {
       if (this.#closed) throw new Error('reader closed');
-      const bytes = Math.min(most, this.length - this.#position);
+      const bytes = Math.min(most, length - this.#position);
       if (bytes <= 0) return 0;
       await send(this.fd, this.#position, bytes);
       if (this.#closed) throw new Error('reader closed');
       this.#position += bytes;
       return bytes;
-    } finally {
-      this.#reading = false;
-      this.#detachIfClosed();
-    }
+    });
   }
 
   /** Stops reading: a read under way rejects, and the descriptor is released once it returned. Idempotent. */
